@@ -1,0 +1,49 @@
+"""The one ``Settings`` object (environment prefix ``STUDIO_``).
+
+Built once by the entry point and passed explicitly; nothing reads the
+environment anywhere else. Units are in the names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set, with sane defaults for a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="STUDIO_", extra="ignore")
+
+    data_dir: Path = Field(Path("studio-data"), description="jobs.db, outputs/, models/")
+    device: str = Field("auto", description="'auto', 'cpu', 'cuda', 'cuda:1', 'mps'")
+    dtype: str = Field("auto", description="'auto' (bf16 on GPU, fp32 on CPU), 'float32', 'bfloat16', 'float16'")
+    vram_budget_gb: float = Field(0.0, ge=0, description="0 = all free device memory")
+    ram_budget_gb: float = Field(16.0, gt=0, description="memory for pipelines kept in RAM")
+    default_model: str = "wan-demo"
+    default_i2v_model: str = "motion-warp"
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+    max_frames: int = Field(161, ge=1)
+    max_side_px: int = Field(1280, ge=16)
+    max_steps: int = Field(200, ge=1)
+    max_prompt_chars: int = Field(2000, ge=1)
+    max_queue_length: int = Field(100, ge=1)
+    preview_every_steps: int = Field(1, ge=1, description="a keyframe preview every k denoising steps")
+    preview_keyframes: int = Field(4, ge=1, le=16, description="keyframes shown in each preview")
+    api_token: str | None = Field(None, description="bearer token for /api/v1 (None = open)")
+    offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.data_dir / "outputs"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "jobs.db"

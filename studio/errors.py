@@ -1,0 +1,57 @@
+"""The studio's error types.
+
+Every error a user can cause is a :class:`StudioError` whose message names the
+bad value. Front ends translate them in one place each (``gr.Error`` in the UI,
+an HTTP status in the API); nothing else catches them.
+"""
+
+from __future__ import annotations
+
+
+class StudioError(Exception):
+    """Base class: ``str(error)`` is a short message fit to show a user."""
+
+    #: HTTP status an API front end answers with.
+    http_status: int = 400
+
+
+class InvalidRequestError(StudioError):
+    """A value in a request breaks a rule (the message names value and rule)."""
+
+    http_status = 422
+
+
+class UnknownModelError(StudioError):
+    """A model key, hub id or folder that the registry cannot resolve."""
+
+    http_status = 404
+
+
+class ModelLoadError(StudioError):
+    """A model was found but could not be loaded."""
+
+    http_status = 500
+
+
+class OutOfMemoryError(StudioError):
+    """A generation ran out of device memory; the studio freed it and goes on."""
+
+    http_status = 507
+
+
+class JobNotFoundError(StudioError):
+    """No job has the given id."""
+
+    http_status = 404
+
+
+class JobCanceledError(StudioError):
+    """Raised inside a running job when its cancellation was requested."""
+
+    http_status = 409
+
+
+class InvalidMediaError(StudioError):
+    """An uploaded file is not a usable image or video."""
+
+    http_status = 422

@@ -1,0 +1,126 @@
+"""Typed data that crosses layers: requests, jobs, events.
+
+Pure pydantic; imports nothing else of the studio.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Mode(str, Enum):
+    """What a pipeline is asked to do."""
+
+    T2V = "t2v"
+    I2V = "i2v"
+    V2V = "v2v"
+
+
+class JobStatus(str, Enum):
+    """The closed set of job states. Terminal states never change again."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
+
+
+class Phase(str, Enum):
+    """What a running job is doing right now."""
+
+    QUEUED = "queued"
+    LOADING = "loading"
+    ENCODING = "encoding"
+    DENOISING = "denoising"
+    DECODING = "decoding"
+    INTERPOLATING = "interpolating"
+    EXPORTING = "exporting"
+    DONE = "done"
+
+
+class GenerationRequest(BaseModel):
+    """One generation, as every front end (UI, REST, CLI) submits it.
+
+    Field constraints here are the rules that hold for every model; limits set
+    by the operator are checked by the job service and rules of a model family
+    (frame counts, multiples of 16, ...) by the engine's registry.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode = Mode.T2V
+    prompt: str
+    negative_prompt: str = ""
+    model: str = "wan-demo"
+    width: int = Field(832, ge=1)
+    height: int = Field(480, ge=1)
+    num_frames: int = Field(33, ge=1)
+    fps: int = Field(16, ge=1, le=120)
+    steps: int = Field(30, ge=1)
+    guidance_scale: float = Field(5.0, ge=0.0)
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="None = random; the seed used is recorded")
+    #: Free-form per-mode extras are not allowed: each mode adds typed fields.
+
+
+class JobOutputs(BaseModel):
+    """Files a job produced, relative to its output folder."""
+
+    video: str | None = None
+    metadata: str | None = None
+    previews: list[str] = Field(default_factory=list)
+
+
+class Job(BaseModel):
+    """A job as stored and as shown: request, state, timings, results."""
+
+    id: str
+    status: JobStatus = JobStatus.QUEUED
+    phase: Phase = Phase.QUEUED
+    request: GenerationRequest
+    seed: int | None = None
+    step: int = 0
+    total_steps: int = 0
+    progress: float = 0.0
+    message: str = ""
+    error: str | None = None
+    outputs: JobOutputs = Field(default_factory=JobOutputs)
+    created_at: float = Field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at if self.finished_at is not None else time.time()
+        return end - self.started_at
+
+
+EventKind = Literal["status", "phase", "progress", "preview", "log"]
+
+
+class JobEvent(BaseModel):
+    """One thing that happened to a job; the single source for UI, SSE and webhooks."""
+
+    job_id: str
+    kind: EventKind
+    status: JobStatus
+    phase: Phase
+    step: int = 0
+    total_steps: int = 0
+    progress: float = 0.0
+    message: str = ""
+    #: Preview image files (absolute paths), one per keyframe, for ``kind="preview"``.
+    preview_paths: list[str] = Field(default_factory=list)
+    #: Frame indices in the final clip that the preview keyframes stand for.
+    preview_frames: list[int] = Field(default_factory=list)
+    timestamp: float = Field(default_factory=time.time)
