@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from enum import Enum
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,6 +77,8 @@ class JobOutputs(BaseModel):
     video: str | None = None
     metadata: str | None = None
     previews: list[str] = Field(default_factory=list)
+    #: Final frames at the preview keyframe positions, after decoding.
+    keyframes: list[str] = Field(default_factory=list)
 
 
 class Job(BaseModel):
@@ -124,3 +126,37 @@ class JobEvent(BaseModel):
     #: Frame indices in the final clip that the preview keyframes stand for.
     preview_frames: list[int] = Field(default_factory=list)
     timestamp: float = Field(default_factory=time.time)
+
+
+class GenerationResult(BaseModel):
+    """What the engine hands back: frames (as a numpy array, not serialised) and facts for metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    frames: object  # np.ndarray uint8 (frames, height, width, 3)
+    fps: int
+    seed: int
+    width: int
+    height: int
+    num_frames: int
+    model_key: str
+    model_source: str
+    model_revision: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    timings_s: dict[str, float] = Field(default_factory=dict)
+
+
+class ProgressSink(Protocol):
+    """How a running generation reports, and learns it should stop.
+
+    Implemented by the jobs layer; the engine calls it from the worker thread.
+    """
+
+    def phase(self, phase: Phase, message: str = "") -> None: ...
+
+    def progress(self, step: int, total_steps: int) -> None: ...
+
+    def preview(self, images: list[object], frame_indices: list[int], step: int) -> None:
+        """``images``: one uint8 RGB numpy array per keyframe."""
+
+    def is_canceled(self) -> bool: ...

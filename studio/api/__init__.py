@@ -1,0 +1,1 @@
+"""REST adapter under /api/v1 (FastAPI)."""

@@ -1,0 +1,47 @@
+"""Composition root: builds every service once, from one ``Settings``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from studio.config import Settings
+from studio.engine import build_engine
+from studio.engine.registry import ModelRegistry
+from studio.jobs.events import EventBus
+from studio.jobs.service import JobService
+from studio.jobs.store import JobStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    """The studio's services. Front ends receive this and nothing global."""
+
+    settings: Settings
+    registry: ModelRegistry
+    store: JobStore
+    bus: EventBus
+    jobs: JobService
+    manager: object  # studio.engine.manager.ModelManager (typed loosely: importing it imports torch)
+    device: object  # studio.engine.device.DeviceInfo
+
+    def close(self) -> None:
+        self.jobs.stop()
+        self.store.close()
+
+
+def build_container(settings: Settings, *, start: bool = True) -> Container:
+    """Build (and by default start) the services. Imports torch through the engine."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.outputs_dir.mkdir(parents=True, exist_ok=True)
+    registry = ModelRegistry(offline=settings.offline)
+    device, manager, runner = build_engine(settings, registry)
+    logger.info("engine on %s (%s)", device.device, device.dtype)
+    store = JobStore(settings.db_path)
+    bus = EventBus()
+    jobs = JobService(settings, store, bus, registry, runner)
+    if start:
+        jobs.start()
+    return Container(settings, registry, store, bus, jobs, manager, device)

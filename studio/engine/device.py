@@ -1,0 +1,56 @@
+"""Device and dtype resolution (the only place that decides them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from studio.errors import InvalidRequestError
+
+_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    device: torch.device
+    dtype: torch.dtype
+
+    @property
+    def is_accelerator(self) -> bool:
+        return self.device.type in ("cuda", "mps", "xpu")
+
+    def free_memory_gb(self) -> float | None:
+        """Free accelerator memory in GB; None on the CPU."""
+        if self.device.type == "cuda":
+            free_bytes, _ = torch.cuda.mem_get_info(self.device)
+            return free_bytes / 1e9
+        return None
+
+
+def resolve_device(device: str, dtype: str) -> DeviceInfo:
+    """Turn the ``device``/``dtype`` settings into torch objects.
+
+    Raises:
+        InvalidRequestError: an unknown dtype, or a device that is not available.
+    """
+    if device == "auto":
+        if torch.cuda.is_available():
+            device = "cuda"
+        elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            device = "mps"
+        else:
+            device = "cpu"
+    try:
+        dev = torch.device(device)
+    except RuntimeError as exc:
+        raise InvalidRequestError(f"unknown device {device!r}") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidRequestError(f"device {device!r} requested but CUDA is not available")
+    if dtype == "auto":
+        torch_dtype = torch.bfloat16 if dev.type == "cuda" else torch.float32
+    elif dtype in _DTYPES:
+        torch_dtype = _DTYPES[dtype]
+    else:
+        raise InvalidRequestError(f"unknown dtype {dtype!r}; use one of auto, {', '.join(_DTYPES)}")
+    return DeviceInfo(device=dev, dtype=torch_dtype)

@@ -1,0 +1,14 @@
+"""Model families: the rules, factors and demo configuration of each.
+
+A family module is importable without torch; only its ``build_demo`` imports
+torch, diffusers and transformers, inside the function.
+"""
+
+from __future__ import annotations
+
+from studio.engine.families.base import Family
+from studio.engine.families.wan import WAN
+
+FAMILIES: dict[str, Family] = {WAN.name: WAN}
+
+__all__ = ["FAMILIES", "Family"]

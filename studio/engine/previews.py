@@ -1,0 +1,115 @@
+"""Live keyframe previews: the predicted clean latent, projected to RGB.
+
+During denoising, the pipeline's own latent is still mostly noise. The
+predicted clean latent (for flow matching: ``x0 = x_t - sigma * v``) shows
+where the video is heading from the first step on. It is projected to RGB with
+the family's linear factors: no VAE call, cost ~ a small matrix product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from studio.engine.families.base import LatentPreview, PredictionType
+
+
+def keyframe_indices(num_latent_frames: int, count: int) -> list[int]:
+    """``count`` latent frame indices spread over the clip, first and last included."""
+    count = max(1, min(count, num_latent_frames))
+    if count == 1:
+        return [0]
+    return sorted({round(i * (num_latent_frames - 1) / (count - 1)) for i in range(count)})
+
+
+def latent_to_video_frame(latent_index: int, temporal_compression: int) -> int:
+    """The video frame a latent frame stands for (latent 0 is frame 0; latent i ends at frame i*c)."""
+    return latent_index * temporal_compression
+
+
+class PreviewProjector:
+    """Projects latents of one family to small RGB images."""
+
+    def __init__(self, preview: LatentPreview) -> None:
+        factors = torch.tensor(preview.factors, dtype=torch.float32)  # (C, 3)
+        channels = factors.shape[0]
+        mean = torch.tensor(preview.latents_mean or [0.0] * channels, dtype=torch.float32)
+        std = torch.tensor(preview.latents_std or [1.0] * channels, dtype=torch.float32)
+        # Fold de-normalisation into the projection: rgb = latent @ (std * F) + (mean @ F + bias).
+        self._weight = factors * std[:, None]
+        self._bias = mean @ factors + torch.tensor(preview.bias, dtype=torch.float32)
+        self.temporal_compression = preview.temporal_compression
+
+    def project(self, latents: torch.Tensor, latent_frames: list[int], min_width_px: int = 160) -> list[np.ndarray]:
+        """RGB uint8 images of the chosen latent frames of the first video in the batch.
+
+        Args:
+            latents: (batch, channels, frames, height, width), the pipeline's normalised latent.
+            latent_frames: which latent frames to show.
+            min_width_px: images narrower than this are upscaled (nearest) for display.
+        """
+        picked = latents[0, :, latent_frames].detach().to("cpu", torch.float32)  # (C, K, H, W)
+        rgb = torch.einsum("ckhw,cr->khwr", picked, self._weight) + self._bias
+        rgb = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+        factor = max(1, -(-min_width_px // rgb.shape[2]))
+        if factor > 1:
+            rgb = rgb.repeat(factor, axis=1).repeat(factor, axis=2)
+        return list(rgb)
+
+
+class CleanLatentTracker:
+    """Captures the denoiser's input and outputs of the current step to predict the clean latent.
+
+    Hooks on the denoiser module record ``hidden_states``/``timestep`` of the
+    first call of a step and the output of each call (conditional first, then
+    unconditional when guidance is on). ``predict`` combines them as the
+    pipeline does and returns the clean-latent estimate; ``reset`` starts the
+    next step. Nothing is copied: only references are kept until the step ends.
+    """
+
+    def __init__(self, denoisers: list[torch.nn.Module], prediction: PredictionType, num_train_timesteps: int = 1000) -> None:
+        self._prediction = prediction
+        self._num_train_timesteps = num_train_timesteps
+        self._inputs: tuple[torch.Tensor, torch.Tensor] | None = None
+        self._outputs: list[torch.Tensor] = []
+        self._handles = []
+        for module in denoisers:
+            self._handles.append(module.register_forward_pre_hook(self._pre_hook, with_kwargs=True))
+            self._handles.append(module.register_forward_hook(self._post_hook))
+
+    def _pre_hook(self, _module, args, kwargs):
+        if self._inputs is None:
+            hidden = kwargs.get("hidden_states", args[0] if args else None)
+            timestep = kwargs.get("timestep", args[1] if len(args) > 1 else None)
+            if hidden is not None and timestep is not None:
+                self._inputs = (hidden, timestep)
+        return None
+
+    def _post_hook(self, _module, _args, output):
+        self._outputs.append(output[0] if isinstance(output, tuple) else output.sample)
+        return None
+
+    @property
+    def seen_call(self) -> bool:
+        return self._inputs is not None
+
+    def predict(self, guidance_scale: float) -> torch.Tensor | None:
+        """The clean-latent estimate for this step, or None when nothing was captured."""
+        if self._inputs is None or not self._outputs or self._prediction != "flow":
+            return None
+        hidden, timestep = self._inputs
+        velocity = self._outputs[0]
+        if len(self._outputs) >= 2 and guidance_scale > 1.0:
+            uncond = self._outputs[1]
+            velocity = uncond + guidance_scale * (velocity - uncond)
+        sigma = timestep.flatten()[0].float() / self._num_train_timesteps
+        return hidden.float() - sigma * velocity.float()
+
+    def reset(self) -> None:
+        self._inputs = None
+        self._outputs = []
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []

@@ -1,0 +1,1 @@
+"""Jobs: the persistent queue every generation goes through (no torch here)."""

@@ -1,0 +1,78 @@
+"""The ``ProgressSink`` of one running job: store, events and preview files."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from studio.jobs.events import EventBus
+from studio.jobs.store import JobStore
+from studio.types import JobEvent, JobStatus, Phase
+
+# Progress is written to SQLite at most this often; events go out on every step.
+_STORE_INTERVAL_S = 0.5
+
+
+class JobReporter:
+    """Fans one job's progress out to the store and the event bus (one observer, many front ends)."""
+
+    def __init__(self, job_id: str, store: JobStore, bus: EventBus, output_dir: Path, cancel_flag: threading.Event) -> None:
+        self.job_id = job_id
+        self._store = store
+        self._bus = bus
+        self._output_dir = output_dir
+        self._cancel = cancel_flag
+        self._phase = Phase.QUEUED
+        self._step = 0
+        self._total = 0
+        self._stored_at = 0.0
+        self._preview_paths: list[str] = []
+        self.preview_frames: list[int] = []
+
+    @property
+    def preview_paths(self) -> list[str]:
+        return list(self._preview_paths)
+
+    def is_canceled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _progress_value(self) -> float:
+        return self._step / self._total if self._total else 0.0
+
+    def _event(self, kind: str, message: str = "", **extra: object) -> JobEvent:
+        return JobEvent(
+            job_id=self.job_id, kind=kind, status=JobStatus.RUNNING, phase=self._phase, step=self._step,  # type: ignore[arg-type]
+            total_steps=self._total, progress=self._progress_value(), message=message, **extra,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    def phase(self, phase: Phase, message: str = "") -> None:
+        self._phase = phase
+        self._store.update(self.job_id, phase=phase, message=message)
+        self._bus.publish(self._event("phase", message))
+
+    def progress(self, step: int, total_steps: int) -> None:
+        self._step, self._total = step, total_steps
+        now = time.monotonic()
+        if now - self._stored_at >= _STORE_INTERVAL_S or step == total_steps:
+            self._stored_at = now
+            self._store.update(self.job_id, step=step, total_steps=total_steps, progress=self._progress_value())
+        self._bus.publish(self._event("progress", f"step {step}/{total_steps}"))
+
+    def preview(self, images: list[object], frame_indices: list[int], step: int) -> None:
+        folder = self._output_dir / "previews"
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for index, (image, frame) in enumerate(zip(images, frame_indices, strict=True)):
+            path = folder / f"step{step:04d}_k{index}_f{frame:04d}.png"
+            Image.fromarray(np.asarray(image)).save(path, compress_level=1)
+            paths.append(str(path))
+        # Only the newest set is kept on disk; the UI copies what it shows.
+        for old in self._preview_paths:
+            Path(old).unlink(missing_ok=True)
+        self._preview_paths = paths
+        self.preview_frames = list(frame_indices)
+        self._bus.publish(self._event("preview", f"preview at step {step}", preview_paths=paths, preview_frames=list(frame_indices)))

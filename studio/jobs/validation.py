@@ -1,0 +1,80 @@
+"""Turning front-end values into a valid ``GenerationRequest``.
+
+Three layers of rules, each error naming the value: the request's own field
+constraints (pydantic), the operator's limits (``Settings``), and the model
+family's shape rules (rounded with a visible note).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from studio.config import Settings
+from studio.engine.registry import ModelRegistry
+from studio.errors import InvalidRequestError
+from studio.types import GenerationRequest
+
+
+def build_request(**values: Any) -> GenerationRequest:
+    """A ``GenerationRequest`` from loose values.
+
+    Raises:
+        InvalidRequestError: one message listing every bad field and value.
+    """
+    try:
+        return GenerationRequest.model_validate(values)
+    except ValidationError as exc:
+        raise InvalidRequestError(describe_validation_error(exc)) from exc
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "request"
+        message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+        if error["type"] == "extra_forbidden":
+            message = "is not a known setting"
+        elif error["type"] == "missing":
+            parts.append(f"{field} is required")
+            continue
+        parts.append(f"{field} {message}, got {error.get('input')!r}")
+    return "; ".join(parts)
+
+
+def validate_request(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
+    """Check ``request`` against the limits and its model family.
+
+    Returns:
+        (the request to run, notes about values that were rounded).
+    Raises:
+        InvalidRequestError: a limit is exceeded or a value is unusable.
+        UnknownModelError: the model cannot be resolved.
+    """
+    prompt = request.prompt.strip()
+    if not prompt:
+        raise InvalidRequestError("prompt is empty: describe the video to generate")
+    if len(prompt) > settings.max_prompt_chars:
+        raise InvalidRequestError(f"prompt is {len(prompt)} characters, the limit is {settings.max_prompt_chars}")
+    if len(request.negative_prompt) > settings.max_prompt_chars:
+        raise InvalidRequestError(
+            f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
+        )
+    if request.steps > settings.max_steps:
+        raise InvalidRequestError(f"steps must be at most {settings.max_steps}, got {request.steps}")
+    for name, value in (("width", request.width), ("height", request.height)):
+        if value > settings.max_side_px:
+            raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
+    if request.num_frames > settings.max_frames:
+        raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
+    spec = registry.resolve(request.model)
+    if request.mode.value not in spec.modes:
+        raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
+    rules = registry.family(spec).size_rules
+    width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)
+    if frames > settings.max_frames:
+        frames -= rules.temporal_step
+        notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
+    fixed = request.model_copy(update={"prompt": prompt, "width": width, "height": height, "num_frames": frames, "model": spec.key})
+    return fixed, notes

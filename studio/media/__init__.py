@@ -1,0 +1,1 @@
+"""Media building blocks: images in, videos out (numpy / PIL / moviepy, no torch)."""

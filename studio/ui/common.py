@@ -1,0 +1,72 @@
+"""Small helpers shared by the tabs: error translation and formatting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import gradio as gr
+
+from studio.errors import StudioError
+from studio.types import Job, JobEvent, JobStatus
+
+T = TypeVar("T")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The UI's one translation of studio errors: a ``gr.Error`` with the message."""
+    try:
+        yield
+    except StudioError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def guarded(fn: Callable[..., T]) -> Callable[..., T]:
+    def wrapper(*args, **kwargs):
+        with user_errors():
+            return fn(*args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def progress_bar_html(fraction: float) -> str:
+    percent = max(0.0, min(1.0, fraction)) * 100
+    return (
+        "<div class='studio-progress' style='background:#e5e7eb;border-radius:6px;height:10px;'>"
+        f"<div style='width:{percent:.1f}%;background:#6366f1;height:10px;border-radius:6px;'></div></div>"
+    )
+
+
+def event_status_markdown(event: JobEvent) -> str:
+    """One line for the status area: status, phase, step and message."""
+    if event.status == JobStatus.FAILED:
+        return f"**failed**: {event.message}"
+    if event.status.is_terminal:
+        return f"**{event.status.value}**"
+    parts = [f"**{event.status.value}**", event.phase.value]
+    if event.total_steps and event.step:
+        parts.append(f"step {event.step}/{event.total_steps}")
+    if event.kind in ("phase", "log") and event.message:
+        parts.append(event.message)
+    return " · ".join(parts)
+
+
+def format_time(timestamp: float | None) -> str:
+    return "" if timestamp is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
+
+
+def job_row(job: Job) -> list[object]:
+    duration = job.duration_s
+    return [
+        job.id, job.status.value, job.phase.value, f"{job.progress * 100:.0f}%", job.request.model,
+        job.request.prompt[:80], format_time(job.created_at), "" if duration is None else f"{duration:.1f}",
+        job.outputs.video or "", job.error or "",
+    ]  # fmt: skip
+
+
+JOB_COLUMNS = ["id", "status", "phase", "progress", "model", "prompt", "created", "seconds", "output", "error"]

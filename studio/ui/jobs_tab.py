@@ -1,0 +1,54 @@
+"""Jobs tab: every job from the store (survives restarts), with details and cancel."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from studio.container import Container
+from studio.ui.common import JOB_COLUMNS, job_row, user_errors
+
+_REFRESH_S = 3.0
+
+
+class JobsTab:
+    def __init__(self, container: Container) -> None:
+        self._c = container
+
+    def render_and_wire(self) -> None:
+        with gr.Row():
+            refresh = gr.Button("Refresh", size="sm")
+            auto = gr.Checkbox(value=True, label=f"Refresh every {_REFRESH_S:.0f} s")
+        table = gr.Dataframe(headers=JOB_COLUMNS, value=self.list_jobs(), interactive=False, wrap=True,
+                             elem_id="jobs-table")  # fmt: skip
+        with gr.Row():
+            selected = gr.Textbox(label="Job id", elem_id="jobs-selected")
+            show = gr.Button("Show", size="sm")
+            cancel = gr.Button("Cancel job", variant="stop", size="sm")
+        details = gr.JSON(label="Job")
+        video = gr.Video(label="Output")
+        timer = gr.Timer(_REFRESH_S)
+        refresh.click(self.list_jobs, outputs=[table], api_name="list_jobs")
+        timer.tick(self.list_jobs, outputs=[table], api_name=False)
+        auto.change(lambda on: gr.Timer(active=on), inputs=[auto], outputs=[timer], api_name=False)
+        table.select(self.select, outputs=[selected], api_name=False)
+        show.click(self.show, inputs=[selected], outputs=[details, video], api_name="get_job")
+        cancel.click(self.cancel, inputs=[selected], outputs=[details, video], api_name=False)
+
+    def list_jobs(self) -> list[list[object]]:
+        return [job_row(job) for job in self._c.jobs.list(limit=200)]
+
+    def select(self, event: gr.SelectData) -> str:
+        row = event.row_value if event is not None else None
+        return str(row[0]) if row else ""
+
+    def show(self, job_id: str) -> tuple[dict, str | None]:
+        """Details and video of one job."""
+        with user_errors():
+            job = self._c.jobs.get((job_id or "").strip())
+        video = str(self._c.jobs.output_dir(job.id) / job.outputs.video) if job.outputs.video else None
+        return job.model_dump(mode="json"), video
+
+    def cancel(self, job_id: str) -> tuple[dict, str | None]:
+        with user_errors():
+            self._c.jobs.cancel((job_id or "").strip())
+        return self.show(job_id)

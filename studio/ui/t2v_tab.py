@@ -1,0 +1,190 @@
+"""Text -> Video tab: prompt and settings in, live keyframe previews and the video out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import gradio as gr
+
+from studio.container import Container
+from studio.errors import StudioError
+from studio.jobs.validation import build_request
+from studio.types import Job, JobEvent, JobStatus, Phase
+from studio.ui.common import event_status_markdown, progress_bar_html, user_errors
+
+_EVENT_TIMEOUT_S = 1.0
+
+
+@dataclass
+class _Widgets:
+    prompt: gr.Textbox
+    negative_prompt: gr.Textbox
+    model: gr.Dropdown
+    width: gr.Slider
+    height: gr.Slider
+    num_frames: gr.Slider
+    fps: gr.Slider
+    steps: gr.Slider
+    guidance_scale: gr.Slider
+    seed: gr.Number
+    generate: gr.Button
+    cancel: gr.Button
+    status: gr.Markdown
+    bar: gr.HTML
+    job_id: gr.Textbox
+    previews: gr.Gallery
+    video: gr.Video
+    seed_used: gr.Number
+
+    def inputs(self) -> list[gr.components.Component]:
+        return [self.prompt, self.negative_prompt, self.model, self.width, self.height, self.num_frames,
+                self.fps, self.steps, self.guidance_scale, self.seed]  # fmt: skip
+
+    def outputs(self) -> list[gr.components.Component]:
+        return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used]
+
+
+class TextToVideoTab:
+    """Builds the tab and adapts its widgets to the job service."""
+
+    def __init__(self, container: Container) -> None:
+        self._c = container
+        self._settings = container.settings
+        self._default = container.registry.resolve(container.settings.default_model)
+
+    # -- layout -------------------------------------------------------------------
+    def render(self) -> _Widgets:
+        with gr.Row():
+            with gr.Column(scale=2):
+                prompt, negative = self._render_prompt()
+                settings = self._render_settings()
+                with gr.Row():
+                    generate = gr.Button("Generate", variant="primary", elem_id="t2v-generate")
+                    cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel")
+            with gr.Column(scale=3):
+                outputs = self._render_outputs()
+        return _Widgets(prompt, negative, *settings, generate, cancel, *outputs)
+
+    def _render_prompt(self) -> tuple[gr.Textbox, gr.Textbox]:
+        prompt = gr.Textbox(label="Prompt", lines=3, placeholder="A red fox trots through fresh snow at dawn, slow push in",
+                            elem_id="t2v-prompt")  # fmt: skip
+        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark")
+        return prompt, negative
+
+    def _render_settings(self) -> tuple:
+        d = self._default.defaults
+        s = self._settings
+        choices = [(spec.display_name, spec.key) for spec in self._c.registry.list() if "t2v" in spec.modes]
+        model = gr.Dropdown(choices=choices, value=self._default.key, label="Model", allow_custom_value=True,
+                            info="A registered model, a local diffusers folder or a hub id")  # fmt: skip
+        with gr.Row():
+            width = gr.Slider(16, s.max_side_px, value=d.width, step=16, label="Width")
+            height = gr.Slider(16, s.max_side_px, value=d.height, step=16, label="Height")
+        with gr.Row():
+            frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=4, label="Frames (4k+1)")
+            fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
+        with gr.Row():
+            steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps")
+            guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance")
+        seed = gr.Number(value=None, precision=0, label="Seed (empty = random)")
+        model.change(self.model_defaults, inputs=[model], outputs=[width, height, frames, fps, steps, guidance],
+                     api_name=False)  # fmt: skip
+        return model, width, height, frames, fps, steps, guidance, seed
+
+    def _render_outputs(self) -> tuple:
+        status = gr.Markdown("Ready.", elem_id="t2v-status")
+        bar = gr.HTML(progress_bar_html(0.0))
+        job_id = gr.Textbox(label="Job", interactive=False, elem_id="t2v-job-id")
+        previews = gr.Gallery(label="Keyframes (live preview while denoising, final frames after)", columns=4,
+                              height=220, elem_id="t2v-previews", format="png")  # fmt: skip
+        video = gr.Video(label="Video", autoplay=True, loop=True, elem_id="t2v-video")
+        seed_used = gr.Number(label="Seed used", precision=0, interactive=False)
+        return status, bar, job_id, previews, video, seed_used
+
+    def wire(self, w: _Widgets) -> None:
+        w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
+        w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
+
+    # -- handlers ---------------------------------------------------------------------
+    def model_defaults(self, model: str) -> tuple:
+        try:
+            d = self._c.registry.resolve(model).defaults
+        except StudioError:
+            return (gr.skip(),) * 6
+        return d.width, d.height, d.num_frames, d.fps, d.steps, d.guidance_scale
+
+    def text_to_video(
+        self,
+        prompt: str,
+        negative_prompt: str | None = None,
+        model: str | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        num_frames: float | None = None,
+        fps: float | None = None,
+        steps: float | None = None,
+        guidance_scale: float | None = None,
+        seed: float | None = None,
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple]:
+        """Queue a text-to-video job and stream its progress, keyframe previews and video."""
+        with user_errors():
+            job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
+                                                    fps, steps, guidance_scale, seed))  # fmt: skip
+        if job.message != "queued":
+            gr.Info(job.message)
+        yield from self._stream(job)
+
+    def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed):
+        spec = self._c.registry.resolve(model or self._default.key)
+        d = spec.defaults
+
+        def pick(value, default):
+            return default if value is None or value == "" else value
+
+        return build_request(
+            prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key,
+            width=int(pick(width, d.width)), height=int(pick(height, d.height)),
+            num_frames=int(pick(num_frames, d.num_frames)), fps=int(pick(fps, d.fps)),
+            steps=int(pick(steps, d.steps)), guidance_scale=float(pick(guidance_scale, d.guidance_scale)),
+            seed=None if seed is None or seed == "" else int(seed),
+        )  # fmt: skip
+
+    def _stream(self, job: Job) -> Iterator[tuple]:
+        previews: list[tuple[str, str]] = []
+        yield (f"**queued** · {job.message}", progress_bar_html(0.0), job.id, [], None, job.seed)
+        with self._c.jobs.subscribe(job.id) as subscription:
+            while True:
+                event = subscription.get(timeout_s=_EVENT_TIMEOUT_S)
+                if event is None:
+                    current = self._c.jobs.get(job.id)
+                    if not current.status.is_terminal:
+                        continue
+                    event = JobEvent(job_id=job.id, kind="status", status=current.status, phase=Phase.DONE,
+                                     message=current.error or current.message)  # fmt: skip
+                if event.kind == "preview":
+                    previews = [(p, f"frame {f} · step {event.step}") for p, f in zip(event.preview_paths, event.preview_frames, strict=True)]
+                if event.kind == "status" and event.status.is_terminal:
+                    yield self._final(job.id, event, previews)
+                    return
+                yield (event_status_markdown(event), progress_bar_html(event.progress), job.id,
+                       previews if event.kind == "preview" else gr.skip(), gr.skip(), gr.skip())  # fmt: skip
+
+    def _final(self, job_id: str, event: JobEvent, previews: list[tuple[str, str]]) -> tuple:
+        job = self._c.jobs.get(job_id)
+        if job.status != JobStatus.SUCCEEDED:
+            return (event_status_markdown(event), progress_bar_html(job.progress), job_id, previews, None, job.seed)
+        folder = self._c.jobs.output_dir(job_id)
+        keyframes = [(str(folder / p), f"frame {p.rsplit('frame', 1)[-1][:4].lstrip('0') or '0'} (final)") for p in job.outputs.keyframes]
+        duration = f" in {job.duration_s:.1f} s" if job.duration_s is not None else ""
+        status = f"**succeeded**{duration} · seed {job.seed} · {job.request.num_frames} frames at {job.request.width}x{job.request.height}"
+        return (status, progress_bar_html(1.0), job_id, keyframes or previews, str(folder / job.outputs.video), job.seed)
+
+    def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
+        """Cancel the job shown in this tab."""
+        if not job_id:
+            return "Nothing to cancel."
+        with user_errors():
+            job = self._c.jobs.cancel(job_id.strip())
+        return f"**{job.status.value}** · cancel requested" if not job.status.is_terminal else f"**{job.status.value}**"
