@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     preview_keyframes: int = Field(4, ge=1, le=16, description="keyframes shown in each preview")
     api_token: str | None = Field(None, description="bearer token for /api/v1 (None = open)")
     offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
+    model_dir: Path | None = Field(None, description="demo models and local pipelines (default <data_dir>/models)")
 
     @property
     def outputs_dir(self) -> Path:
@@ -42,7 +43,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.model_dir if self.model_dir is not None else self.data_dir / "models"
 
     @property
     def db_path(self) -> Path:

@@ -32,6 +32,7 @@ class JobReporter:
         self._stored_at = 0.0
         self._preview_paths: list[str] = []
         self.preview_frames: list[int] = []
+        self._superseded: list[str] = []
 
     @property
     def preview_paths(self) -> list[str]:
@@ -48,6 +49,11 @@ class JobReporter:
             job_id=self.job_id, kind=kind, status=JobStatus.RUNNING, phase=self._phase, step=self._step,  # type: ignore[arg-type]
             total_steps=self._total, progress=self._progress_value(), message=message, **extra,  # type: ignore[arg-type]
         )  # fmt: skip
+
+    def prune_previews(self) -> None:
+        for old in self._superseded:
+            Path(old).unlink(missing_ok=True)
+        self._superseded = []
 
     def phase(self, phase: Phase, message: str = "") -> None:
         self._phase = phase
@@ -70,9 +76,9 @@ class JobReporter:
             path = folder / f"step{step:04d}_k{index}_f{frame:04d}.png"
             Image.fromarray(np.asarray(image)).save(path, compress_level=1)
             paths.append(str(path))
-        # Only the newest set is kept on disk; the UI copies what it shows.
-        for old in self._preview_paths:
-            Path(old).unlink(missing_ok=True)
+        # Earlier sets stay on disk while the job runs (a slow UI stream may still fetch them);
+        # ``prune_previews`` keeps only the newest set when the job ends.
+        self._superseded.extend(self._preview_paths)
         self._preview_paths = paths
         self.preview_frames = list(frame_indices)
         self._bus.publish(self._event("preview", f"preview at step {step}", preview_paths=paths, preview_frames=list(frame_indices)))

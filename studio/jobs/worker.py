@@ -121,6 +121,8 @@ class JobWorker(threading.Thread):
             self._finish(job_id, JobStatus.FAILED, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
         else:
             self._finish(job_id, JobStatus.SUCCEEDED, "done", outputs=outputs)
+        finally:
+            reporter.prune_previews()
 
     def _export(self, job: Job, result: GenerationResult, reporter: JobReporter, output_dir: Path) -> JobOutputs:
         reporter.phase(Phase.EXPORTING, "writing video")

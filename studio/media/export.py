@@ -75,7 +75,7 @@ def read_embedded_metadata(path: Path) -> dict:
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     for line in result.stdout.splitlines():
-        if line.startswith("comment="):
+        if line.lower().startswith("comment="):  # Matroska (webm) writes the tag in capitals
             value = line[len("comment=") :].replace("\\=", "=").replace("\\;", ";").replace("\\#", "#").replace("\\\\", "\\")
             return json.loads(value)
     return {}
