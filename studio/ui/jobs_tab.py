@@ -18,7 +18,7 @@ class JobsTab:
         with gr.Row():
             refresh = gr.Button("Refresh", size="sm")
             auto = gr.Checkbox(value=True, label=f"Refresh every {_REFRESH_S:.0f} s")
-        table = gr.Dataframe(headers=JOB_COLUMNS, value=self.list_jobs(), interactive=False, wrap=True,
+        table = gr.Dataframe(headers=JOB_COLUMNS, value=self.list_jobs, interactive=False, wrap=True,
                              elem_id="jobs-table")  # fmt: skip
         with gr.Row():
             selected = gr.Textbox(label="Job id", elem_id="jobs-selected")

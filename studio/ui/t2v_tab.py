@@ -87,7 +87,8 @@ class TextToVideoTab:
         with gr.Row():
             steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps")
             guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance")
-        seed = gr.Number(value=None, precision=0, label="Seed (empty = random)")
+        # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
+        seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
         model.change(self.model_defaults, inputs=[model], outputs=[width, height, frames, fps, steps, guidance],
                      api_name=False)  # fmt: skip
         return model, width, height, frames, fps, steps, guidance, seed
@@ -148,7 +149,7 @@ class TextToVideoTab:
             width=int(pick(width, d.width)), height=int(pick(height, d.height)),
             num_frames=int(pick(num_frames, d.num_frames)), fps=int(pick(fps, d.fps)),
             steps=int(pick(steps, d.steps)), guidance_scale=float(pick(guidance_scale, d.guidance_scale)),
-            seed=None if seed is None or seed == "" else int(seed),
+            seed=None if seed is None or seed == "" or int(seed) < 0 else int(seed),
         )  # fmt: skip
 
     def _stream(self, job: Job) -> Iterator[tuple]:

@@ -82,3 +82,18 @@ def test_cancel_endpoint(client: Client) -> None:
     client.predict(job_id, api_name="/cancel_job")
     final = job.result(timeout=120)
     assert final[0] == "**canceled**" and final[4] is None
+
+
+def test_default_seed_is_random_and_shown(client: Client) -> None:
+    first = client.predict(prompt="random seed please", steps=1, num_frames=5, api_name="/text_to_video")
+    second = client.predict(prompt="random seed please", steps=1, num_frames=5, api_name="/text_to_video")
+    assert first[5] != second[5]
+    assert f"seed {first[5]}" in first[0]
+
+
+def test_jobs_are_listed_for_other_clients(client: Client) -> None:
+    client.predict(prompt="listed job", steps=1, num_frames=5, api_name="/text_to_video")
+    table = client.predict(api_name="/list_jobs")
+    prompts = [row[5] for row in table["data"]]
+    assert "listed job" in prompts
+    assert table["headers"][:3] == ["id", "status", "phase"]
