@@ -25,7 +25,7 @@ lint: install
 typecheck: install
 	$(PY) -m mypy studio
 
-test: install lint
+test: install lint typecheck
 	$(PY) -m pytest -q
 
 bench: install

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from studio.config import Settings
 from studio.engine import build_engine
@@ -11,6 +12,10 @@ from studio.engine.registry import ModelRegistry
 from studio.jobs.events import EventBus
 from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
+
+if TYPE_CHECKING:
+    from studio.engine.device import DeviceInfo
+    from studio.engine.manager import ModelManager
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +29,8 @@ class Container:
     store: JobStore
     bus: EventBus
     jobs: JobService
-    manager: object  # studio.engine.manager.ModelManager (typed loosely: importing it imports torch)
-    device: object  # studio.engine.device.DeviceInfo
+    manager: ModelManager
+    device: DeviceInfo
 
     def close(self) -> None:
         self.jobs.stop()

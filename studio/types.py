@@ -6,8 +6,9 @@ Pure pydantic; imports nothing else of the studio.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from enum import Enum
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -156,7 +157,7 @@ class ProgressSink(Protocol):
 
     def progress(self, step: int, total_steps: int) -> None: ...
 
-    def preview(self, images: list[object], frame_indices: list[int], step: int) -> None:
+    def preview(self, images: Sequence[Any], frame_indices: Sequence[int], step: int) -> None:
         """``images``: one uint8 RGB numpy array per keyframe."""
 
     def is_canceled(self) -> bool: ...

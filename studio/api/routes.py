@@ -50,7 +50,7 @@ def health(c: ContainerDep) -> dict:
 @router.get("/models")
 def list_models(c: ContainerDep) -> list[ModelInfo]:
     return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source)
-            for s in c.registry.list()]  # fmt: skip
+            for s in c.registry.specs()]  # fmt: skip
 
 
 @router.post("/jobs", status_code=status.HTTP_202_ACCEPTED)
@@ -60,7 +60,7 @@ def create_job(body: GenerationRequest, c: ContainerDep) -> Job:
 
 @router.get("/jobs")
 def list_jobs(c: ContainerDep, limit: int = 50) -> list[Job]:
-    return c.jobs.list(limit=max(1, min(limit, 500)))
+    return c.jobs.recent(limit=max(1, min(limit, 500)))
 
 
 @router.get("/jobs/{job_id}")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -115,7 +116,7 @@ class ModelManager:
             return [LoadedModel(e.spec.key, e.mode, e.size_gb, e.policy, e.in_use > 0) for e in self._entries.values()]
 
     @contextmanager
-    def use(self, spec: ModelSpec, mode: str, on_status: Callable[[str], None] | None = None) -> Iterator[object]:
+    def use(self, spec: ModelSpec, mode: str, on_status: Callable[[str], None] | None = None) -> Iterator[Any]:
         """Lend the pipeline of ``spec`` for ``mode``, loading it if needed; it cannot be evicted meanwhile."""
         entry = self._acquire(spec, mode, on_status or (lambda _msg: None))
         try:

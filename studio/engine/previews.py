@@ -50,11 +50,11 @@ class PreviewProjector:
         """
         picked = latents[0, :, latent_frames].detach().to("cpu", torch.float32)  # (C, K, H, W)
         rgb = torch.einsum("ckhw,cr->khwr", picked, self._weight) + self._bias
-        rgb = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
-        factor = max(1, -(-min_width_px // rgb.shape[2]))
+        images = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+        factor = max(1, -(-min_width_px // images.shape[2]))
         if factor > 1:
-            rgb = rgb.repeat(factor, axis=1).repeat(factor, axis=2)
-        return list(rgb)
+            images = images.repeat(factor, axis=1).repeat(factor, axis=2)
+        return list(images)
 
 
 class CleanLatentTracker:

@@ -84,7 +84,7 @@ class ModelRegistry:
         self._specs = {spec.key: spec for spec in (specs if specs is not None else default_specs())}
         self._offline = offline
 
-    def list(self) -> list[ModelSpec]:
+    def specs(self) -> list[ModelSpec]:
         return list(self._specs.values())
 
     def register(self, spec: ModelSpec) -> None:

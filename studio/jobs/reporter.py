@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -68,7 +70,7 @@ class JobReporter:
             self._store.update(self.job_id, step=step, total_steps=total_steps, progress=self._progress_value())
         self._bus.publish(self._event("progress", f"step {step}/{total_steps}"))
 
-    def preview(self, images: list[object], frame_indices: list[int], step: int) -> None:
+    def preview(self, images: Sequence[Any], frame_indices: Sequence[int], step: int) -> None:
         folder = self._output_dir / "previews"
         folder.mkdir(parents=True, exist_ok=True)
         paths = []

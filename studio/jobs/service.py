@@ -94,8 +94,8 @@ class JobService:
     def get(self, job_id: str) -> Job:
         return self._store.get(job_id)
 
-    def list(self, limit: int = 100) -> list[Job]:
-        return self._store.list(limit=limit)
+    def recent(self, limit: int = 100) -> list[Job]:
+        return self._store.recent(limit=limit)
 
     def queue_position(self, job_id: str) -> int | None:
         return self._queue.position(job_id)

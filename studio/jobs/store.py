@@ -109,7 +109,7 @@ class JobStore:
             raise JobNotFoundError(f"no job with id {job_id!r}")
         return _to_job(row)
 
-    def list(self, *, limit: int = 100, statuses: tuple[JobStatus, ...] = ()) -> list[Job]:
+    def recent(self, *, limit: int = 100, statuses: tuple[JobStatus, ...] = ()) -> list[Job]:
         """Newest first."""
         query = f"SELECT {_COLUMNS} FROM jobs"
         params: list[object] = []

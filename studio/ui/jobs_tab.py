@@ -28,14 +28,14 @@ class JobsTab:
         video = gr.Video(label="Output")
         timer = gr.Timer(_REFRESH_S)
         refresh.click(self.list_jobs, outputs=[table], api_name="list_jobs")
-        timer.tick(self.list_jobs, outputs=[table], api_name=False)
-        auto.change(lambda on: gr.Timer(active=on), inputs=[auto], outputs=[timer], api_name=False)
-        table.select(self.select, outputs=[selected], api_name=False)
+        timer.tick(self.list_jobs, outputs=[table], api_visibility="private")
+        auto.change(lambda on: gr.Timer(active=on), inputs=[auto], outputs=[timer], api_visibility="private")
+        table.select(self.select, outputs=[selected], api_visibility="private")
         show.click(self.show, inputs=[selected], outputs=[details, video], api_name="get_job")
-        cancel.click(self.cancel, inputs=[selected], outputs=[details, video], api_name=False)
+        cancel.click(self.cancel, inputs=[selected], outputs=[details, video], api_visibility="private")
 
     def list_jobs(self) -> list[list[object]]:
-        return [job_row(job) for job in self._c.jobs.list(limit=200)]
+        return [job_row(job) for job in self._c.jobs.recent(limit=200)]
 
     def select(self, event: gr.SelectData) -> str:
         row = event.row_value if event is not None else None

@@ -16,16 +16,16 @@ class ModelsTab:
         gr.Markdown(self.registered_markdown())
         loaded = gr.Markdown(self.loaded_markdown())
         with gr.Row():
-            model = gr.Dropdown([s.key for s in self._c.registry.list()], value=self._c.settings.default_model, label="Model")
+            model = gr.Dropdown([s.key for s in self._c.registry.specs()], value=self._c.settings.default_model, label="Model")
             unload = gr.Button("Unload", size="sm")
             refresh = gr.Button("Refresh", size="sm")
-        refresh.click(self.loaded_markdown, outputs=[loaded], api_name=False)
-        unload.click(self.unload, inputs=[model], outputs=[loaded], api_name=False)
+        refresh.click(self.loaded_markdown, outputs=[loaded], api_visibility="private")
+        unload.click(self.unload, inputs=[model], outputs=[loaded], api_visibility="private")
 
     def registered_markdown(self) -> str:
         lines = [f"**Device:** {self._c.device.device} ({self._c.device.dtype})", "",
                  "| model | family | source | weights (bf16) |", "|---|---|---|---|"]  # fmt: skip
-        for spec in self._c.registry.list():
+        for spec in self._c.registry.specs():
             source = "built locally, random weights" if spec.demo else spec.source
             lines.append(f"| {spec.display_name} | {spec.family} | {source} | {spec.weights_gb:.1f} GB |")
         return "\n".join(lines)

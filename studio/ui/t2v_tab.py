@@ -64,7 +64,7 @@ class TextToVideoTab:
                     cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel")
             with gr.Column(scale=3):
                 outputs = self._render_outputs()
-        return _Widgets(prompt, negative, *settings, generate, cancel, *outputs)
+        return _Widgets(prompt, negative, *settings, generate, cancel, *outputs)  # type: ignore[call-arg]
 
     def _render_prompt(self) -> tuple[gr.Textbox, gr.Textbox]:
         prompt = gr.Textbox(label="Prompt", lines=3, placeholder="A red fox trots through fresh snow at dawn, slow push in",
@@ -75,7 +75,7 @@ class TextToVideoTab:
     def _render_settings(self) -> tuple:
         d = self._default.defaults
         s = self._settings
-        choices = [(spec.display_name, spec.key) for spec in self._c.registry.list() if "t2v" in spec.modes]
+        choices = [(spec.display_name, spec.key) for spec in self._c.registry.specs() if "t2v" in spec.modes]
         model = gr.Dropdown(choices=choices, value=self._default.key, label="Model", allow_custom_value=True,
                             info="A registered model, a local diffusers folder or a hub id")  # fmt: skip
         with gr.Row():
@@ -90,7 +90,7 @@ class TextToVideoTab:
         # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
         seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
         model.change(self.model_defaults, inputs=[model], outputs=[width, height, frames, fps, steps, guidance],
-                     api_name=False)  # fmt: skip
+                     api_visibility="private")  # fmt: skip
         return model, width, height, frames, fps, steps, guidance, seed
 
     def _render_outputs(self) -> tuple:
@@ -174,7 +174,7 @@ class TextToVideoTab:
 
     def _final(self, job_id: str, event: JobEvent, previews: list[tuple[str, str]]) -> tuple:
         job = self._c.jobs.get(job_id)
-        if job.status != JobStatus.SUCCEEDED:
+        if job.status != JobStatus.SUCCEEDED or job.outputs.video is None:
             return (event_status_markdown(event), progress_bar_html(job.progress), job_id, previews, None, job.seed)
         folder = self._c.jobs.output_dir(job_id)
         keyframes = [(str(folder / p), f"frame {p.rsplit('frame', 1)[-1][:4].lstrip('0') or '0'} (final)") for p in job.outputs.keyframes]

@@ -98,7 +98,7 @@ def test_bad_requests_store_nothing(container) -> None:
     for request in (_request(prompt=" "), _request(model="nope"), _request(num_frames=10_000)):
         with pytest.raises((InvalidRequestError, Exception)):
             container.jobs.submit(request)
-    assert container.jobs.list() == []
+    assert container.jobs.recent() == []
     with pytest.raises(JobNotFoundError):
         container.jobs.cancel("missing")
     with pytest.raises(JobNotFoundError):
@@ -112,6 +112,6 @@ def test_queued_jobs_survive_a_restart(settings: Settings) -> None:
     second = build_container(settings)
     try:
         assert second.jobs.wait(job.id, timeout_s=120).status == JobStatus.SUCCEEDED
-        assert [j.id for j in second.jobs.list()] == [job.id]
+        assert [j.id for j in second.jobs.recent()] == [job.id]
     finally:
         second.close()

@@ -27,8 +27,8 @@ def test_insert_get_update_list() -> None:
     job = store.get("a")
     assert job.status == JobStatus.SUCCEEDED and job.outputs.video == "video.mp4" and job.outputs.keyframes == ["k.png"]
     assert job.request.prompt == "prompt a" and job.seed == 3
-    assert [j.id for j in store.list()] == ["b", "a"]
-    assert [j.id for j in store.list(statuses=(JobStatus.QUEUED,))] == ["b"]
+    assert [j.id for j in store.recent()] == ["b", "a"]
+    assert [j.id for j in store.recent(statuses=(JobStatus.QUEUED,))] == ["b"]
 
 
 def test_unknown_ids_and_fields_are_refused() -> None:

@@ -100,7 +100,7 @@ def build_wan_demo(folder: Path, scale: int = 1) -> None:
     pipe = WanPipeline(
         tokenizer=tokenizer, text_encoder=text_encoder, transformer=transformer, vae=vae, scheduler=scheduler
     )
-    pipe.save_pretrained(folder)
+    pipe.save_pretrained(folder)  # type: ignore[attr-defined]
 
 
 WAN = Family(
