@@ -65,6 +65,26 @@ def default_specs() -> list[ModelSpec]:
             description="Wan 2.1 architecture shrunk, random weights: tests the studio offline, makes noise.",
         ),
         ModelSpec(
+            key="wan-i2v-demo",
+            family="wan",
+            label="Wan 2.1 I2V demo",
+            demo=True,
+            modes=("i2v",),
+            defaults=ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps=10, guidance_scale=5.0),
+            description="Wan 2.1 image-to-video architecture shrunk, random weights.",
+        ),
+        ModelSpec(
+            key="wan2.1-i2v-14b-480p",
+            family="wan",
+            label="Wan 2.1 I2V 14B 480p",
+            source="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
+            modes=("i2v",),
+            defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
+            # 14B transformer + 5.7B UMT5-XXL + 0.6B CLIP ViT-H + VAE, bf16.
+            weights_gb=41.0,
+            description="Wan 2.1 image-to-video, 14B, 480p.",
+        ),
+        ModelSpec(
             key="wan2.1-t2v-1.3b",
             family="wan",
             label="Wan 2.1 T2V 1.3B",

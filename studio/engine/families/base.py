@@ -88,7 +88,9 @@ class Family:
     prediction: PredictionType
     #: diffusers ``_class_name`` values in model_index.json that belong to this family.
     pipeline_class_names: tuple[str, ...]
-    #: ``build_demo(folder, scale)`` writes a random-weight pipeline with ``save_pretrained``.
-    build_demo: Callable[[Path, int], None]
+    #: ``build_demo(folder, scale, mode)`` writes a random-weight pipeline with ``save_pretrained``.
+    build_demo: Callable[[Path, int, str], None]
+    #: how a guide video can steer this family's image-to-video models ("v2v", "warped_noise", "control").
+    steering: frozenset[str] = frozenset()
     #: extra keyword arguments every pipeline call of this family gets.
     call_kwargs: dict[str, object] = field(default_factory=dict)

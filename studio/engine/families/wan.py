@@ -1,4 +1,4 @@
-"""Wan 2.1 (text-to-video; image-to-video comes with the Image -> Video issue).
+"""Wan 2.1: text-to-video and image-to-video (first-frame conditioning).
 
 Facts carried over from the released model: the 1.3B transformer configuration
 (30 layers, 12 heads of 128, ffn 8960, text_dim 4096), the Wan VAE (z_dim 16,
@@ -62,17 +62,31 @@ def _demo_tokenizer():
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
 
 
-def build_wan_demo(folder: Path, scale: int = 1) -> None:
-    """Write a random-weight Wan 2.1 T2V pipeline to ``folder`` with ``save_pretrained``.
+def build_wan_demo(folder: Path, scale: int = 1, mode: str = "t2v") -> None:
+    """Write a random-weight Wan 2.1 pipeline (T2V or I2V) to ``folder`` with ``save_pretrained``.
 
     The architecture is the real one with the sizes shrunk: same patch size,
-    latent channels, VAE compression factors, scheduler and latent statistics.
+    latent channels, VAE compression factors, scheduler and latent statistics;
+    for I2V also the 36 input channels (16 noise + 4 mask + 16 first-frame
+    latent) and a CLIP image encoder feeding added key/value projections.
     ``scale`` grows width and depth (scale 1 runs a step in milliseconds; the
     overhead benchmark uses a larger one).
     """
     import torch
-    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
-    from transformers import UMT5Config, UMT5EncoderModel
+    from diffusers import (
+        AutoencoderKLWan,
+        UniPCMultistepScheduler,
+        WanImageToVideoPipeline,
+        WanPipeline,
+        WanTransformer3DModel,
+    )
+    from transformers import (
+        CLIPImageProcessor,
+        CLIPVisionConfig,
+        CLIPVisionModel,
+        UMT5Config,
+        UMT5EncoderModel,
+    )
 
     torch.manual_seed(0)
     tokenizer = _demo_tokenizer()
@@ -84,11 +98,14 @@ def build_wan_demo(folder: Path, scale: int = 1) -> None:
             relative_attention_max_distance=128, pad_token_id=0, eos_token_id=1,
         )
     )  # fmt: skip
+    i2v = mode == "i2v"
+    heads, head_dim, image_dim = 2 * scale, 12 * scale, 8
     transformer = WanTransformer3DModel(
-        patch_size=(1, 2, 2), num_attention_heads=2 * scale, attention_head_dim=12 * scale,
-        in_channels=16, out_channels=16, text_dim=text_dim, freq_dim=256, ffn_dim=32 * scale,
+        patch_size=(1, 2, 2), num_attention_heads=heads, attention_head_dim=head_dim,
+        in_channels=36 if i2v else 16, out_channels=16, text_dim=text_dim, freq_dim=256, ffn_dim=32 * scale,
         num_layers=2 * scale, cross_attn_norm=True, qk_norm="rms_norm_across_heads", eps=1e-6,
-        rope_max_seq_len=1024,
+        rope_max_seq_len=1024, image_dim=image_dim if i2v else None,
+        added_kv_proj_dim=heads * head_dim if i2v else None,
     )  # fmt: skip
     vae = AutoencoderKLWan(
         base_dim=3 * scale if scale > 1 else 3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
@@ -97,16 +114,26 @@ def build_wan_demo(folder: Path, scale: int = 1) -> None:
     scheduler = UniPCMultistepScheduler(
         prediction_type="flow_prediction", use_flow_sigmas=True, num_train_timesteps=1000, flow_shift=3.0
     )
-    pipe = WanPipeline(
-        tokenizer=tokenizer, text_encoder=text_encoder, transformer=transformer, vae=vae, scheduler=scheduler
-    )
+    if i2v:
+        image_encoder = CLIPVisionModel(CLIPVisionConfig(
+            hidden_size=image_dim, projection_dim=image_dim, num_hidden_layers=2, num_attention_heads=2,
+            image_size=32, intermediate_size=16, patch_size=4,
+        ))  # fmt: skip
+        pipe = WanImageToVideoPipeline(
+            tokenizer=tokenizer, text_encoder=text_encoder, transformer=transformer, vae=vae, scheduler=scheduler,
+            image_processor=CLIPImageProcessor(crop_size=32, size=32), image_encoder=image_encoder,
+        )  # fmt: skip
+    else:
+        pipe = WanPipeline(
+            tokenizer=tokenizer, text_encoder=text_encoder, transformer=transformer, vae=vae, scheduler=scheduler
+        )
     pipe.save_pretrained(folder)  # type: ignore[attr-defined]
 
 
 WAN = Family(
     name="wan",
     label="Wan 2.1",
-    pipelines={"t2v": "WanPipeline"},
+    pipelines={"t2v": "WanPipeline", "i2v": "WanImageToVideoPipeline"},
     size_rules=SizeRules(side_multiple=16, temporal_step=4),
     preview=LatentPreview(
         factors=WAN_RGB_FACTORS,
@@ -116,6 +143,7 @@ WAN = Family(
         temporal_compression=4,
     ),
     prediction="flow",
-    pipeline_class_names=("WanPipeline",),
+    pipeline_class_names=("WanPipeline", "WanImageToVideoPipeline"),
     build_demo=build_wan_demo,
+    steering=frozenset({"v2v", "warped_noise"}),
 )
