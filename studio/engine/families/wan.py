@@ -10,6 +10,7 @@ flow_shift 3.0 at 480p, and the community's linear latent -> RGB factors.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from studio.engine.families.base import Family, LatentPreview, SizeRules
 
@@ -114,6 +115,7 @@ def build_wan_demo(folder: Path, scale: int = 1, mode: str = "t2v") -> None:
     scheduler = UniPCMultistepScheduler(
         prediction_type="flow_prediction", use_flow_sigmas=True, num_train_timesteps=1000, flow_shift=3.0
     )
+    pipe: Any
     if i2v:
         image_encoder = CLIPVisionModel(CLIPVisionConfig(
             hidden_size=image_dim, projection_dim=image_dim, num_hidden_layers=2, num_attention_heads=2,
