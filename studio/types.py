@@ -12,6 +12,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The request embeds the motion specs: pure pydantic in a building block that imports no studio type.
+from studio.motion.specs import MotionSpec
+
 
 class Mode(str, Enum):
     """What a pipeline is asked to do."""
@@ -69,7 +72,15 @@ class GenerationRequest(BaseModel):
     steps: int = Field(30, ge=1)
     guidance_scale: float = Field(5.0, ge=0.0)
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="None = random; the seed used is recorded")
-    #: Free-form per-mode extras are not allowed: each mode adds typed fields.
+    # -- image to video -------------------------------------------------------------
+    #: the source image (a file the studio stored: an upload under the data dir), for mode i2v.
+    image: str | None = None
+    #: camera path and motion arrows; the motion engine renders them into the guide video.
+    motion: MotionSpec | None = None
+    #: how much of the denoising the guide replaces (0 = the guide only steers the noise, 1 = the guide as is).
+    guide_strength: float = Field(0.0, ge=0.0, le=1.0)
+    #: start from noise carried along the guide's motion (families that declare ``warped_noise``).
+    warped_noise: bool = True
 
 
 class JobOutputs(BaseModel):

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 def build_engine(settings: Settings, registry: ModelRegistry) -> tuple[DeviceInfo, ModelManager, GenerationRunner]:
     """Resolve the device and build the model manager and runner for it (imports torch)."""
     from studio.engine.device import resolve_device
+    from studio.engine.guide import GuideRenderer
     from studio.engine.manager import ModelManager
     from studio.engine.runner import GenerationRunner
 
     device = resolve_device(settings.device, settings.dtype)
     manager = ModelManager(settings, registry, device)
-    return device, manager, GenerationRunner(settings, registry, manager, device)
+    return device, manager, GenerationRunner(settings, registry, manager, device, guide_builder=GuideRenderer(settings))

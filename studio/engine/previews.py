@@ -103,7 +103,8 @@ class CleanLatentTracker:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
         sigma = timestep.flatten()[0].float() / self._num_train_timesteps
-        return hidden.float() - sigma * velocity.float()
+        # image-to-video denoisers see the noisy latent with conditioning channels appended
+        return hidden[:, : velocity.shape[1]].float() - sigma * velocity.float()
 
     def reset(self) -> None:
         self._inputs = None

@@ -65,6 +65,14 @@ def default_specs() -> list[ModelSpec]:
             description="Wan 2.1 architecture shrunk, random weights: tests the studio offline, makes noise.",
         ),
         ModelSpec(
+            key="motion-warp",
+            family="motion",
+            label="Motion warp (no neural model)",
+            modes=("i2v",),
+            defaults=ModelDefaults(width=832, height=480, num_frames=49, fps=16, steps=1, guidance_scale=0.0),
+            description="Warps the image along the camera path and motion arrows; needs no weights or GPU.",
+        ),
+        ModelSpec(
             key="wan-i2v-demo",
             family="wan",
             label="Wan 2.1 I2V demo",

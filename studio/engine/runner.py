@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 import torch
 
 from studio.config import Settings
 from studio.engine.device import DeviceInfo
+from studio.engine.families.base import Family
 from studio.engine.manager import ModelManager
 from studio.engine.previews import (
     CleanLatentTracker,
@@ -17,9 +19,20 @@ from studio.engine.previews import (
     keyframe_indices,
     latent_to_video_frame,
 )
-from studio.engine.registry import ModelRegistry
-from studio.errors import JobCanceledError, OutOfMemoryError
-from studio.types import GenerationRequest, GenerationResult, Phase, ProgressSink
+from studio.engine.registry import ModelRegistry, ModelSpec
+from studio.engine.steering import (
+    GuideBuilder,
+    GuideVideo,
+    encode_guide,
+    latent_sampling_maps,
+    noised_guide,
+    start_sigma,
+    steps_to_skip,
+    truncated_schedule,
+    warp_noise,
+)
+from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
+from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +94,13 @@ class _StepObserver:
 class GenerationRunner:
     """Turns a validated ``GenerationRequest`` into frames, reporting to a ``ProgressSink``."""
 
-    def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo) -> None:
+    def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
+                 guide_builder: GuideBuilder | None = None) -> None:  # fmt: skip
         self._settings = settings
         self._registry = registry
         self._manager = manager
         self._device = device
+        self._guide_builder = guide_builder
         #: perf_counter time of the first preview of the last run (for benchmarks).
         self.last_first_preview_at: float | None = None
 
@@ -113,48 +128,107 @@ class GenerationRunner:
         # 1. Resolve the model and its family
         spec = self._registry.resolve(request.model)
         family = self._registry.family(spec)
-        # 2. Load (or reuse) the pipeline; it cannot be evicted while we hold it
+        # 2. Image to video: render the guide (source image + camera + arrows)
+        guide = self._guide(request, family, sink)
+        if guide is not None and not family.pipelines:
+            return self._guide_only(request, spec, seed, guide, sink)
+        # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
         with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg)) as pipe:
             timings["load_s"] = time.perf_counter() - started
-            # 3. Hook previews, progress and cancellation onto the denoiser and the step callback
+            # 4. Steering inputs from the guide: first frame, start latents, skipped steps
+            generator = torch.Generator(device="cpu").manual_seed(seed)
+            extra, skip = self._steering_inputs(pipe, family, request, guide, generator)
+            # 5. Hook previews, progress and cancellation onto the denoiser and the step callback
             denoisers = _denoisers(pipe)
             num_train = getattr(pipe.scheduler.config, "num_train_timesteps", 1000)
             tracker = CleanLatentTracker(denoisers, family.prediction, num_train)
             observer = _StepObserver(
-                sink, tracker, PreviewProjector(family.preview), request.steps, request.num_frames,
+                sink, tracker, PreviewProjector(family.preview), request.steps - skip, request.num_frames,
                 request.guidance_scale, self._settings.preview_every_steps, self._settings.preview_keyframes,
             )  # fmt: skip
             handles = [m.register_forward_pre_hook(observer.on_denoiser_call, with_kwargs=True) for m in denoisers]
-            # 4. Encode the prompt, denoise, decode (the pipeline's own numbered steps)
+            # 6. Encode the prompt, denoise, decode (the pipeline's own numbered steps)
             sink.phase(Phase.ENCODING, "encoding prompt")
-            generator = torch.Generator(device="cpu").manual_seed(seed)
             denoise_started = time.perf_counter()
             try:
-                output = pipe(  # type: ignore[operator]
-                    prompt=request.prompt,
-                    negative_prompt=request.negative_prompt or None,
-                    height=request.height,
-                    width=request.width,
-                    num_frames=request.num_frames,
-                    num_inference_steps=request.steps,
-                    guidance_scale=request.guidance_scale,
-                    generator=generator,
-                    output_type="np",
-                    callback_on_step_end=observer,
-                    callback_on_step_end_tensor_inputs=["latents"],
-                    **family.call_kwargs,
-                )
+                with truncated_schedule(pipe.scheduler, skip):
+                    output = pipe(
+                        prompt=request.prompt,
+                        negative_prompt=request.negative_prompt or None,
+                        height=request.height,
+                        width=request.width,
+                        num_frames=request.num_frames,
+                        num_inference_steps=request.steps,
+                        guidance_scale=request.guidance_scale,
+                        generator=generator,
+                        output_type="np",
+                        callback_on_step_end=observer,
+                        callback_on_step_end_tensor_inputs=["latents"],
+                        **extra,
+                        **family.call_kwargs,
+                    )
             finally:
                 tracker.close()
                 for handle in handles:
                     handle.remove()
             timings["generate_s"] = time.perf_counter() - denoise_started
         self.last_first_preview_at = observer.first_preview_at
-        # 5. Frames as uint8 (frames, height, width, 3)
+        # 7. Frames as uint8 (frames, height, width, 3)
         frames = (np.clip(output.frames[0], 0.0, 1.0) * 255.0).round().astype(np.uint8)
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
-            model_revision=spec.revision, timings_s=timings,
+            model_revision=spec.revision, timings_s=timings, notes=list(guide.notes) if guide else [],
         )  # fmt: skip
+
+    # -- image to video ---------------------------------------------------------------
+    def _guide(self, request: GenerationRequest, family: Family, sink: ProgressSink) -> GuideVideo | None:
+        if request.mode != Mode.I2V:
+            return None
+        if self._guide_builder is None:
+            raise InvalidRequestError("image-to-video needs the motion engine, which this studio was built without")
+        sink.phase(Phase.ENCODING, "rendering the motion guide")
+        # sampling maps cost F x H x W x 8 bytes: only made for families that warp their noise with them
+        return self._guide_builder(request, with_maps="warped_noise" in family.steering)
+
+    def _guide_only(self, request: GenerationRequest, spec: ModelSpec, seed: int, guide: GuideVideo,
+                    sink: ProgressSink) -> GenerationResult:  # fmt: skip
+        """A family with no pipeline (motion-warp): the guide video is the result."""
+        if sink.is_canceled():
+            raise JobCanceledError("canceled")
+        count = min(self._settings.preview_keyframes, len(guide.frames))
+        frames_at = sorted({round(i * (len(guide.frames) - 1) / max(1, count - 1)) for i in range(count)})
+        sink.progress(1, 1)
+        sink.preview([guide.frames[i] for i in frames_at], frames_at, 1)
+        height, width = guide.frames.shape[1:3]
+        return GenerationResult(
+            frames=guide.frames, fps=request.fps, seed=seed, width=width, height=height,
+            num_frames=len(guide.frames), model_key=spec.key, model_source="motion engine (no weights)",
+            notes=list(guide.notes),
+        )  # fmt: skip
+
+    def _steering_inputs(self, pipe: Any, family: Family, request: GenerationRequest, guide: GuideVideo | None,
+                         generator: torch.Generator) -> tuple[dict, int]:  # fmt: skip
+        """Pipeline arguments that make the guide steer the model, and how many steps it replaces."""
+        if guide is None:
+            return {}, 0
+        from PIL import Image
+
+        extra: dict[str, object] = {"image": Image.fromarray(guide.frames[0])}
+        preview = family.preview
+        shape = (1, len(preview.factors), (request.num_frames - 1) // preview.temporal_compression + 1,
+                 request.height // preview.spatial_compression, request.width // preview.spatial_compression)  # fmt: skip
+        noise = None
+        if request.warped_noise and "warped_noise" in family.steering:
+            maps = latent_sampling_maps(guide.maps, preview.temporal_compression, preview.spatial_compression, shape[3:])
+            noise = warp_noise(shape, maps, generator)
+        skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in family.steering else 0
+        if skip:
+            guide_latent = encode_guide(pipe.vae, guide.frames, preview, generator)
+            sigma = start_sigma(pipe.scheduler, request.steps, skip, self._device.device)
+            noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
+            noise = noised_guide(guide_latent, noise, sigma)
+        if noise is not None:
+            extra["latents"] = noise.to(self._device.device, torch.float32)
+        return extra, skip

@@ -16,8 +16,9 @@ with ``set_timesteps``/``timesteps``/``sigmas`` (the flow-matching ones).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,25 @@ import torch.nn.functional as F
 from studio.engine.families.base import LatentPreview
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GuideVideo:
+    """What the motion engine hands the engine for one image-to-video request.
+
+    ``frames``: uint8 (F, H, W, 3) at the requested size, frame 0 the source image.
+    ``maps``: float32 (F, H, W, 2) backward sampling maps: pixel (x, y) of frame ``f``
+    shows the content of frame 0 at ``maps[f, y, x]`` (pixel index coordinates).
+    ``notes``: corrections made to the inputs (downscaled image, clamped arrows, ...).
+    """
+
+    frames: np.ndarray
+    maps: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+#: Renders the guide of a request (the container wires the motion engine in).
+GuideBuilder = Callable[..., GuideVideo]
 
 
 def steps_to_skip(num_steps: int, guide_strength: float) -> int:

@@ -73,6 +73,7 @@ class LatentPreview:
     latents_mean: tuple[float, ...] = ()
     latents_std: tuple[float, ...] = ()
     temporal_compression: int = 4
+    spatial_compression: int = 8
 
 
 @dataclass(frozen=True)
