@@ -137,8 +137,9 @@ def compile_camera(spec: CameraSpec, num_frames: int, width: int, height: int) -
     bad = np.flatnonzero(clearance < MIN_PLANE_CLEARANCE * spec.plane_depth)
     if bad.size:
         raise InvalidRequestError(
-            f"the camera comes within {clearance[bad[0]]:.3g} scene units of the reference plane "
-            f"(plane_depth {spec.plane_depth:g}) at frame {bad[0]}; reduce the forward motion or raise plane_depth"
+            f"at frame {bad[0]} the camera is {clearance[bad[0]]:.3g} scene units in front of the reference plane "
+            f"(plane_depth {spec.plane_depth:g}); it must stay at least {MIN_PLANE_CLEARANCE * spec.plane_depth:.3g} "
+            "in front: reduce the forward motion or raise plane_depth"
         )
     R = R_cw.transpose(0, 2, 1)
     t = -np.einsum("fij,fj->fi", R, centre)

@@ -21,22 +21,17 @@ import numpy as np
 
 from studio.errors import InvalidRequestError
 from studio.motion.camera import CameraPath, compile_camera
+from studio.motion.field import ArrowField, Box
 from studio.motion.geometry import (
     apply_homography,
+    homography_grid,
     index_intrinsics,
     plane_homography,
     project_with_depth,
     relative_pose,
 )
 from studio.motion.specs import MotionSpec
-from studio.motion.vectors import (
-    CompiledTrajectory,
-    Trajectory,
-    backward_displacement,
-    compile_trajectories,
-    forward_positions,
-    trajectories_from_specs,
-)
+from studio.motion.vectors import Trajectory, compile_trajectories, trajectories_from_specs
 
 Border = Literal["reflect", "replicate", "black"]
 _BORDERS = {"reflect": cv2.BORDER_REFLECT_101, "replicate": cv2.BORDER_REPLICATE, "black": cv2.BORDER_CONSTANT}
@@ -59,9 +54,8 @@ class MotionPlan:
                  depth: np.ndarray | None = None) -> None:
         self.camera = camera
         self.width, self.height = camera.width, camera.height
-        self.arrows: list[CompiledTrajectory] = compile_trajectories(
-            trajectories, camera.num_frames, camera.width, camera.height
-        )
+        arrows = compile_trajectories(trajectories, camera.num_frames, camera.width, camera.height)
+        self.field = ArrowField(arrows, camera.width, camera.height) if arrows else None
         self.depth = None if depth is None else _checked_depth(depth, camera.width, camera.height)
         plane_depth = camera.plane_depth if self.depth is None else float(np.median(self.depth))
         source_K, source_R, source_t = camera.source()
@@ -84,41 +78,43 @@ class MotionPlan:
     def render_frame(self, image: np.ndarray, frame: int, border: Border = "reflect") -> np.ndarray:
         """Frame ``frame`` of the guide for ``image`` (uint8 H x W x 3, the camera's size)."""
         border_mode = _border_mode(border)
-        moving = [a for a in self.arrows if a.is_moving(frame)]
-        H = self._homographies[frame]
         if self.depth is not None:
             map_xy = self.sampling_map(frame)
             return cv2.remap(image, map_xy[..., 0], map_xy[..., 1], cv2.INTER_LINEAR, borderMode=border_mode)
-        if not moving and np.allclose(H, np.eye(3), rtol=0.0, atol=1e-10):
+        H = self._homographies[frame]
+        offsets, boxes = self.field.offsets(frame) if self.field is not None else (None, [])
+        if not boxes and np.allclose(H, np.eye(3), rtol=0.0, atol=1e-10):
             return image.copy()
         out = cv2.warpPerspective(image, H, (self.width, self.height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                   borderMode=border_mode)
-        boxes = [self._output_box(arrow, frame) for arrow in moving]
-        gx, gy = self._grid_xy()
-        for x0, y0, x1, y1 in boxes:
-            if x1 <= x0 or y1 <= y0:
-                continue
-            # Arrows are summed pointwise, so each box gets every arrow whose box overlaps it.
-            near = [a for a, (u0, v0, u1, v1) in zip(moving, boxes, strict=True) if u0 < x1 and x0 < u1 and v0 < y1 and y0 < v1]
-            mx, my = apply_homography(H, gx[y0:y1, x0:x1], gy[y0:y1, x0:x1])
-            dx, dy = backward_displacement(near, frame, mx, my)
-            out[y0:y1, x0:x1] = cv2.remap(image, mx - dx, my - dy, cv2.INTER_LINEAR, borderMode=border_mode)
+        for box in boxes:
+            # Only output pixels whose source lies where the arrows moved content need the explicit map.
+            x0, y0, x1, y1 = out_box = self._output_box(box, frame)
+            if x1 > x0 and y1 > y0:
+                sx, sy = _add_offsets(offsets, *homography_grid(H, out_box))
+                out[y0:y1, x0:x1] = cv2.remap(image, sx, sy, cv2.INTER_LINEAR, borderMode=border_mode)
         return out
 
     def sampling_map(self, frame: int) -> np.ndarray:
         """Backward map (H, W, 2) float32: frame ``frame`` = ``cv2.remap(source, map[..., 0], map[..., 1])``."""
-        gx, gy = self._grid_xy()
         if self.depth is None:
-            mx, my = apply_homography(self._homographies[frame], gx, gy)
+            mx, my = homography_grid(self._homographies[frame], (0, 0, self.width, self.height))
         else:
-            mx, my = self._depth_backward(frame, gx, gy)
-        dx, dy = backward_displacement(self.arrows, frame, mx, my)
-        return np.stack([mx - dx, my - dy], axis=-1)
+            mx, my = self._depth_backward(frame, *self._grid_xy())
+        if self.field is not None:
+            offsets, boxes = self.field.offsets(frame)
+            if boxes:
+                mx, my = _add_offsets(offsets, mx, my)
+        return np.stack([mx, my], axis=-1)
 
     def forward_flow(self, frame: int) -> np.ndarray:
         """Forward flow (H, W, 2) float32: source pixel ``p`` appears at ``p + flow[p]`` in frame ``frame``."""
         gx, gy = self._grid_xy()
-        zx, zy = forward_positions(self.arrows, frame, gx, gy)
+        if self.field is not None:
+            moved = self.field.positions(frame)
+            zx, zy = moved[..., 0], moved[..., 1]
+        else:
+            zx, zy = gx, gy
         if self.depth is None:
             ux, uy = apply_homography(np.linalg.inv(self._homographies[frame]), zx, zy)
         else:
@@ -132,12 +128,12 @@ class MotionPlan:
             self._grid = (gx, gy)
         return self._grid
 
-    def _output_box(self, arrow: CompiledTrajectory, frame: int) -> tuple[int, int, int, int]:
-        """Output pixels whose source may lie within ``arrow``'s reach: (x0, y0, x1, y1), end-exclusive."""
-        bx0, by0, bx1, by1 = arrow.box(frame)
+    def _output_box(self, source_box: Box, frame: int) -> Box:
+        """Output pixels whose source may lie in ``source_box``: (x0, y0, x1, y1), end-exclusive."""
+        bx0, by0, bx1, by1 = source_box
         corners = np.array([[bx0, by0, 1.0], [bx1, by0, 1.0], [bx0, by1, 1.0], [bx1, by1, 1.0]]).T
         mapped = np.linalg.inv(self._homographies[frame]) @ corners
-        if (mapped[2] <= 1e-9).any():  # the square crosses the horizon: redraw everything
+        if (mapped[2] <= 1e-9).any():  # the box crosses the horizon: redraw everything
             return 0, 0, self.width, self.height
         xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
         x0 = int(max(0, np.floor(xs.min()) - _BOX_MARGIN_PX))
@@ -244,6 +240,12 @@ def _resolve_camera(camera: CameraPath | None, num_frames: int | None, width: in
             f"use camera.resized({width}, {height})"
         )
     return camera
+
+
+def _add_offsets(offsets: np.ndarray, mx: np.ndarray, my: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Source positions ``m + D(m)`` for positions ``m`` in the arrows' frame of reference."""
+    d = cv2.remap(offsets, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return mx + d[..., 0], my + d[..., 1]
 
 
 def _border_mode(border: str) -> int:

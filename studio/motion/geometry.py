@@ -113,6 +113,28 @@ def apply_homography(H: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.nd
     return u.astype(x.dtype, copy=False), v.astype(y.dtype, copy=False)
 
 
+def homography_grid(H: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """``H`` applied to every pixel (x, y) of ``box`` = (x0, y0, x1, y1), end-exclusive: two float32 arrays.
+
+    Rows and columns are broadcast, so this costs a few passes over the box.
+    """
+    x0, y0, x1, y1 = box
+    x = np.arange(x0, x1, dtype=np.float32)[None, :]
+    y = np.arange(y0, y1, dtype=np.float32)[:, None]
+    h = H.astype(np.float32)
+    w = h[2, 0] * x + (h[2, 1] * y + h[2, 2])
+    u = h[0, 0] * x + (h[0, 1] * y + h[0, 2])
+    v = h[1, 0] * x + (h[1, 1] * y + h[1, 2])
+    if w.min() > MIN_PROJECTION_DEPTH:
+        np.divide(u, w, out=u)
+        np.divide(v, w, out=v)
+        return u, v
+    valid = w > MIN_PROJECTION_DEPTH
+    safe_w = np.where(valid, w, np.float32(1.0))
+    return (np.where(valid, u / safe_w, np.float32(OFF_IMAGE_PX)),
+            np.where(valid, v / safe_w, np.float32(OFF_IMAGE_PX)))
+
+
 def project_with_depth(
     K0_inv: np.ndarray, K: np.ndarray, R_rel: np.ndarray, t_rel: np.ndarray,
     x: np.ndarray, y: np.ndarray, depth: np.ndarray,

@@ -7,14 +7,12 @@ fraction of the image's shorter side) and an optional region mask. Between
 travels along the polyline at constant speed (or eased) and arrives at the
 last point (the tip) at ``end_frame``; it stays there afterwards.
 
-Dense field: each arrow moves content by its displacement ``d`` so far, with a
-weight that depends on the distance from the arrow's *current* point ``Q``:
-1 within half the radius, a raised-cosine fall-off to 0 at the radius. An
-output pixel ``y`` samples the source at ``y - sum_j w_j d_j / max(1, sum_j w_j)``,
-so the pixel at ``Q`` shows exactly the tail's content and content near the
-tail moves rigidly with it. Arrows much longer than their radius fold the
-field (the content is copied forward while the tail area stays), as in other
-drag-based editors.
+Dense field (see :mod:`studio.motion.field`): the motion is integrated in
+small steps. In each step every arrow moves the content around its current
+point ``Q`` by the step's length, with weight 1 within half the radius and a
+raised-cosine fall-off to 0 at the radius, so content near the tail travels
+rigidly along the polyline, content ahead is pushed aside and the area
+behind is filled by stretching its surroundings (never by a copy).
 """
 
 from __future__ import annotations
@@ -29,8 +27,6 @@ from studio.motion.easing import ease
 from studio.motion.names import EASINGS
 from studio.motion.specs import TrajectorySpec
 
-#: Part of the radius within which an arrow moves content rigidly (weight 1).
-CORE_FRACTION = 0.5
 _REGION_RASTER_PX = 512
 
 
@@ -71,24 +67,25 @@ class CompiledTrajectory:
     """An arrow in pixel-index coordinates for one frame size and clip length.
 
     Attributes:
-        centres: (F,2) where the tail's content is at each frame (``Q``).
-        shifts: (F,2) how far it has moved since frame 0 (``Q - tail``).
+        polyline: (N,2) the points in pixels.
+        progress: (F,) fraction of the polyline's length travelled at each frame.
         radius_px: radius of influence in pixels.
         mask: (H,W) float32 influence mask over the source image, or None.
     """
 
-    centres: np.ndarray
-    shifts: np.ndarray
+    polyline: np.ndarray
+    progress: np.ndarray
     radius_px: float
     mask: np.ndarray | None
 
-    def is_moving(self, frame: int) -> bool:
-        return bool(np.abs(self.shifts[frame]).max() > 1e-9)
+    def positions(self, progress: np.ndarray) -> np.ndarray:
+        """Points (k,2) at arc-length fractions ``progress`` (k,) of the polyline."""
+        return _along_polyline(self.polyline, np.asarray(progress, dtype=np.float64))
 
-    def box(self, frame: int) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1): the square outside which this arrow has no influence at ``frame``."""
-        qx, qy = self.centres[frame]
-        return qx - self.radius_px, qy - self.radius_px, qx + self.radius_px, qy + self.radius_px
+    @property
+    def centres(self) -> np.ndarray:
+        """(F,2) where the tail's content is at each frame."""
+        return self.positions(self.progress)
 
 
 def compile_trajectories(
@@ -113,9 +110,8 @@ def _compile_one(index: int, arrow: Trajectory, num_frames: int, width: int, hei
         raise InvalidRequestError(f"arrow {index}: unknown easing {arrow.easing!r}; use one of {', '.join(EASINGS)}")
     pixels = points * np.array([width, height]) - 0.5
     progress = ease((np.arange(num_frames) - start) / (end - start), arrow.easing)
-    centres = _along_polyline(pixels, progress)
     mask = None if arrow.mask is None else _checked_mask(index, arrow.mask, width, height)
-    return CompiledTrajectory(centres, centres - pixels[0], arrow.radius * min(width, height), mask)
+    return CompiledTrajectory(pixels, progress, arrow.radius * min(width, height), mask)
 
 
 def _checked_points(index: int, points: object) -> np.ndarray:
@@ -161,51 +157,3 @@ def _along_polyline(pixels: np.ndarray, progress: np.ndarray) -> np.ndarray:
     lengths = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pixels, axis=0), axis=1))])
     target = progress * lengths[-1]
     return np.stack([np.interp(target, lengths, pixels[:, 0]), np.interp(target, lengths, pixels[:, 1])], axis=1)
-
-
-def influence(distance_sq: np.ndarray, radius_px: float) -> np.ndarray:
-    """Arrow weight for squared pixel distances: 1 inside the core, raised cosine to 0 at the radius."""
-    core = CORE_FRACTION * radius_px
-    r = np.sqrt(distance_sq)
-    fall = 0.5 + 0.5 * np.cos(np.pi * np.clip((r - core) / (radius_px - core), 0.0, 1.0))
-    return fall.astype(np.float32, copy=False)
-
-
-def backward_displacement(
-    arrows: list[CompiledTrajectory], frame: int, x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Displacement to subtract from output positions ``x, y`` (2-D float32) to find their source.
-
-    Returns float32 arrays shaped like ``x``; zero where no arrow reaches.
-    """
-    total_w = np.zeros_like(x)
-    dx, dy = np.zeros_like(x), np.zeros_like(x)
-    for arrow in arrows:
-        if not arrow.is_moving(frame):
-            continue
-        (qx, qy), (sx, sy) = arrow.centres[frame], arrow.shifts[frame]
-        ox, oy = x - np.float32(qx), y - np.float32(qy)
-        weight = influence(ox * ox + oy * oy, arrow.radius_px)
-        if arrow.mask is not None:
-            weight *= cv2.remap(arrow.mask, x - np.float32(sx), y - np.float32(sy), cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-        total_w += weight
-        dx += weight * np.float32(sx)
-        dy += weight * np.float32(sy)
-    norm = np.maximum(total_w, np.float32(1.0))
-    return dx / norm, dy / norm
-
-
-def forward_positions(
-    arrows: list[CompiledTrajectory], frame: int, x: np.ndarray, y: np.ndarray, iterations: int = 8
-) -> tuple[np.ndarray, np.ndarray]:
-    """Where source content at ``x, y`` appears at ``frame`` under the arrows alone.
-
-    Inverts the backward field by fixed-point iteration ``z = x + D(z)``; exact
-    where the field does not fold (arrows shorter than about a third of their radius).
-    """
-    zx, zy = x.copy(), y.copy()
-    for _ in range(iterations):
-        dx, dy = backward_displacement(arrows, frame, zx, zy)
-        zx, zy = x + dx, y + dy
-    return zx, zy
