@@ -7,6 +7,9 @@ family's shape rules (rounded with a visible note).
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,7 +17,10 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
-from studio.types import GenerationRequest
+from studio.media.images import load_image
+from studio.motion.camera import compile_camera
+from studio.motion.vectors import compile_trajectories, trajectories_from_specs
+from studio.types import GenerationRequest, Mode
 
 
 def build_request(**values: Any) -> GenerationRequest:
@@ -77,4 +83,50 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         frames -= rules.temporal_step
         notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
     fixed = request.model_copy(update={"prompt": prompt, "width": width, "height": height, "num_frames": frames, "model": spec.key})
+    if request.mode == Mode.I2V:
+        check_motion(fixed)
+        fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
+    elif request.image or request.motion:
+        raise InvalidRequestError("image and motion are used by image-to-video only (mode 'i2v')")
     return fixed, notes
+
+
+def check_motion(request: GenerationRequest) -> None:
+    """Compile the camera and arrows for the clip now, so a bad schedule or arrow fails at submit, not in the worker.
+
+    Raises:
+        InvalidRequestError: naming the schedule position or the arrow and value.
+    """
+    if request.motion is None:
+        return
+    compile_camera(request.motion.camera, request.num_frames, request.width, request.height)
+    trajectories = trajectories_from_specs(request.motion.trajectories)
+    compile_trajectories(trajectories, request.num_frames, request.width, request.height)
+
+
+def store_source_image(image: str | None, settings: Settings) -> str:
+    """Check the source image decodes and keep a copy under ``<data_dir>/uploads`` (uploads are temporary).
+
+    Returns:
+        the stored copy's path (named by content hash, so re-runs share it).
+    Raises:
+        InvalidRequestError: no image given, or no such file.
+        InvalidMediaError: the file is not a usable image.
+    """
+    if not image:
+        raise InvalidRequestError("image-to-video needs a source image")
+    source = Path(image)
+    if not source.is_file():
+        raise InvalidRequestError(f"image file not found: {image}")
+    uploads = settings.data_dir / "uploads"
+    if source.parent.resolve() == uploads.resolve():
+        return str(source)
+    load_image(source, max_side_px=None)  # refuses bombs, non-images; the worker re-reads it
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:20]
+    uploads.mkdir(parents=True, exist_ok=True)
+    stored = uploads / f"{digest}{source.suffix.lower() or '.img'}"
+    if not stored.exists():
+        tmp = stored.with_suffix(".partial")
+        shutil.copyfile(source, tmp)
+        tmp.replace(stored)
+    return str(stored)

@@ -81,11 +81,13 @@ def read_embedded_metadata(path: Path) -> dict:
     return {}
 
 
-def probe_video(path: Path) -> tuple[int, int, int]:
-    """(frames, width, height) of a video file, by decoding it."""
-    from moviepy import VideoFileClip
+def probe_video(path: Path | str) -> tuple[int, int, int]:
+    """(frames, width, height) of a video file; frames are counted by decoding every one."""
+    import imageio_ffmpeg
 
-    with VideoFileClip(str(path), audio=False) as clip:
-        count = sum(1 for _ in clip.iter_frames())
-        width, height = clip.size
-    return count, width, height
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = reader.__next__()
+    reader.close()
+    width, height = meta["size"]
+    frames, _seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    return frames, width, height

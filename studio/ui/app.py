@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from studio.container import Container
+from studio.ui.i2v_tab import ImageToVideoTab
 from studio.ui.jobs_tab import JobsTab
 from studio.ui.models_tab import ModelsTab
 from studio.ui.t2v_tab import TextToVideoTab
@@ -21,6 +22,8 @@ def build_ui(container: Container) -> gr.Blocks:
         with gr.Tab("Text → Video", id="t2v"):
             t2v = TextToVideoTab(container)
             t2v.wire(t2v.render())
+        with gr.Tab("Image → Video", id="i2v"):
+            ImageToVideoTab(container).render_and_wire()
         with gr.Tab("Jobs", id="jobs"):
             JobsTab(container).render_and_wire()
         with gr.Tab("Models", id="models"):

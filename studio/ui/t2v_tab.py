@@ -10,10 +10,8 @@ import gradio as gr
 from studio.container import Container
 from studio.errors import StudioError
 from studio.jobs.validation import build_request
-from studio.types import Job, JobEvent, JobStatus, Phase
-from studio.ui.common import event_status_markdown, progress_bar_html, user_errors
-
-_EVENT_TIMEOUT_S = 1.0
+from studio.ui.common import user_errors
+from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
 
 @dataclass
@@ -94,14 +92,7 @@ class TextToVideoTab:
         return model, width, height, frames, fps, steps, guidance, seed
 
     def _render_outputs(self) -> tuple:
-        status = gr.Markdown("Ready.", elem_id="t2v-status")
-        bar = gr.HTML(progress_bar_html(0.0))
-        job_id = gr.Textbox(label="Job", interactive=False, elem_id="t2v-job-id")
-        previews = gr.Gallery(label="Keyframes (live preview while denoising, final frames after)", columns=4,
-                              height=220, elem_id="t2v-previews", format="png")  # fmt: skip
-        video = gr.Video(label="Video", autoplay=True, loop=True, elem_id="t2v-video")
-        seed_used = gr.Number(label="Seed used", precision=0, interactive=False)
-        return status, bar, job_id, previews, video, seed_used
+        return render_job_outputs("t2v")
 
     def wire(self, w: _Widgets) -> None:
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
@@ -135,7 +126,7 @@ class TextToVideoTab:
                                                     fps, steps, guidance_scale, seed))  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
-        yield from self._stream(job)
+        yield from stream_job(self._c, job)
 
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed):
         spec = self._c.registry.resolve(model or self._default.key)
@@ -149,43 +140,9 @@ class TextToVideoTab:
             width=int(pick(width, d.width)), height=int(pick(height, d.height)),
             num_frames=int(pick(num_frames, d.num_frames)), fps=int(pick(fps, d.fps)),
             steps=int(pick(steps, d.steps)), guidance_scale=float(pick(guidance_scale, d.guidance_scale)),
-            seed=None if seed is None or seed == "" or int(seed) < 0 else int(seed),
+            seed=seed_value(seed),
         )  # fmt: skip
-
-    def _stream(self, job: Job) -> Iterator[tuple]:
-        previews: list[tuple[str, str]] = []
-        yield (f"**queued** · {job.message}", progress_bar_html(0.0), job.id, [], None, job.seed)
-        with self._c.jobs.subscribe(job.id) as subscription:
-            while True:
-                event = subscription.get(timeout_s=_EVENT_TIMEOUT_S)
-                if event is None:
-                    current = self._c.jobs.get(job.id)
-                    if not current.status.is_terminal:
-                        continue
-                    event = JobEvent(job_id=job.id, kind="status", status=current.status, phase=Phase.DONE,
-                                     message=current.error or current.message)  # fmt: skip
-                if event.kind == "preview":
-                    previews = [(p, f"frame {f} · step {event.step}") for p, f in zip(event.preview_paths, event.preview_frames, strict=True)]
-                if event.kind == "status" and event.status.is_terminal:
-                    yield self._final(job.id, event, previews)
-                    return
-                yield (event_status_markdown(event), progress_bar_html(event.progress), job.id,
-                       previews if event.kind == "preview" else gr.skip(), gr.skip(), gr.skip())  # fmt: skip
-
-    def _final(self, job_id: str, event: JobEvent, previews: list[tuple[str, str]]) -> tuple:
-        job = self._c.jobs.get(job_id)
-        if job.status != JobStatus.SUCCEEDED or job.outputs.video is None:
-            return (event_status_markdown(event), progress_bar_html(job.progress), job_id, previews, None, job.seed)
-        folder = self._c.jobs.output_dir(job_id)
-        keyframes = [(str(folder / p), f"frame {p.rsplit('frame', 1)[-1][:4].lstrip('0') or '0'} (final)") for p in job.outputs.keyframes]
-        duration = f" in {job.duration_s:.1f} s" if job.duration_s is not None else ""
-        status = f"**succeeded**{duration} · seed {job.seed} · {job.request.num_frames} frames at {job.request.width}x{job.request.height}"
-        return (status, progress_bar_html(1.0), job_id, keyframes or previews, str(folder / job.outputs.video), job.seed)
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""
-        if not job_id:
-            return "Nothing to cancel."
-        with user_errors():
-            job = self._c.jobs.cancel(job_id.strip())
-        return f"**{job.status.value}** · cancel requested" if not job.status.is_terminal else f"**{job.status.value}**"
+        return cancel_job(self._c, job_id)

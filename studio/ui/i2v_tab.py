@@ -1,0 +1,204 @@
+"""Image -> Video tab: source image, camera motion, arrows drawn on the image, model, generate."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from studio.container import Container
+from studio.errors import StudioError
+from studio.jobs.validation import build_request
+from studio.media.images import load_image
+from studio.motion.camera import compile_camera
+from studio.motion.names import EASINGS, PRESET_NAMES
+from studio.motion.preview import frames_to_gif_bytes, preview_camera_path
+from studio.motion.vectors import trajectories_from_specs
+from studio.types import Mode
+from studio.ui.common import user_errors
+from studio.ui.motion_controls import ARROW_COLUMNS, DEFAULT_RADIUS, draw_arrows, motion_from_widgets
+from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
+
+_SCHEDULE_HINT = "pan_deg: 0:(0), 24:(15), 48:(0)\nzoom: 0:(1), 48:(1.5)"
+
+
+class ImageToVideoTab:
+    """Builds the tab and adapts its widgets to the job service and the motion engine."""
+
+    def __init__(self, container: Container) -> None:
+        self._c = container
+        self._default = container.registry.resolve(container.settings.default_i2v_model)
+        self._preview_dir = container.settings.outputs_dir / "_camera_previews"
+
+    # -- layout -------------------------------------------------------------------
+    def render_and_wire(self) -> None:
+        with gr.Row():
+            with gr.Column(scale=2):
+                image = gr.Image(type="filepath", label="Source image", elem_id="i2v-image", height=260)
+                prompt = gr.Textbox(label="Prompt (used by neural models)", lines=2, elem_id="i2v-prompt")
+                camera = self._render_camera()
+                arrows_widgets = self._render_arrows()
+                settings = self._render_settings()
+                with gr.Row():
+                    generate = gr.Button("Generate", variant="primary", elem_id="i2v-generate")
+                    cancel = gr.Button("Cancel", variant="stop", elem_id="i2v-cancel")
+            with gr.Column(scale=3):
+                preview = gr.Image(label="Camera preview (low resolution, instant)", elem_id="i2v-camera-preview",
+                                   interactive=False, height=220)  # fmt: skip
+                outputs = render_job_outputs("i2v")
+        self._wire(image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs)
+
+    def _render_camera(self) -> tuple:
+        with gr.Group():
+            presets = gr.Dropdown(list(PRESET_NAMES), value=[], multiselect=True, label="Camera presets (combinable)",
+                                  elem_id="i2v-presets")  # fmt: skip
+            with gr.Row():
+                strength = gr.Slider(0.0, 3.0, value=1.0, step=0.05, label="Strength")
+                easing = gr.Radio(list(EASINGS), value="linear", label="Easing")
+            schedules = gr.Textbox(label="Keyframed schedules (one parameter per line)", lines=2, placeholder=_SCHEDULE_HINT)
+        return presets, strength, easing, schedules
+
+    def _render_arrows(self) -> tuple:
+        with gr.Group():
+            canvas = gr.Image(label="Motion arrows: click the start, then the end", interactive=False, elem_id="i2v-canvas",
+                              height=260)  # fmt: skip
+            arrows = gr.Dataframe(headers=ARROW_COLUMNS, datatype="number", type="array", interactive=True,
+                                  column_count=len(ARROW_COLUMNS), elem_id="i2v-arrows",
+                                  label="Arrows (normalised 0..1; radius is a fraction of the shorter side)")  # fmt: skip
+            with gr.Row():
+                undo = gr.Button("Undo arrow", size="sm")
+                clear = gr.Button("Clear arrows", size="sm")
+        pending = gr.State(None)
+        return canvas, arrows, undo, clear, pending
+
+    def _render_settings(self) -> tuple:
+        d = self._default.defaults
+        s = self._c.settings
+        choices = [(spec.display_name, spec.key) for spec in self._c.registry.specs() if "i2v" in spec.modes]
+        model = gr.Dropdown(choices=choices, value=self._default.key, label="Model", allow_custom_value=True)
+        with gr.Row():
+            width = gr.Slider(16, s.max_side_px, value=d.width, step=16, label="Width")
+            height = gr.Slider(16, s.max_side_px, value=d.height, step=16, label="Height")
+        with gr.Row():
+            frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=4, label="Frames")
+            fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
+        with gr.Row():
+            steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps")
+            guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance")
+        with gr.Row():
+            guide_strength = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label="Guide strength (video-to-video)")
+            warped_noise = gr.Checkbox(value=True, label="Noise follows the camera")
+        seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
+        return model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, seed
+
+    def _wire(self, image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs) -> None:
+        canvas, arrows, undo, clear, pending = arrows_widgets
+        presets, strength, easing, schedules = camera
+        private: dict[str, Any] = {"api_visibility": "private"}
+        image.change(self.show_canvas, inputs=[image, arrows], outputs=[canvas, pending], **private)
+        canvas.select(self.click, inputs=[image, arrows, pending], outputs=[canvas, arrows, pending], **private)
+        arrows.input(self.show_canvas, inputs=[image, arrows], outputs=[canvas, pending], **private)
+        undo.click(self.undo, inputs=[image, arrows], outputs=[canvas, arrows, pending], **private)
+        clear.click(self.clear, inputs=[image], outputs=[canvas, arrows, pending], **private)
+        preview_inputs = [image, presets, strength, easing, schedules, arrows, settings[3]]
+        presets.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], api_name="camera_preview")
+        for widget in (image, strength, easing, schedules, arrows):
+            widget.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], **private)
+        settings[0].change(self.model_defaults, inputs=[settings[0]], outputs=list(settings[1:7]), **private)
+        inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:]]
+        generate.click(self.image_to_video, inputs=inputs, outputs=list(outputs), api_name="image_to_video")
+        cancel.click(lambda job_id: cancel_job(self._c, job_id), inputs=[outputs[2]], outputs=[outputs[0]], **private)
+
+    # -- arrows -------------------------------------------------------------------------
+    def _image(self, path: str | None) -> np.ndarray | None:
+        if not path:
+            return None
+        with user_errors():
+            return load_image(path, max_side_px=768)[0]
+
+    def show_canvas(self, image: str | None, arrows: list | None) -> tuple:
+        picture = self._image(image)
+        return (None if picture is None else draw_arrows(picture, arrows, None)), None
+
+    def click(self, image: str | None, arrows: list | None, pending, event: gr.SelectData) -> tuple:
+        picture = self._image(image)
+        if picture is None or event is None:
+            return gr.skip(), gr.skip(), None
+        height, width = picture.shape[:2]
+        x, y = event.index[0] / width, event.index[1] / height
+        rows = [list(r) for r in (arrows or []) if any(v not in (None, "") for v in r)]
+        if pending is None:
+            return draw_arrows(picture, rows, (x, y)), rows, (x, y)
+        rows.append([round(pending[0], 4), round(pending[1], 4), round(x, 4), round(y, 4), DEFAULT_RADIUS, 0, None])
+        return draw_arrows(picture, rows, None), rows, None
+
+    def undo(self, image: str | None, arrows: list | None) -> tuple:
+        rows = [list(r) for r in (arrows or [])][:-1]
+        picture = self._image(image)
+        return (None if picture is None else draw_arrows(picture, rows, None)), rows, None
+
+    def clear(self, image: str | None) -> tuple:
+        picture = self._image(image)
+        return picture, [], None
+
+    # -- camera preview -----------------------------------------------------------------
+    def camera_preview(self, image: str | None, presets=None, strength=1.0, easing="linear", schedules="",
+                       arrows=None, num_frames: float | None = None) -> str | None:  # fmt: skip
+        """A low-resolution animated GIF of the camera path and arrows over the image."""
+        picture = self._image(image)
+        if picture is None:
+            return None
+        frames = int(num_frames or self._default.defaults.num_frames)
+        try:
+            motion = motion_from_widgets(presets, strength, easing, schedules, arrows)
+            height, width = picture.shape[:2]
+            camera = compile_camera(motion.camera, frames, width, height)
+            clip = preview_camera_path(picture, camera, trajectories_from_specs(motion.trajectories), num_frames=24)
+        except StudioError as exc:
+            gr.Warning(str(exc))
+            return gr.skip()
+        data = frames_to_gif_bytes(clip, fps=12)
+        self._preview_dir.mkdir(parents=True, exist_ok=True)
+        path = self._preview_dir / f"{hashlib.sha256(data).hexdigest()[:16]}.gif"
+        path.write_bytes(data)
+        return str(path)
+
+    # -- generate ---------------------------------------------------------------------
+    def model_defaults(self, model: str) -> tuple:
+        try:
+            d = self._c.registry.resolve(model).defaults
+        except StudioError:
+            return (gr.skip(),) * 6
+        return d.width, d.height, d.num_frames, d.fps, d.steps, d.guidance_scale
+
+    def image_to_video(
+        self, image: str | None, prompt: str | None = None, model: str | None = None, presets: list[str] | None = None,
+        strength: float | None = None, easing: str | None = None, schedules: str | None = None,
+        arrows: list | None = None, width: float | None = None, height: float | None = None,
+        num_frames: float | None = None, fps: float | None = None, steps: float | None = None,
+        guidance_scale: float | None = None, guide_strength: float | None = None, warped_noise: bool | None = None,
+        seed: float | None = None, request: gr.Request | None = None,
+    ) -> Iterator[tuple]:  # fmt: skip
+        """Queue an image-to-video job (camera + arrows over the image) and stream it."""
+        with user_errors():
+            spec = self._c.registry.resolve(model or self._default.key)
+            d = spec.defaults
+
+            def pick(value, default):
+                return default if value is None or value == "" else value
+
+            job = self._c.jobs.submit(build_request(
+                mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=spec.key,
+                motion=motion_from_widgets(presets, strength, easing, schedules, arrows).model_dump(),
+                width=int(pick(width, d.width)), height=int(pick(height, d.height)),
+                num_frames=int(pick(num_frames, d.num_frames)), fps=int(pick(fps, d.fps)),
+                steps=int(pick(steps, d.steps)), guidance_scale=float(pick(guidance_scale, d.guidance_scale)),
+                guide_strength=float(pick(guide_strength, 0.0)), warped_noise=bool(pick(warped_noise, True)),
+                seed=seed_value(seed),
+            ))  # fmt: skip
+        if job.message != "queued":
+            gr.Info(job.message)
+        yield from stream_job(self._c, job)

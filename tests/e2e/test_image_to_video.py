@@ -1,0 +1,90 @@
+"""Image -> Video through gradio_client against the running studio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from studio.media.export import probe_video, read_embedded_metadata
+
+pytestmark = pytest.mark.e2e
+ARROWS = {"headers": ["x0", "y0", "x1", "y1", "radius", "start_frame", "end_frame"], "data": []}
+
+
+@pytest.fixture(scope="module")
+def client(studio_server) -> Client:
+    return Client(studio_server.url + "/", verbose=False)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    ys, xs = np.mgrid[0:96, 0:160]
+    image = np.stack([(xs * 1.5) % 256, (ys * 2.5) % 256, ((xs + ys) * 3) % 256], axis=-1).astype(np.uint8)
+    path = tmp_path_factory.mktemp("src") / "checker.png"
+    Image.fromarray(image).save(path)
+    return path
+
+
+def _first_frame(video: str) -> np.ndarray:
+    from moviepy import VideoFileClip
+
+    with VideoFileClip(video, audio=False) as clip:
+        return clip.get_frame(0).astype(np.int16)
+
+
+def test_motion_warp_animates_the_image_without_a_model(client: Client, source: Path) -> None:
+    result = client.predict(image=handle_file(str(source)), presets=["pan_right", "zoom_in"], strength=1.0,
+                            width=160, height=96, num_frames=13, fps=8, api_name="/image_to_video")  # fmt: skip
+    status, _bar, _job, gallery, video, _seed = result
+    assert status.startswith("**succeeded**") and len(gallery) >= 2
+    assert probe_video(video) == (13, 160, 96)
+    original = np.asarray(Image.open(source)).astype(np.int16)
+    assert np.abs(_first_frame(video) - original).mean() < 12  # frame 0 is the image (after H.264)
+    metadata = read_embedded_metadata(video)
+    assert metadata["request"]["motion"]["camera"]["presets"] == ["pan_right", "zoom_in"]
+    assert metadata["model"]["key"] == "motion-warp"
+
+
+def test_i2v_demo_model_steered_by_camera_and_arrow(client: Client, source: Path) -> None:
+    arrows = {**ARROWS, "data": [[0.2, 0.5, 0.7, 0.5, 0.2, 0, None]]}
+    result = client.predict(image=handle_file(str(source)), model="wan-i2v-demo", prompt="a drifting pattern",
+                            presets=["orbit_left"], arrows=arrows, guide_strength=0.5, warped_noise=True,
+                            width=160, height=96, num_frames=9, steps=4, api_name="/image_to_video")  # fmt: skip
+    assert result[0].startswith("**succeeded**") and probe_video(result[4]) == (9, 160, 96)
+    request = read_embedded_metadata(result[4])["request"]
+    assert request["guide_strength"] == 0.5 and request["motion"]["trajectories"][0]["points"][1] == [0.7, 0.5]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"presets": ["spin_around"]}, "spin_around|presets"),
+        ({"schedules": "pan_deg 0:(0)"}, "got 'pan_deg 0'"),
+        ({"schedules": "pan_deg: 0:(0), 24(15)"}, "position"),
+        ({"arrows": {**ARROWS, "data": [[0.2, 0.5, 1.7, 0.5, 0.2, 0, None]]}}, "arrow"),
+        ({"model": "wan-demo"}, "cannot do i2v"),
+    ],
+)
+def test_bad_motion_input_gets_a_clear_error(client: Client, source: Path, kwargs: dict, message: str) -> None:
+    with pytest.raises(AppError, match=message):
+        client.predict(image=handle_file(str(source)), num_frames=9, width=160, height=96, **kwargs, api_name="/image_to_video")
+
+
+def test_a_file_that_is_not_an_image_is_refused(client: Client, tmp_path: Path) -> None:
+    fake = tmp_path / "fake.png"
+    fake.write_bytes(b"this is not a png")
+    with pytest.raises(AppError):
+        client.predict(image=handle_file(str(fake)), api_name="/image_to_video")
+    with pytest.raises(AppError, match="needs a source image"):
+        client.predict(image=None, api_name="/image_to_video")
+
+
+def test_camera_preview_is_an_animated_gif(client: Client, source: Path) -> None:
+    path = client.predict(handle_file(str(source)), ["dolly_in"], 1.0, "ease_in_out", "", ARROWS, 17, api_name="/camera_preview")
+    with Image.open(path) as gif:
+        assert gif.format == "GIF" and gif.n_frames > 4
