@@ -7,8 +7,10 @@ light; ``from studio.motion import render_guide`` works as usual.
 Modules: ``specs`` (request-side pydantic specs), ``presets`` and ``schedule``
 (what a camera move is made of), ``camera`` (:class:`CameraPath`,
 :func:`compile_camera`), ``camera_io`` (JSON and RealEstate10K files),
-``geometry`` (homographies, reprojection), ``vectors`` (arrows), ``engine``
-(rendering, sampling maps, flows) and ``preview`` (small animated previews).
+``geometry`` (homographies, reprojection), ``vectors`` (arrows) and ``field``
+(their integrated dense motion), ``engine`` (rendering, sampling maps, flows)
+and ``preview`` (small animated previews); ``names`` and ``easing`` hold the
+closed name sets and easing curves.
 """
 
 from __future__ import annotations
