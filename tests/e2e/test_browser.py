@@ -47,3 +47,31 @@ def test_generate_in_the_browser_shows_previews_then_a_playing_video(studio_serv
     assert page.locator("#t2v-previews img").count() >= 2
     page.screenshot(path=str(tmp_path / "t2v.png"), full_page=True)
     page.close()
+
+
+def test_draw_an_arrow_by_clicking_and_animate_the_image(studio_server, browser, tmp_path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    # large enough to fill the canvas element, so clicks at fractions of its box land on the picture
+    ys, xs = np.mgrid[0:480, 0:640]
+    Image.fromarray(np.stack([xs % 256, ys % 256, (xs + ys) % 256], -1).astype(np.uint8)).save(tmp_path / "src.png")
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Image → Video").click()
+    page.locator("#i2v-image input[type=file]").set_input_files(str(tmp_path / "src.png"))
+    canvas = page.locator("#i2v-canvas img")
+    canvas.wait_for(timeout=60_000)
+    page.locator("#i2v-camera-preview img").wait_for(timeout=60_000)  # the instant camera preview; uploads settled
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.5)
+    page.wait_for_timeout(1500)
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)
+    # the arrow appears in the editable list with the default radius
+    page.wait_for_function("() => document.querySelector('#i2v-arrows').innerText.includes('0.15')", timeout=30_000)
+    page.locator("#i2v-generate").click()
+    page.locator("#i2v-video video").wait_for(timeout=180_000)
+    assert "succeeded" in page.locator("#i2v-status").inner_text()
+    page.screenshot(path=str(tmp_path / "i2v.png"), full_page=True)
+    page.close()
