@@ -63,7 +63,7 @@ class CameraPath:
         if any(a is not None for a in sources):
             if any(a is None for a in sources):
                 raise InvalidRequestError("camera path: give all of source_K, source_R and source_t, or none")
-            _check_frames(self.source_K[None], self.source_R[None], self.source_t[None], what="source camera")
+            _check_frames(self.source_K[None], self.source_R[None], self.source_t[None], what="source camera")  # type: ignore[index]
         if self.width < 1 or self.height < 1 or not self.plane_depth > 0:
             raise InvalidRequestError(
                 f"camera path: size {self.width}x{self.height} and plane_depth {self.plane_depth} must be positive"
@@ -75,7 +75,7 @@ class CameraPath:
 
     def source(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(K, R, t) of the source camera: the explicit one, else frame 0's."""
-        if self.source_K is None:
+        if self.source_K is None or self.source_R is None or self.source_t is None:
             return self.K[0], self.R[0], self.t[0]
         return self.source_K, self.source_R, self.source_t
 
@@ -156,7 +156,8 @@ def camera_channels(spec: CameraSpec, num_frames: int) -> dict[str, np.ndarray]:
         InvalidRequestError: a schedule error or a combined value out of range.
     """
     channels = preset_channels(list(spec.presets), spec.strength, spec.easing, num_frames)
-    for name, text in spec.schedules.items():
+    for key, text in spec.schedules.items():
+        name: str = key
         info = PARAMETERS[name]
         values = parse_schedule(text, name, info.minimum, info.maximum).evaluate(num_frames, spec.schedule_easing)
         channels[name] = channels[name] * values if name == "zoom" else channels[name] + values

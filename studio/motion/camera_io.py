@@ -52,7 +52,7 @@ def camera_to_json(path: CameraPath) -> str:
     "frames": [{"K": 3x3, "R": 3x3, "t": 3}, ...]}``.
     """
     frames = [_frame(path.K[i], path.R[i], path.t[i]) for i in range(path.num_frames)]
-    source = None if path.source_K is None else _frame(path.source_K, path.source_R, path.source_t)
+    source = None if path.source_K is None else _frame(*path.source())
     body = {"version": JSON_FORMAT_VERSION, "width": path.width, "height": path.height,
             "plane_depth": path.plane_depth, "source": source, "frames": frames}
     return json.dumps(body)

@@ -91,7 +91,7 @@ class MotionPlan:
             # Only output pixels whose source lies where the arrows moved content need the explicit map.
             x0, y0, x1, y1 = out_box = self._output_box(box, frame)
             if x1 > x0 and y1 > y0:
-                sx, sy = _add_offsets(offsets, *homography_grid(H, out_box))
+                sx, sy = _add_offsets(offsets, *homography_grid(H, out_box))  # type: ignore[arg-type]
                 out[y0:y1, x0:x1] = cv2.remap(image, sx, sy, cv2.INTER_LINEAR, borderMode=border_mode)
         return out
 
@@ -153,7 +153,7 @@ class MotionPlan:
         tx, ty = apply_homography(H, gx, gy)
         x, y = tx.copy(), ty.copy()
         for _ in range(DEPTH_ITERATIONS):
-            d = cv2.remap(self.depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            d = cv2.remap(self.depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)  # type: ignore[arg-type]
             u, v = project_with_depth(self._K0_inv, self._K_idx[frame], R_rel, t_rel, x, y, d)
             hx, hy = apply_homography(H, u.astype(np.float32), v.astype(np.float32))
             ok = np.isfinite(hx) & (u > -1e5)

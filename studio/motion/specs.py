@@ -65,5 +65,5 @@ class MotionSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    camera: CameraSpec = Field(default_factory=CameraSpec)
+    camera: CameraSpec = Field(default_factory=lambda: CameraSpec())
     trajectories: list[TrajectorySpec] = Field(default_factory=list, max_length=MAX_TRAJECTORIES)

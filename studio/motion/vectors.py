@@ -117,7 +117,7 @@ def _compile_one(index: int, arrow: Trajectory, num_frames: int, width: int, hei
 def _checked_points(index: int, points: object) -> np.ndarray:
     array = np.asarray(points, dtype=np.float64)
     if array.ndim != 2 or array.shape[1] != 2 or len(array) < 2:
-        raise InvalidRequestError(f"arrow {index} needs at least 2 (x, y) points, got {np.shape(points)}")
+        raise InvalidRequestError(f"arrow {index} needs at least 2 (x, y) points, got {np.shape(points)}")  # type: ignore[call-overload]
     for k, (x, y) in enumerate(array):
         if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
             raise InvalidRequestError(
@@ -148,7 +148,7 @@ def _checked_mask(index: int, mask: np.ndarray, width: int, height: int) -> np.n
     if array.min() < 0 or array.max() > 1:
         raise InvalidRequestError(f"arrow {index}: mask values must be within 0..1, got {array.min():g}..{array.max():g}")
     if array.shape != (height, width):
-        array = cv2.resize(array, (width, height), interpolation=cv2.INTER_LINEAR)
+        array = cv2.resize(array, (width, height), interpolation=cv2.INTER_LINEAR)  # type: ignore[assignment]
     return array
 
 
