@@ -81,6 +81,8 @@ class GenerationRequest(BaseModel):
     guide_strength: float = Field(0.0, ge=0.0, le=1.0)
     #: start from noise carried along the guide's motion (families that declare ``warped_noise``).
     warped_noise: bool = True
+    #: weight of the guide as a control video (families that declare ``control``, e.g. Wan VACE).
+    control_scale: float = Field(1.0, ge=0.0, le=2.0)
 
 
 class JobOutputs(BaseModel):

@@ -138,7 +138,7 @@ class ModelManager:
                 return entry
             self._make_room(spec.weights_gb)
             sibling = next((e for e in self._entries.values() if e.spec.key == spec.key), None)
-            pipeline = self._load(spec, mode, family.pipelines[mode], sibling, on_status)
+            pipeline = self._load(spec, mode, self._registry.pipeline_class(spec, mode), sibling, on_status)
             entry = self._register(spec, mode, pipeline, shared=sibling is not None)
             entry.in_use += 1
             return entry

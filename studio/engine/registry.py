@@ -44,6 +44,10 @@ class ModelSpec(BaseModel):
     demo_scale: int = 1
     modes: tuple[str, ...] = ("t2v",)
     defaults: ModelDefaults = Field(default_factory=ModelDefaults)
+    #: a pipeline class other than the family's for its mode (e.g. a control-video variant).
+    pipeline_class: str | None = None
+    #: how a guide steers this model, when it differs from the family's ("v2v", "warped_noise", "control").
+    steering: tuple[str, ...] | None = None
     #: weights in GB at bf16 (fp32 demo sizes are negligible); drives the offload policy.
     weights_gb: float = 0.0
     description: str = ""
@@ -80,6 +84,29 @@ def default_specs() -> list[ModelSpec]:
             modes=("i2v",),
             defaults=ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps=10, guidance_scale=5.0),
             description="Wan 2.1 image-to-video architecture shrunk, random weights.",
+        ),
+        ModelSpec(
+            key="wan-vace-demo",
+            family="wan",
+            label="Wan 2.1 VACE demo",
+            demo=True,
+            modes=("i2v",),
+            pipeline_class="WanVACEPipeline",
+            steering=("control", "warped_noise", "v2v"),
+            defaults=ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps=10, guidance_scale=5.0),
+            description="Wan 2.1 VACE (control video) architecture shrunk, random weights.",
+        ),
+        ModelSpec(
+            key="wan2.1-vace-1.3b",
+            family="wan",
+            label="Wan 2.1 VACE 1.3B",
+            source="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
+            modes=("i2v",),
+            pipeline_class="WanVACEPipeline",
+            steering=("control", "warped_noise", "v2v"),
+            defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
+            weights_gb=15.0,
+            description="Wan 2.1 VACE 1.3B: the guide video as a control video, first frame kept.",
         ),
         ModelSpec(
             key="wan2.1-i2v-14b-480p",
@@ -122,6 +149,13 @@ class ModelRegistry:
 
     def family(self, spec: ModelSpec) -> Family:
         return FAMILIES[spec.family]
+
+    def steering(self, spec: ModelSpec) -> frozenset[str]:
+        """How a guide can steer ``spec``: its own declaration, else its family's."""
+        return frozenset(spec.steering) if spec.steering is not None else FAMILIES[spec.family].steering
+
+    def pipeline_class(self, spec: ModelSpec, mode: str) -> str:
+        return spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
 
     def resolve(self, name: str) -> ModelSpec:
         """Return the spec for ``name``.
@@ -167,6 +201,11 @@ class ModelRegistry:
             raise UnknownModelError(f"{index_path} is not a valid model_index.json") from exc
         for family in FAMILIES.values():
             if class_name in family.pipeline_class_names:
-                mode = next(m for m, cls in family.pipelines.items() if cls == class_name)
-                return ModelSpec(key=source, family=family.name, label=f"{family.label}: {source}", source=source, modes=(mode,))
+                label = f"{family.label}: {source}"
+                modes = [m for m, cls in family.pipelines.items() if cls == class_name]
+                if modes:
+                    return ModelSpec(key=source, family=family.name, label=label, source=source, modes=(modes[0],))
+                # a control-video variant (Wan VACE): image to video, steered through its control input
+                return ModelSpec(key=source, family=family.name, label=label, source=source, modes=("i2v",),
+                                 pipeline_class=class_name, steering=("control", "warped_noise", "v2v"))  # fmt: skip
         raise UnknownModelError(f"pipeline {class_name!r} in {source!r} belongs to no supported family")

@@ -129,7 +129,8 @@ class GenerationRunner:
         spec = self._registry.resolve(request.model)
         family = self._registry.family(spec)
         # 2. Image to video: render the guide (source image + camera + arrows)
-        guide = self._guide(request, family, sink)
+        steering = self._registry.steering(spec)
+        guide = self._guide(request, steering, sink)
         if guide is not None and not family.pipelines:
             return self._guide_only(request, spec, seed, guide, sink)
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
@@ -138,7 +139,7 @@ class GenerationRunner:
             timings["load_s"] = time.perf_counter() - started
             # 4. Steering inputs from the guide: first frame, start latents, skipped steps
             generator = torch.Generator(device="cpu").manual_seed(seed)
-            extra, skip = self._steering_inputs(pipe, family, request, guide, generator)
+            extra, skip = self._steering_inputs(pipe, family, steering, request, guide, generator)
             # 5. Hook previews, progress and cancellation onto the denoiser and the step callback
             denoisers = _denoisers(pipe)
             num_train = getattr(pipe.scheduler.config, "num_train_timesteps", 1000)
@@ -183,14 +184,14 @@ class GenerationRunner:
         )  # fmt: skip
 
     # -- image to video ---------------------------------------------------------------
-    def _guide(self, request: GenerationRequest, family: Family, sink: ProgressSink) -> GuideVideo | None:
+    def _guide(self, request: GenerationRequest, steering: frozenset[str], sink: ProgressSink) -> GuideVideo | None:
         if request.mode != Mode.I2V:
             return None
         if self._guide_builder is None:
             raise InvalidRequestError("image-to-video needs the motion engine, which this studio was built without")
         sink.phase(Phase.ENCODING, "rendering the motion guide")
         # sampling maps cost F x H x W x 8 bytes: only made for families that warp their noise with them
-        return self._guide_builder(request, with_maps="warped_noise" in family.steering)
+        return self._guide_builder(request, with_maps="warped_noise" in steering)
 
     def _guide_only(self, request: GenerationRequest, spec: ModelSpec, seed: int, guide: GuideVideo,
                     sink: ProgressSink) -> GenerationResult:  # fmt: skip
@@ -208,22 +209,29 @@ class GenerationRunner:
             notes=list(guide.notes),
         )  # fmt: skip
 
-    def _steering_inputs(self, pipe: Any, family: Family, request: GenerationRequest, guide: GuideVideo | None,
-                         generator: torch.Generator) -> tuple[dict, int]:  # fmt: skip
+    def _steering_inputs(self, pipe: Any, family: Family, steering: frozenset[str], request: GenerationRequest,
+                         guide: GuideVideo | None, generator: torch.Generator) -> tuple[dict, int]:  # fmt: skip
         """Pipeline arguments that make the guide steer the model, and how many steps it replaces."""
         if guide is None:
             return {}, 0
         from PIL import Image
 
-        extra: dict[str, object] = {"image": Image.fromarray(guide.frames[0])}
+        extra: dict[str, object]
+        if "control" in steering:
+            # the guide as control video; mask 0 keeps frame 0 (the source image) as given, 1 lets the model generate
+            masks = [Image.new("L", (request.width, request.height), 0 if i == 0 else 255) for i in range(len(guide.frames))]
+            extra = {"video": [Image.fromarray(f) for f in guide.frames], "mask": masks,
+                     "conditioning_scale": request.control_scale}  # fmt: skip
+        else:
+            extra = {"image": Image.fromarray(guide.frames[0])}
         preview = family.preview
         shape = (1, len(preview.factors), (request.num_frames - 1) // preview.temporal_compression + 1,
                  request.height // preview.spatial_compression, request.width // preview.spatial_compression)  # fmt: skip
         noise = None
-        if request.warped_noise and "warped_noise" in family.steering:
+        if request.warped_noise and "warped_noise" in steering:
             maps = latent_sampling_maps(guide.maps, preview.temporal_compression, preview.spatial_compression, shape[3:])
             noise = warp_noise(shape, maps, generator)
-        skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in family.steering else 0
+        skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
         if skip:
             guide_latent = encode_guide(pipe.vae, guide.frames, preview, generator)
             sigma = start_sigma(pipe.scheduler, request.steps, skip, self._device.device)

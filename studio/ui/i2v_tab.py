@@ -91,8 +91,10 @@ class ImageToVideoTab:
         with gr.Row():
             guide_strength = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label="Guide strength (video-to-video)")
             warped_noise = gr.Checkbox(value=True, label="Noise follows the camera")
-        seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
-        return model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, seed
+        with gr.Row():
+            control_scale = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Control scale (control-video models, e.g. VACE)")
+            seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
+        return model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, control_scale, seed
 
     def _wire(self, image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs) -> None:
         canvas, arrows, undo, clear, pending = arrows_widgets
@@ -180,7 +182,7 @@ class ImageToVideoTab:
         arrows: list | None = None, width: float | None = None, height: float | None = None,
         num_frames: float | None = None, fps: float | None = None, steps: float | None = None,
         guidance_scale: float | None = None, guide_strength: float | None = None, warped_noise: bool | None = None,
-        seed: float | None = None, request: gr.Request | None = None,
+        control_scale: float | None = None, seed: float | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Queue an image-to-video job (camera + arrows over the image) and stream it."""
         with user_errors():
@@ -197,6 +199,7 @@ class ImageToVideoTab:
                 num_frames=int(pick(num_frames, d.num_frames)), fps=int(pick(fps, d.fps)),
                 steps=int(pick(steps, d.steps)), guidance_scale=float(pick(guidance_scale, d.guidance_scale)),
                 guide_strength=float(pick(guide_strength, 0.0)), warped_noise=bool(pick(warped_noise, True)),
+                control_scale=float(pick(control_scale, 1.0)),
                 seed=seed_value(seed),
             ))  # fmt: skip
         if job.message != "queued":

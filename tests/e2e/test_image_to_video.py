@@ -88,3 +88,10 @@ def test_camera_preview_is_an_animated_gif(client: Client, source: Path) -> None
     path = client.predict(handle_file(str(source)), ["dolly_in"], 1.0, "ease_in_out", "", ARROWS, 17, api_name="/camera_preview")
     with Image.open(path) as gif:
         assert gif.format == "GIF" and gif.n_frames > 4
+
+
+def test_vace_demo_uses_the_guide_as_control_video(client: Client, source: Path) -> None:
+    result = client.predict(image=handle_file(str(source)), model="wan-vace-demo", presets=["dolly_in"], control_scale=0.8,
+                            width=160, height=96, num_frames=9, steps=3, api_name="/image_to_video")  # fmt: skip
+    assert result[0].startswith("**succeeded**") and probe_video(result[4]) == (9, 160, 96)
+    assert read_embedded_metadata(result[4])["request"]["control_scale"] == 0.8

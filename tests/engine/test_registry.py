@@ -66,3 +66,13 @@ def test_size_rules_round_with_a_note() -> None:
     assert any("500x300 to 496x304" in n for n in notes)
     assert any("20 to 21" in n for n in notes)
     assert SizeRules().check(512, 320, 17, round_values=False) == (512, 320, 17, [])
+
+
+def test_a_vace_folder_is_image_to_video_steered_by_control(tmp_path: Path) -> None:
+    (tmp_path / "model_index.json").write_text(json.dumps({"_class_name": "WanVACEPipeline"}))
+    registry = ModelRegistry(offline=True)
+    spec = registry.resolve(str(tmp_path))
+    assert spec.modes == ("i2v",) and registry.pipeline_class(spec, "i2v") == "WanVACEPipeline"
+    assert "control" in registry.steering(spec)
+    assert registry.steering(registry.resolve("wan-i2v-demo")) == frozenset({"v2v", "warped_noise"})
+    assert registry.steering(registry.resolve("motion-warp")) == frozenset()

@@ -64,7 +64,8 @@ def test_start_latents_are_the_noised_encoded_guide(runner: GenerationRunner) ->
     family = runner._registry.family(spec)
     guide = _pan_guide(request)
     with runner._manager.use(spec, "i2v") as pipe:
-        extra, skip = runner._steering_inputs(pipe, family, request, guide, torch.Generator().manual_seed(3))
+        steering = runner._registry.steering(spec)
+        extra, skip = runner._steering_inputs(pipe, family, steering, request, guide, torch.Generator().manual_seed(3))
         latent = encode_guide(pipe.vae, guide.frames, family.preview, torch.Generator())
         sigma = start_sigma(pipe.scheduler, 4, skip, torch.device("cpu"))
     noise = torch.randn(latent.shape, generator=torch.Generator().manual_seed(3))
@@ -76,8 +77,8 @@ def test_warped_noise_changes_the_start_and_follows_the_pan(runner: GenerationRu
     request = _request(warped_noise=True)
     spec = runner._registry.resolve("wan-i2v-demo")
     with runner._manager.use(spec, "i2v") as pipe:
-        extra, skip = runner._steering_inputs(pipe, runner._registry.family(spec), request, _pan_guide(request),
-                                              torch.Generator().manual_seed(0))  # fmt: skip
+        extra, skip = runner._steering_inputs(pipe, runner._registry.family(spec), runner._registry.steering(spec), request,
+                                              _pan_guide(request), torch.Generator().manual_seed(0))  # fmt: skip
     latents = extra["latents"]
     assert skip == 0 and latents.shape == (1, 16, 3, H // 8, W // 8)
     # latent frame 1 = video frame 4: content moved 8 px = 1 latent cell left, mostly the same noise
@@ -97,3 +98,25 @@ def test_image_to_video_without_a_motion_engine_is_a_clear_error(settings: Setti
     bare = GenerationRunner(settings, registry, ModelManager(settings, registry, device), device)
     with pytest.raises(InvalidRequestError, match="needs the motion engine"):
         bare.run(_request(), seed=1, sink=RecordingSink())
+
+
+def test_vace_gets_the_guide_as_a_control_video_with_the_first_frame_kept(runner: GenerationRunner, monkeypatch) -> None:
+    request = _request(model="wan-vace-demo", control_scale=0.7)
+    spec = runner._registry.resolve("wan-vace-demo")
+    seen = {}
+    with runner._manager.use(spec, "i2v") as pipe:
+        assert type(pipe).__name__ == "WanVACEPipeline"
+        original = type(pipe).__call__
+
+        def spy(self, *args, **kwargs):
+            seen.update(kwargs)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(type(pipe), "__call__", spy)
+    result = runner.run(request, seed=1, sink=RecordingSink())
+    assert result.frames.shape == (F, H, W, 3)
+    guide = _pan_guide(request)
+    assert len(seen["video"]) == F and np.array_equal(np.asarray(seen["video"][3]), guide.frames[3])
+    masks = [np.asarray(m) for m in seen["mask"]]
+    assert masks[0].max() == 0 and all(m.min() == 255 for m in masks[1:])
+    assert seen["conditioning_scale"] == 0.7 and "image" not in seen and seen["latents"].shape[2] == 3

@@ -89,7 +89,8 @@ class Family:
     prediction: PredictionType
     #: diffusers ``_class_name`` values in model_index.json that belong to this family.
     pipeline_class_names: tuple[str, ...]
-    #: ``build_demo(folder, scale, mode)`` writes a random-weight pipeline with ``save_pretrained``.
+    #: ``build_demo(folder, scale, kind)`` writes a random-weight pipeline with ``save_pretrained``;
+    #: ``kind`` is the spec's pipeline class if it names one, else its mode.
     build_demo: Callable[[Path, int, str], None]
     #: how a guide video can steer this family's image-to-video models ("v2v", "warped_noise", "control").
     steering: frozenset[str] = frozenset()

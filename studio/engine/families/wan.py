@@ -101,6 +101,9 @@ def build_wan_demo(folder: Path, scale: int = 1, mode: str = "t2v") -> None:
     )  # fmt: skip
     i2v = mode == "i2v"
     heads, head_dim, image_dim = 2 * scale, 12 * scale, 8
+    if mode == "WanVACEPipeline":
+        _save_vace_demo(folder, tokenizer, text_encoder, text_dim, heads, head_dim, scale)
+        return
     transformer = WanTransformer3DModel(
         patch_size=(1, 2, 2), num_attention_heads=heads, attention_head_dim=head_dim,
         in_channels=36 if i2v else 16, out_channels=16, text_dim=text_dim, freq_dim=256, ffn_dim=32 * scale,
@@ -132,6 +135,29 @@ def build_wan_demo(folder: Path, scale: int = 1, mode: str = "t2v") -> None:
     pipe.save_pretrained(folder)  # type: ignore[attr-defined]
 
 
+def _shared_vae_and_scheduler():
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler
+
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, num_train_timesteps=1000, flow_shift=3.0)
+    return vae, scheduler
+
+
+def _save_vace_demo(folder: Path, tokenizer: Any, text_encoder: Any, text_dim: int, heads: int, head_dim: int, scale: int) -> None:
+    """Wan 2.1 VACE: the T2V transformer plus VACE blocks reading 96 control channels
+    (16 inactive + 16 reactive latent channels + 64 for the 8x8-packed mask)."""
+    from diffusers import WanVACEPipeline, WanVACETransformer3DModel
+
+    transformer = WanVACETransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=heads, attention_head_dim=head_dim, in_channels=16, out_channels=16,
+        text_dim=text_dim, freq_dim=256, ffn_dim=32 * scale, num_layers=2 * scale, cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads", eps=1e-6, rope_max_seq_len=1024, vace_layers=[0, 1], vace_in_channels=96,
+    )  # fmt: skip
+    vae, scheduler = _shared_vae_and_scheduler()
+    pipe = WanVACEPipeline(tokenizer=tokenizer, text_encoder=text_encoder, transformer=transformer, vae=vae, scheduler=scheduler)
+    pipe.save_pretrained(folder)  # type: ignore[attr-defined]
+
+
 WAN = Family(
     name="wan",
     label="Wan 2.1",
@@ -145,7 +171,7 @@ WAN = Family(
         temporal_compression=4,
     ),
     prediction="flow",
-    pipeline_class_names=("WanPipeline", "WanImageToVideoPipeline"),
+    pipeline_class_names=("WanPipeline", "WanImageToVideoPipeline", "WanVACEPipeline"),
     build_demo=build_wan_demo,
     steering=frozenset({"v2v", "warped_noise"}),
 )
