@@ -120,7 +120,8 @@ class JobWorker(threading.Thread):
             logger.exception("job %s failed", job_id)
             self._finish(job_id, JobStatus.FAILED, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
         else:
-            self._finish(job_id, JobStatus.SUCCEEDED, "done", outputs=outputs)
+            notes = [n for n in (job.message, *result.notes) if n and n != "queued"]
+            self._finish(job_id, JobStatus.SUCCEEDED, "; ".join(["done", *notes]), outputs=outputs)
         finally:
             reporter.prune_previews()
 
@@ -133,6 +134,7 @@ class JobWorker(threading.Thread):
             "model": {"key": result.model_key, "source": result.model_source, "revision": result.model_revision},
             "output": {"width": result.width, "height": result.height, "num_frames": result.num_frames, "fps": result.fps},
             "timings_s": result.timings_s,
+            "notes": result.notes,
             "versions": library_versions(),
         }
         export_video(result.frames, output_dir / "video.mp4", result.fps, metadata)  # type: ignore[arg-type]

@@ -49,6 +49,8 @@ def final_outputs(container: Container, job_id: str, event: JobEvent, previews: 
     duration = f" in {job.duration_s:.1f} s" if job.duration_s is not None else ""
     request = job.request
     status = f"**succeeded**{duration} · seed {job.seed} · {request.num_frames} frames at {request.width}x{request.height}"
+    if job.message.startswith("done; "):
+        status += f"  \n_{job.message.removeprefix('done; ')}_"  # corrections made to the inputs
     return (status, progress_bar_html(1.0), job_id, keyframes or previews, str(folder / job.outputs.video), job.seed)
 
 

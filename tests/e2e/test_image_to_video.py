@@ -95,3 +95,10 @@ def test_vace_demo_uses_the_guide_as_control_video(client: Client, source: Path)
                             width=160, height=96, num_frames=9, steps=3, api_name="/image_to_video")  # fmt: skip
     assert result[0].startswith("**succeeded**") and probe_video(result[4]) == (9, 160, 96)
     assert read_embedded_metadata(result[4])["request"]["control_scale"] == 0.8
+
+
+def test_corrections_to_the_image_are_shown(client: Client, tmp_path: Path) -> None:
+    wide = tmp_path / "wide.png"
+    Image.fromarray(np.full((100, 400, 3), 90, np.uint8)).save(wide)
+    status = client.predict(image=handle_file(str(wide)), width=160, height=96, num_frames=5, api_name="/image_to_video")[0]
+    assert status.startswith("**succeeded**") and "400x100 scaled to" in status and "centre-cropped to 160x96" in status
