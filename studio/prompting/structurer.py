@@ -28,15 +28,7 @@ _AT_RE = re.compile(r"\bat\s+(\d+(?:\.\d+)?)\s*s(?:ec(?:onds?)?)?\b")
 _NEGATIVE_RE = re.compile(r"(?i)\b(?:without|no|avoid|don't show|do not show|never show)\s+([^,.;]+)")
 _LENS_MM_RE = re.compile(r"(?i)\b\d{2,3}\s?mm(?:\s+lens)?\b(?!\s*film)")
 _CONNECTIVE_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(c) for c in lx.BEAT_CONNECTIVES) + r")\b")
-_VERB_ROOTS = (
-    "walk run jog sprint dance jump leap fly float drift swim dive climb fall rise sit stand turn spin look smile "
-    "laugh cry talk sing play eat drink hold carry throw catch kick push pull open close write read ride drive race "
-    "chase follow crawl roll glide wave nod reach grab pour cook paint build burn melt grow bloom crash explode "
-    "shine glow flicker flow rush move travel wander stroll hop fight hug kiss wait watch stare gaze sleep wake "
-    "emerge appear disappear vanish enter exit leave arrive approach cross sway shake tremble flap soar hover land "
-    "blow splash ripple pass reveal become change transform light fade bounce slide skate surf ski march gallop "
-    "trot prowl stalk pounce breathe blink raise lower lift drop put place feed pet stir"
-).split()
+_VERB_ROOTS = ["walk", "run", "jog", "sprint", "dance", "jump", "leap", "fly", "float", "drift", "swim", "dive", "climb", "fall", "rise", "sit", "stand", "turn", "spin", "look", "smile", "laugh", "cry", "talk", "sing", "play", "eat", "drink", "hold", "carry", "throw", "catch", "kick", "push", "pull", "open", "close", "write", "read", "ride", "drive", "race", "chase", "follow", "crawl", "roll", "glide", "wave", "nod", "reach", "grab", "pour", "cook", "paint", "build", "burn", "melt", "grow", "bloom", "crash", "explode", "shine", "glow", "flicker", "flow", "rush", "move", "travel", "wander", "stroll", "hop", "fight", "hug", "kiss", "wait", "watch", "stare", "gaze", "sleep", "wake", "emerge", "appear", "disappear", "vanish", "enter", "exit", "leave", "arrive", "approach", "cross", "sway", "shake", "tremble", "flap", "soar", "hover", "land", "blow", "splash", "ripple", "pass", "reveal", "become", "change", "transform", "light", "fade", "bounce", "slide", "skate", "surf", "ski", "march", "gallop", "trot", "prowl", "stalk", "pounce", "breathe", "blink", "raise", "lower", "lift", "drop", "put", "place", "feed", "pet", "stir", "yawn", "shout", "scream", "yell", "point", "clap", "tap", "type", "chop", "toss", "slice", "knead", "bake", "sip", "bite", "chew", "stretch", "kneel", "bow", "jog", "paddle", "sail"]
 _VERBS = {form for root in _VERB_ROOTS for form in (root, root + "s", root + "es", root + "ing", root + "ed",
           root[:-1] + "ing" if root.endswith("e") else root, root + root[-1] + "ing", root[:-1] + "ies")}  # fmt: skip
 _VERBS |= {"is", "are", "was", "were", "flies", "runs", "swims", "sits", "lies", "lying", "gets", "goes", "does", "has"}
@@ -69,7 +61,8 @@ class OfflineStructurer:
         free = self._camera(free, sections.get("camera", ""), result)
         self._beats_and_subject(free, sections, result)
         warnings = contradictions(result.camera.presets)
-        if not (result.beats or result.subjects or result.setting):
+        if not (result.beats or result.subjects or result.setting or result.camera.presets or result.style
+                or result.lighting or result.mood):  # fmt: skip
             warnings.append("no subject or action recognised; the text is kept as one beat")
             result.beats = [Beat(text=tidy(free) or cleaned)]
         result.suggestions = suggestions_for(result)
@@ -90,12 +83,10 @@ class OfflineStructurer:
         for source in (camera_text, free):
             for start, end, term in find_terms(source, lx.CAMERA_MOVES):
                 presets, base = lx.CAMERA_MOVES[term]
-                before = " ".join(words(source[:start].lower())[-2:])
-                speed = next((v for w, v in sorted(lx.SPEED_WORDS.items(), key=lambda kv: -len(kv[0]))
-                              if before.endswith(w)), 1.0)  # fmt: skip
+                speed_word = _speed_word(source, start, end)
                 if not moves:
-                    camera.strength = round(min(5.0, base * speed), 2)
-                moves.append((next(w for w in lx.SPEED_WORDS if before.endswith(w)) + " " if speed != 1.0 else "") + term)
+                    camera.strength = round(min(5.0, base * lx.SPEED_WORDS.get(speed_word, 1.0)), 2)
+                moves.append(f"{speed_word} {term}" if speed_word else term)
                 camera.presets.extend(p for p in presets if p not in camera.presets)  # type: ignore[misc]
         camera.move = ", ".join(_dedupe(moves))
         both = f"{camera_text}, {free}"
@@ -105,12 +96,12 @@ class OfflineStructurer:
         camera.lens = ", ".join(_dedupe(lenses))
         result.camera = camera
         terms = (*lx.CAMERA_MOVES, *lx.SHOT_SIZES, *lx.ANGLES, *lx.LENSES, *lx.SPEED_WORDS)
-        spans = [(s, e) for s, e, t in find_terms(free, terms) if t not in lx.SPEED_WORDS or _before_camera_term(free, e)]
+        spans = [(s, e) for s, e, t in find_terms(free, terms) if t not in lx.SPEED_WORDS or _next_to_camera_term(free, s, e)]
         spans += [m.span() for m in _LENS_MM_RE.finditer(free)]
         free = remove_spans(free, spans)
-        # what is left of "The camera orbits around him." is no action
+        # "The camera orbits around a red car." leaves "a red car": what is in frame, not an action
         clauses = re.split(r"(?<=[.;!?])\s+", free)
-        return " ".join(c for c in clauses if not re.match(r"(?i)\s*(?:the\s+)?camera\b", c))
+        return " ".join(re.sub(r"(?i)^\s*(?:the\s+)?camera\b\s*", "", c) for c in clauses)
 
     def _descriptors(self, free: str, sections: dict[str, str], result: PromptStructure) -> str:
         spans: list[tuple[int, int]] = []
@@ -132,10 +123,12 @@ class OfflineStructurer:
         elif beats:
             subject = _subject_of_clause(beats[0].text)
             result.subjects = [subject] if subject else []
+        # a verbless clause opening with a preposition ("over snowy mountains", left of "drone shot over
+        # snowy mountains") describes the place, not an action
+        places = [b for b in beats if _is_place(b.text)]
+        result.beats = [b for b in beats if b not in places]
         if not result.setting:
-            result.setting = _setting([b.text for b in beats], result.subjects)
-        # a "beat" that is only the place ("over snowy mountains") is the setting, not an action
-        result.beats = [b for b in beats if not (result.setting and b.text.lower() == result.setting.lower())]
+            result.setting = _setting([b.text for b in result.beats], result.subjects) or (places[0].text if places else "")
 
 
 def _split_sections(text: str) -> tuple[str, dict[str, str]]:
@@ -166,7 +159,7 @@ def _beats(text: str) -> list[Beat]:
                 connective = piece.lower()
                 continue
             beat = _timed_beat(piece, connective)
-            if beat is not None:
+            if beat is not None and not re.match(r"(?i)(?:the\s+)?camera\b", beat.text):
                 beats.append(beat)
             connective = ""
     return beats
@@ -181,6 +174,11 @@ def _timed_beat(piece: str, connective: str) -> Beat | None:
         start = float(match.group(1))
         piece = piece[: match.start()] + piece[match.end() :]
     text = trim_dangling(tidy(re.sub(r"(?i)^\s*(?:and|,)\s*", "", piece)).rstrip(".!?"))
+    if not _is_place(text):
+        text = re.sub(r"(?i)^of\s+", "", text)  # "of a cat yawning", left of "close-up of a cat yawning"
+        tokens = text.split()
+        if len(tokens) > 1 and tokens[0].lower() in _DETERMINERS and tokens[1].lower() in _VERBS:
+            text = " ".join(tokens[1:])  # "A follows a cyclist", left of "A tracking shot follows a cyclist"
     if len(words(text)) < 2 and not (start is not None and text):
         return None
     return Beat(text=text, start_s=start, end_s=end, connective=connective)
@@ -209,6 +207,17 @@ def _subject(text: str) -> Subject:
     return subject or Subject(name=text.strip().lower(), appearance=text.strip())
 
 
+_PLACE_WORDS = {*lx.SETTING_PREPOSITIONS, "from", "to", "onto", "into", "past", "of", "toward", "towards", "around"}
+
+
+def _is_place(text: str) -> bool:
+    """Opens with a preposition and has no verb (a participle after an article, "a sleeping baby", is no verb)."""
+    tokens = [t.lower() for t in words(text)]
+    verbs = [i for i, t in enumerate(tokens)
+             if t in _VERBS and not (t.endswith("ing") and i > 0 and tokens[i - 1] in _DETERMINERS)]  # fmt: skip
+    return bool(tokens) and (tokens[0] in _PLACE_WORDS or tokens[0] in _DETERMINERS) and not verbs
+
+
 def _setting(clauses: list[str], subjects: list[Subject]) -> str:
     """The first place phrase ("along the beach", "over snowy mountains") after the subject, up to a verb or comma."""
     prepositions = "|".join(lx.SETTING_PREPOSITIONS)
@@ -227,10 +236,22 @@ def _setting(clauses: list[str], subjects: list[Subject]) -> str:
     return ""
 
 
-def _before_camera_term(text: str, end: int) -> bool:
-    """A speed word belongs to the camera when a camera move follows it directly."""
+def _speed_word(text: str, start: int, end: int) -> str:
+    """The speed word right before ("slow push in") or after ("tilt down slowly") a camera term, or ""."""
+    lowered = text.lower()
+    before = " ".join(words(lowered[:start])[-2:])
+    after = " ".join(words(lowered[end:])[:2])
+    for word in sorted(lx.SPEED_WORDS, key=len, reverse=True):
+        if before.endswith(word) or after == word or after.startswith(word + " "):
+            return word
+    return ""
+
+
+def _next_to_camera_term(text: str, start: int, end: int) -> bool:
+    """A speed word belongs to the camera when a camera move is right next to it."""
     following = find_terms(text[end : end + 30], lx.CAMERA_MOVES)
-    return bool(following) and following[0][0] <= 1
+    preceding = find_terms(text[max(0, start - 30) : start], lx.CAMERA_MOVES)
+    return (bool(following) and following[0][0] <= 1) or (bool(preceding) and preceding[-1][1] >= min(start, 30) - 1)
 
 
 def contradictions(presets: list[str]) -> list[str]:
