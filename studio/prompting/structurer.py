@@ -12,6 +12,7 @@ fields get *suggestions*, kept apart and marked, never merged.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from studio.prompting import lexicons as lx
@@ -254,7 +255,7 @@ def _next_to_camera_term(text: str, start: int, end: int) -> bool:
     return (bool(following) and following[0][0] <= 1) or (bool(preceding) and preceding[-1][1] >= min(start, 30) - 1)
 
 
-def contradictions(presets: list[str]) -> list[str]:
+def contradictions(presets: Sequence[str]) -> list[str]:
     return [f"contradictory camera moves: {a} and {b}" for a, b in lx.OPPOSITE_PRESETS if a in presets and b in presets]
 
 
