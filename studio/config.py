@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     preview_keyframes: int = Field(4, ge=1, le=16, description="keyframes shown in each preview")
     api_token: str | None = Field(None, description="bearer token for /api/v1 (None = open)")
     offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
+    prompt_llm: str | None = Field(None, description="local folder or hub id of an instruction model for the prompt assistant")
     model_dir: Path | None = Field(None, description="demo models and local pipelines (default <data_dir>/models)")
 
     @property

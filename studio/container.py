@@ -12,6 +12,7 @@ from studio.engine.registry import ModelRegistry
 from studio.jobs.events import EventBus
 from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
+from studio.prompting.structurer import OfflineStructurer, Structurer
 
 if TYPE_CHECKING:
     from studio.engine.device import DeviceInfo
@@ -31,6 +32,7 @@ class Container:
     jobs: JobService
     manager: ModelManager
     device: DeviceInfo
+    structurer: Structurer
 
     def close(self) -> None:
         self.jobs.stop()
@@ -49,4 +51,18 @@ def build_container(settings: Settings, *, start: bool = True) -> Container:
     jobs = JobService(settings, store, bus, registry, runner)
     if start:
         jobs.start()
-    return Container(settings, registry, store, bus, jobs, manager, device)
+    return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings))
+
+
+def build_structurer(settings: Settings) -> Structurer:
+    """The offline structurer, or a language model behind it when ``prompt_llm`` is set and loads."""
+    offline = OfflineStructurer(max_chars=settings.max_prompt_chars)
+    if not settings.prompt_llm:
+        return offline
+    from studio.engine.prompt_llm import LLMStructurer
+
+    try:
+        return LLMStructurer.from_pretrained(settings.prompt_llm, offline=settings.offline, fallback=offline)
+    except (OSError, ValueError) as exc:
+        logger.warning("prompt language model %s could not be loaded (%s); using the offline structurer", settings.prompt_llm, exc)
+        return offline

@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from studio import __version__
 from studio.container import Container
 from studio.errors import StudioError
+from studio.prompting.compilers import compile_prompt
+from studio.prompting.structure import CompiledPrompt, StructureResult
 from studio.types import GenerationRequest, Job
 
 _bearer = HTTPBearer(auto_error=False)
@@ -71,6 +73,22 @@ def get_job(job_id: str, c: ContainerDep) -> Job:
 @router.delete("/jobs/{job_id}")
 def cancel_job(job_id: str, c: ContainerDep) -> Job:
     return c.jobs.cancel(job_id)
+
+
+class StructureBody(BaseModel):
+    text: str
+    family: str = "wan"
+
+
+class StructureAnswer(BaseModel):
+    result: StructureResult
+    compiled: CompiledPrompt
+
+
+@router.post("/prompt/structure")
+def structure_prompt(body: StructureBody, c: ContainerDep) -> StructureAnswer:
+    result = c.structurer.structure(body.text)
+    return StructureAnswer(result=result, compiled=compile_prompt(result.structure, body.family))
 
 
 def install(app: FastAPI) -> None:

@@ -71,14 +71,15 @@ class LLMStructurer:
         self._fallback = fallback or OfflineStructurer()
 
     @classmethod
-    def from_pretrained(cls, source: str, *, offline: bool = True, max_new_tokens: int = 512) -> LLMStructurer:
+    def from_pretrained(cls, source: str, *, offline: bool = True, max_new_tokens: int = 512,
+                        fallback: OfflineStructurer | None = None) -> LLMStructurer:  # fmt: skip
         """Load a local folder or hub id (``local_files_only`` when offline)."""
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
         model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline)
         model.eval()
-        return cls(model, tokenizer, name=source, max_new_tokens=max_new_tokens)
+        return cls(model, tokenizer, name=source, max_new_tokens=max_new_tokens, fallback=fallback)
 
     def generate(self, prompt: str) -> str:
         import torch

@@ -50,6 +50,7 @@ class ImageToVideoTab:
                                    interactive=False, height=220)  # fmt: skip
                 outputs = render_job_outputs("i2v")
         self._wire(image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs)
+        self.widgets = {"prompt": prompt, "presets": camera[0], "strength": camera[1]}
 
     def _render_camera(self) -> tuple:
         with gr.Group():

@@ -95,6 +95,7 @@ class TextToVideoTab:
         return render_job_outputs("t2v")
 
     def wire(self, w: _Widgets) -> None:
+        self.widgets = {"prompt": w.prompt, "negative_prompt": w.negative_prompt}
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
 

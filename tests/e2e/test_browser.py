@@ -75,3 +75,22 @@ def test_draw_an_arrow_by_clicking_and_animate_the_image(studio_server, browser,
     assert "succeeded" in page.locator("#i2v-status").inner_text()
     page.screenshot(path=str(tmp_path / "i2v.png"), full_page=True)
     page.close()
+
+
+def test_prompt_assistant_sends_prompt_and_camera_to_the_other_tabs(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Prompt assistant").click()
+    page.locator("#prompt-idea textarea").fill("A fox trots through snow at dawn, then looks back. Slow push in, close-up")
+    page.locator("#prompt-structure").click()
+    page.wait_for_function("() => document.querySelector('#prompt-compiled textarea').value.includes('fox')", timeout=30_000)
+    compiled = page.locator("#prompt-compiled textarea").input_value()
+    page.locator("#prompt-to-t2v").click()
+    page.wait_for_function("v => document.querySelector('#t2v-prompt textarea').value === v", arg=compiled, timeout=30_000)
+    assert page.locator("#t2v-prompt textarea").is_visible()  # switched to the Text -> Video tab
+    page.get_by_role("tab", name="Prompt assistant").click()
+    page.locator("#prompt-to-i2v").click()
+    page.wait_for_function("() => { const e = document.querySelector('#i2v-presets'); return e && e.innerText.includes('dolly_in'); }",
+                           timeout=30_000)  # fmt: skip
+    assert page.locator("#i2v-prompt textarea").input_value() == compiled
+    page.close()

@@ -1,0 +1,100 @@
+"""Prompt assistant tab: free text -> editable fields -> the prompt for a model family -> other tabs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from studio.container import Container
+from studio.motion.names import PRESET_NAMES
+from studio.prompting.compilers import COMPILERS, compile_prompt
+from studio.prompting.structure import CompiledPrompt, StructureResult
+from studio.ui.common import user_errors
+from studio.ui.prompt_fields import BEAT_COLUMNS, fields_to_structure, structure_to_fields
+
+
+def _info(compiled: CompiledPrompt, result: StructureResult | None = None) -> str:
+    lines = [f"**{compiled.word_count} words** · format `{compiled.family}`"]
+    if result is not None:
+        lines[0] += f" · structured by `{result.backend}`"
+        lines += [f"- _suggestion_ ({s.field}): **{s.value}** — {s.reason}" for s in result.structure.suggestions]
+        lines += [f"- ⚠ {w}" for w in result.warnings]
+    lines += [f"- ⚠ {w}" for w in compiled.warnings if result is None or w not in result.warnings]
+    return "\n".join(lines)
+
+
+class PromptTab:
+    def __init__(self, container: Container) -> None:
+        self._c = container
+        default_family = container.registry.family(container.registry.resolve(container.settings.default_model)).name
+        self._default_format = default_family if default_family in COMPILERS else "generic"
+
+    def render(self) -> dict[str, Any]:
+        w: dict[str, Any] = {}
+        with gr.Row():
+            w["idea"] = gr.Textbox(label="Your idea", lines=3, scale=4, elem_id="prompt-idea",
+                                   placeholder="a fox trots through snow at dawn, then looks back; slow push in, no text")  # fmt: skip
+            with gr.Column(scale=1):
+                w["family"] = gr.Dropdown(list(COMPILERS), value=self._default_format, label="Prompt format (model family)")
+                w["structure"] = gr.Button("Structure", variant="primary", elem_id="prompt-structure")
+        with gr.Row():
+            with gr.Column():
+                w["subjects"] = gr.Textbox(label="Subjects (one per line)", lines=2)
+                w["beats"] = gr.Dataframe(headers=BEAT_COLUMNS, datatype=["number", "number", "str"], type="array",
+                                          interactive=True, label="Action beats (seconds optional)")  # fmt: skip
+                w["setting"] = gr.Textbox(label="Setting")
+                w["negatives"] = gr.Textbox(label="Negatives (comma-separated)")
+            with gr.Column():
+                w["move"] = gr.Textbox(label="Camera move (words)")
+                w["presets"] = gr.Dropdown(list(PRESET_NAMES), value=[], multiselect=True, label="Camera presets")
+                w["strength"] = gr.Slider(0.0, 3.0, value=1.0, step=0.05, label="Camera strength")
+                with gr.Row():
+                    w["shot_size"] = gr.Textbox(label="Shot size")
+                    w["angle"] = gr.Textbox(label="Angle")
+                    w["lens"] = gr.Textbox(label="Lens")
+                w["lighting"] = gr.Textbox(label="Lighting")
+                w["style"] = gr.Textbox(label="Style")
+                w["mood"] = gr.Textbox(label="Mood")
+        w["compile"] = gr.Button("Compile edited fields")
+        w["compiled"] = gr.Textbox(label="Prompt", lines=4, elem_id="prompt-compiled", interactive=True)
+        w["negative"] = gr.Textbox(label="Negative prompt", elem_id="prompt-negative")
+        w["info"] = gr.Markdown(elem_id="prompt-info")
+        with gr.Row():
+            w["to_t2v"] = gr.Button("Send to Text → Video", elem_id="prompt-to-t2v")
+            w["to_i2v"] = gr.Button("Send to Image → Video", elem_id="prompt-to-i2v")
+        return w
+
+    @staticmethod
+    def field_widgets(w: dict[str, Any]) -> list[Any]:
+        names = ("subjects", "beats", "setting", "move", "presets", "strength", "shot_size", "angle", "lens",
+                 "lighting", "style", "mood", "negatives")  # fmt: skip
+        return [w[n] for n in names]
+
+    def wire(self, w: dict[str, Any], t2v: dict[str, Any], i2v: dict[str, Any], tabs: gr.Tabs) -> None:
+        fields = self.field_widgets(w)
+        outputs = [*fields, w["compiled"], w["negative"], w["info"]]
+        w["structure"].click(self.structure_prompt, inputs=[w["idea"], w["family"]], outputs=outputs, api_name="structure_prompt")
+        w["idea"].submit(self.structure_prompt, inputs=[w["idea"], w["family"]], outputs=outputs, api_visibility="private")
+        compiled_outputs = [w["compiled"], w["negative"], w["info"]]
+        w["compile"].click(self.compile_fields, inputs=[*fields, w["family"]], outputs=compiled_outputs, api_name="compile_prompt")
+        w["family"].change(self.compile_fields, inputs=[*fields, w["family"]], outputs=compiled_outputs, api_visibility="private")
+        w["to_t2v"].click(lambda p, n: (p, n, gr.Tabs(selected="t2v")), inputs=[w["compiled"], w["negative"]],
+                          outputs=[t2v["prompt"], t2v["negative_prompt"], tabs], api_visibility="private")  # fmt: skip
+        w["to_i2v"].click(lambda p, presets, strength: (p, presets, strength, gr.Tabs(selected="i2v")),
+                          inputs=[w["compiled"], w["presets"], w["strength"]],
+                          outputs=[i2v["prompt"], i2v["presets"], i2v["strength"], tabs], api_visibility="private")  # fmt: skip
+
+    def structure_prompt(self, text: str, family: str | None = None) -> tuple:
+        """Structure free text into fields and compile it for a model family."""
+        with user_errors():
+            result = self._c.structurer.structure(text)
+            compiled = compile_prompt(result.structure, family or self._default_format)
+        return (*structure_to_fields(result.structure), compiled.text, compiled.negative, _info(compiled, result))
+
+    def compile_fields(self, *values: Any) -> tuple:
+        """Compile the (edited) fields for the chosen family."""
+        *fields, family = values
+        with user_errors():
+            compiled = compile_prompt(fields_to_structure(*fields), family or self._default_format)
+        return compiled.text, compiled.negative, _info(compiled)
