@@ -19,6 +19,7 @@ from studio.motion.preview import frames_to_gif_bytes, preview_camera_path
 from studio.motion.vectors import trajectories_from_specs
 from studio.types import Mode
 from studio.ui.common import user_errors
+from studio.ui.generation_settings import render_model_settings, size_values
 from studio.ui.motion_controls import ARROW_COLUMNS, DEFAULT_RADIUS, draw_arrows, motion_from_widgets
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
@@ -76,19 +77,7 @@ class ImageToVideoTab:
         return canvas, arrows, undo, clear, pending
 
     def _render_settings(self) -> tuple:
-        d = self._default.defaults
-        s = self._c.settings
-        choices = [(spec.display_name, spec.key) for spec in self._c.registry.specs() if "i2v" in spec.modes]
-        model = gr.Dropdown(choices=choices, value=self._default.key, label="Model", allow_custom_value=True)
-        with gr.Row():
-            width = gr.Slider(16, s.max_side_px, value=d.width, step=16, label="Width")
-            height = gr.Slider(16, s.max_side_px, value=d.height, step=16, label="Height")
-        with gr.Row():
-            frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=4, label="Frames")
-            fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
-        with gr.Row():
-            steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps")
-            guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance")
+        model, width, height, frames, fps, steps, guidance = render_model_settings(self._c, "i2v", self._default, "Frames")
         with gr.Row():
             guide_strength = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label="Guide strength (video-to-video)")
             warped_noise = gr.Checkbox(value=True, label="Noise follows the camera")
@@ -110,7 +99,6 @@ class ImageToVideoTab:
         presets.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], api_name="camera_preview")
         for widget in (image, strength, easing, schedules, arrows):
             widget.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], **private)
-        settings[0].change(self.model_defaults, inputs=[settings[0]], outputs=list(settings[1:7]), **private)
         inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:]]
         generate.click(self.image_to_video, inputs=inputs, outputs=list(outputs), api_name="image_to_video")
         cancel.click(lambda job_id: cancel_job(self._c, job_id), inputs=[outputs[2]], outputs=[outputs[0]], **private)
@@ -170,13 +158,6 @@ class ImageToVideoTab:
         return str(path)
 
     # -- generate ---------------------------------------------------------------------
-    def model_defaults(self, model: str) -> tuple:
-        try:
-            d = self._c.registry.resolve(model).defaults
-        except StudioError:
-            return (gr.skip(),) * 6
-        return d.width, d.height, d.num_frames, d.fps, d.steps, d.guidance_scale
-
     def image_to_video(
         self, image: str | None, prompt: str | None = None, model: str | None = None, presets: list[str] | None = None,
         strength: float | None = None, easing: str | None = None, schedules: str | None = None,
@@ -188,20 +169,13 @@ class ImageToVideoTab:
         """Queue an image-to-video job (camera + arrows over the image) and stream it."""
         with user_errors():
             spec = self._c.registry.resolve(model or self._default.key)
-            d = spec.defaults
-
-            def pick(value, default):
-                return default if value is None or value == "" else value
-
             job = self._c.jobs.submit(build_request(
                 mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=spec.key,
                 motion=motion_from_widgets(presets, strength, easing, schedules, arrows).model_dump(),
-                width=int(pick(width, d.width)), height=int(pick(height, d.height)),
-                num_frames=int(pick(num_frames, d.num_frames)), fps=int(pick(fps, d.fps)),
-                steps=int(pick(steps, d.steps)), guidance_scale=float(pick(guidance_scale, d.guidance_scale)),
-                guide_strength=float(pick(guide_strength, 0.0)), warped_noise=bool(pick(warped_noise, True)),
-                control_scale=float(pick(control_scale, 1.0)),
-                seed=seed_value(seed),
+                guide_strength=0.0 if guide_strength is None else float(guide_strength),
+                warped_noise=True if warped_noise is None else bool(warped_noise),
+                control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
+                **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
             ))  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import gradio as gr
 
 from studio.container import Container
-from studio.errors import StudioError
 from studio.jobs.validation import build_request
 from studio.ui.common import user_errors
+from studio.ui.generation_settings import render_model_settings, size_values
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
 
@@ -71,25 +71,10 @@ class TextToVideoTab:
         return prompt, negative
 
     def _render_settings(self) -> tuple:
-        d = self._default.defaults
-        s = self._settings
-        choices = [(spec.display_name, spec.key) for spec in self._c.registry.specs() if "t2v" in spec.modes]
-        model = gr.Dropdown(choices=choices, value=self._default.key, label="Model", allow_custom_value=True,
-                            info="A registered model, a local diffusers folder or a hub id")  # fmt: skip
-        with gr.Row():
-            width = gr.Slider(16, s.max_side_px, value=d.width, step=16, label="Width")
-            height = gr.Slider(16, s.max_side_px, value=d.height, step=16, label="Height")
-        with gr.Row():
-            frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=4, label="Frames (4k+1)")
-            fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
-        with gr.Row():
-            steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps")
-            guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance")
+        sizes = render_model_settings(self._c, "t2v", self._default, "Frames (4k+1)")
         # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
         seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
-        model.change(self.model_defaults, inputs=[model], outputs=[width, height, frames, fps, steps, guidance],
-                     api_visibility="private")  # fmt: skip
-        return model, width, height, frames, fps, steps, guidance, seed
+        return *sizes, seed
 
     def _render_outputs(self) -> tuple:
         return render_job_outputs("t2v")
@@ -100,13 +85,6 @@ class TextToVideoTab:
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
 
     # -- handlers ---------------------------------------------------------------------
-    def model_defaults(self, model: str) -> tuple:
-        try:
-            d = self._c.registry.resolve(model).defaults
-        except StudioError:
-            return (gr.skip(),) * 6
-        return d.width, d.height, d.num_frames, d.fps, d.steps, d.guidance_scale
-
     def text_to_video(
         self,
         prompt: str,
@@ -131,18 +109,10 @@ class TextToVideoTab:
 
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed):
         spec = self._c.registry.resolve(model or self._default.key)
-        d = spec.defaults
-
-        def pick(value, default):
-            return default if value is None or value == "" else value
-
         return build_request(
-            prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key,
-            width=int(pick(width, d.width)), height=int(pick(height, d.height)),
-            num_frames=int(pick(num_frames, d.num_frames)), fps=int(pick(fps, d.fps)),
-            steps=int(pick(steps, d.steps)), guidance_scale=float(pick(guidance_scale, d.guidance_scale)),
-            seed=seed_value(seed),
-        )  # fmt: skip
+            prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key, seed=seed_value(seed),
+            **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
+        )
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""
