@@ -6,7 +6,7 @@ previews written as PNG, events), timed from submit until the frames are ready
 (the ``exporting`` phase; export itself excluded). Runs are interleaved
 (bare, studio, bare, ...) after one warm-up of each, so drift hits both alike.
 
-Usage: python benchmarks/overhead.py [--runs 5] [--scale 4] [--steps 8]
+Usage: python benchmarks/overhead.py [--runs 5] [--scale 2] [--steps 10]
 Last line: {"overhead_ratio": ..., "first_preview_fraction": ..., ...}
 """
 
@@ -66,8 +66,8 @@ def studio_run(container, request: GenerationRequest) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scale", type=int, default=4, help="demo size multiplier (bigger = slower steps)")
-    parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--scale", type=int, default=2, help="demo size multiplier (bigger = slower steps)")
+    parser.add_argument("--steps", type=int, default=10)
     args = parser.parse_args()
     torch.set_num_threads(torch.get_num_threads())
     with tempfile.TemporaryDirectory() as tmp:
