@@ -77,6 +77,10 @@ class GenerationRequest(BaseModel):
     image: str | None = None
     #: camera path and motion arrows; the motion engine renders them into the guide video.
     motion: MotionSpec | None = None
+    #: optional depth map of the image (a stored file; brighter = nearer unless ``depth_is_distance``):
+    #: camera translations then move near things more than far ones instead of warping one plane.
+    depth_map: str | None = None
+    depth_is_distance: bool = False
     #: how much of the denoising the guide replaces (0 = the guide only steers the noise, 1 = the guide as is).
     guide_strength: float = Field(0.0, ge=0.0, le=1.0)
     #: start from noise carried along the guide's motion (families that declare ``warped_noise``).

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
+from studio.media.fitting import load_depth
 from studio.media.images import load_image
-from studio.motion.camera import compile_camera
+from studio.motion.camera_io import camera_for
 from studio.motion.vectors import compile_trajectories, trajectories_from_specs
 from studio.types import GenerationRequest, Mode
 
@@ -86,8 +87,13 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
-    elif request.image or request.motion:
-        raise InvalidRequestError("image and motion are used by image-to-video only (mode 'i2v')")
+        if request.depth_map:
+            stored = store_source_image(request.depth_map, settings, what="depth map")
+            plane_depth = request.motion.camera.plane_depth if request.motion else 1.0
+            load_depth(stored, fixed.width, fixed.height, plane_depth)  # a flat or broken map fails now, not in the worker
+            fixed = fixed.model_copy(update={"depth_map": stored})
+    elif request.image or request.motion or request.depth_map:
+        raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
     return fixed, notes
 
 
@@ -99,12 +105,12 @@ def check_motion(request: GenerationRequest) -> None:
     """
     if request.motion is None:
         return
-    compile_camera(request.motion.camera, request.num_frames, request.width, request.height)
+    camera_for(request.motion, request.num_frames, request.width, request.height)
     trajectories = trajectories_from_specs(request.motion.trajectories)
     compile_trajectories(trajectories, request.num_frames, request.width, request.height)
 
 
-def store_source_image(image: str | None, settings: Settings) -> str:
+def store_source_image(image: str | None, settings: Settings, what: str = "source image") -> str:
     """Check the source image decodes and keep a copy under ``<data_dir>/uploads`` (uploads are temporary).
 
     Returns:
@@ -114,10 +120,10 @@ def store_source_image(image: str | None, settings: Settings) -> str:
         InvalidMediaError: the file is not a usable image.
     """
     if not image:
-        raise InvalidRequestError("image-to-video needs a source image")
+        raise InvalidRequestError(f"image-to-video needs a {what}")
     source = Path(image)
     if not source.is_file():
-        raise InvalidRequestError(f"image file not found: {image}")
+        raise InvalidRequestError(f"{what} file not found: {image}")
     uploads = settings.data_dir / "uploads"
     if source.parent.resolve() == uploads.resolve():
         return str(source)

@@ -20,7 +20,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from studio.errors import InvalidRequestError
-from studio.motion.camera import MAX_FRAMES, CameraPath
+from studio.motion.camera import MAX_FRAMES, CameraPath, compile_camera
+from studio.motion.specs import MotionSpec
 
 JSON_FORMAT_VERSION = 1
 _RE10K_FIELDS = 19
@@ -143,3 +144,24 @@ def camera_from_re10k(text: str, width: int, height: int, plane_depth: float = 1
     K[:, 0, 2], K[:, 1, 2], K[:, 2, 2] = data[:, 3] * width, data[:, 4] * height, 1.0
     pose = data[:, 7:].reshape(-1, 3, 4)
     return CameraPath(K, pose[:, :, :3], pose[:, :, 3], width, height, plane_depth)
+
+
+def camera_from_text(text: str, width: int, height: int, plane_depth: float = 1.0) -> CameraPath:
+    """A camera file's text, either format: studio JSON (starts with ``{``) or RealEstate10K lines."""
+    if text.lstrip().startswith("{"):
+        return camera_from_json(text).resized(width, height)
+    return camera_from_re10k(text, width, height, plane_depth)
+
+
+def camera_for(spec: MotionSpec, num_frames: int, width: int, height: int) -> CameraPath:
+    """The camera a ``MotionSpec`` describes for a clip: its imported file (resampled to ``num_frames``
+    evenly, first and last frames kept) or its presets and schedules.
+
+    Raises:
+        InvalidRequestError: a malformed camera file or bad preset/schedule values.
+    """
+    if not spec.camera_file:
+        return compile_camera(spec.camera, num_frames, width, height)
+    path = camera_from_text(spec.camera_file, width, height, spec.camera.plane_depth)
+    picks = np.round(np.linspace(0, path.num_frames - 1, num_frames)).astype(np.int64)
+    return path.select(picks)

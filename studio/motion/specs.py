@@ -17,6 +17,7 @@ from studio.motion.names import Easing, ParameterName, PresetName
 MAX_PRESETS = 8
 MAX_TRAJECTORIES = 16
 MAX_TRAJECTORY_POINTS = 256
+MAX_CAMERA_FILE_CHARS = 2_000_000
 
 
 class CameraSpec(BaseModel):
@@ -67,3 +68,6 @@ class MotionSpec(BaseModel):
 
     camera: CameraSpec = Field(default_factory=lambda: CameraSpec())
     trajectories: list[TrajectorySpec] = Field(default_factory=list, max_length=MAX_TRAJECTORIES)
+    #: an imported camera file's text (studio JSON or RealEstate10K/CameraCtrl lines); replaces ``camera``'s
+    #: presets and schedules, resampled to the clip's frame count (``camera.plane_depth`` still applies).
+    camera_file: str | None = Field(None, max_length=MAX_CAMERA_FILE_CHARS)

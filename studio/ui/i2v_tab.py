@@ -13,7 +13,7 @@ from studio.container import Container
 from studio.errors import StudioError
 from studio.jobs.validation import build_request
 from studio.media.images import load_image
-from studio.motion.camera import compile_camera
+from studio.motion.camera_io import camera_for, camera_to_json, camera_to_re10k
 from studio.motion.names import EASINGS, PRESET_NAMES
 from studio.motion.preview import frames_to_gif_bytes, preview_camera_path
 from studio.motion.vectors import trajectories_from_specs
@@ -61,7 +61,15 @@ class ImageToVideoTab:
                 strength = gr.Slider(0.0, 3.0, value=1.0, step=0.05, label="Strength")
                 easing = gr.Radio(list(EASINGS), value="linear", label="Easing")
             schedules = gr.Textbox(label="Keyframed schedules (one parameter per line)", lines=2, placeholder=_SCHEDULE_HINT)
-        return presets, strength, easing, schedules
+            with gr.Row():
+                camera_file = gr.File(label="Import camera (studio JSON or RealEstate10K .txt; replaces presets)",
+                                      file_types=[".json", ".txt"], type="filepath", elem_id="i2v-camera-file")  # fmt: skip
+                exported = gr.File(label="Exported camera", file_count="multiple", interactive=False)
+            export = gr.Button("Export camera (JSON + RealEstate10K)", size="sm")
+        with gr.Accordion("Depth map (optional)", open=False):
+            depth_map = gr.Image(type="filepath", label="Depth map: translations move near things more", height=160)
+            depth_is_distance = gr.Checkbox(value=False, label="Brighter = farther (default: brighter = nearer)")
+        return presets, strength, easing, schedules, camera_file, exported, export, depth_map, depth_is_distance
 
     def _render_arrows(self) -> tuple:
         with gr.Group():
@@ -88,18 +96,21 @@ class ImageToVideoTab:
 
     def _wire(self, image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs) -> None:
         canvas, arrows, undo, clear, pending = arrows_widgets
-        presets, strength, easing, schedules = camera
+        presets, strength, easing, schedules, camera_file, exported, export, depth_map, depth_is_distance = camera
         private: dict[str, Any] = {"api_visibility": "private"}
         image.change(self.show_canvas, inputs=[image, arrows], outputs=[canvas, pending], **private)
         canvas.select(self.click, inputs=[image, arrows, pending], outputs=[canvas, arrows, pending], **private)
         arrows.input(self.show_canvas, inputs=[image, arrows], outputs=[canvas, pending], **private)
         undo.click(self.undo, inputs=[image, arrows], outputs=[canvas, arrows, pending], **private)
         clear.click(self.clear, inputs=[image], outputs=[canvas, arrows, pending], **private)
-        preview_inputs = [image, presets, strength, easing, schedules, arrows, settings[3]]
+        preview_inputs = [image, presets, strength, easing, schedules, arrows, settings[3], camera_file]
         presets.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], api_name="camera_preview")
-        for widget in (image, strength, easing, schedules, arrows):
+        for widget in (image, strength, easing, schedules, arrows, camera_file):
             widget.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], **private)
-        inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:]]
+        export.click(self.export_camera, inputs=[presets, strength, easing, schedules, settings[3], settings[1], settings[2],
+                                                 settings[4], camera_file], outputs=[exported], api_name="export_camera")  # fmt: skip
+        inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:],
+                  camera_file, depth_map, depth_is_distance]  # fmt: skip
         generate.click(self.image_to_video, inputs=inputs, outputs=list(outputs), api_name="image_to_video")
         cancel.click(lambda job_id: cancel_job(self._c, job_id), inputs=[outputs[2]], outputs=[outputs[0]], **private)
 
@@ -137,16 +148,16 @@ class ImageToVideoTab:
 
     # -- camera preview -----------------------------------------------------------------
     def camera_preview(self, image: str | None, presets=None, strength=1.0, easing="linear", schedules="",
-                       arrows=None, num_frames: float | None = None) -> str | None:  # fmt: skip
+                       arrows=None, num_frames: float | None = None, camera_file: str | None = None) -> str | None:  # fmt: skip
         """A low-resolution animated GIF of the camera path and arrows over the image."""
         picture = self._image(image)
         if picture is None:
             return None
         frames = int(num_frames or self._default.defaults.num_frames)
         try:
-            motion = motion_from_widgets(presets, strength, easing, schedules, arrows)
+            motion = motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file)
             height, width = picture.shape[:2]
-            camera = compile_camera(motion.camera, frames, width, height)
+            camera = camera_for(motion, frames, width, height)
             clip = preview_camera_path(picture, camera, trajectories_from_specs(motion.trajectories), num_frames=24)
         except StudioError as exc:
             gr.Warning(str(exc))
@@ -157,6 +168,21 @@ class ImageToVideoTab:
         path.write_bytes(data)
         return str(path)
 
+    def export_camera(self, presets=None, strength=1.0, easing="linear", schedules="", num_frames=None, width=None,
+                      height=None, fps=None, camera_file: str | None = None) -> list[str]:  # fmt: skip
+        """The current camera path as studio JSON and RealEstate10K / CameraCtrl text files."""
+        d = self._default.defaults
+        frames, w, h = int(num_frames or d.num_frames), int(width or d.width), int(height or d.height)
+        with user_errors():
+            motion = motion_from_widgets(presets, strength, easing, schedules, [], camera_file)
+            camera = camera_for(motion, frames, w, h)
+            texts = {"camera.json": camera_to_json(camera), "camera_re10k.txt": camera_to_re10k(camera, fps=float(fps or d.fps))}
+        folder = self._preview_dir / hashlib.sha256("".join(texts.values()).encode()).hexdigest()[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in texts.items():
+            (folder / name).write_text(text)
+        return [str(folder / name) for name in texts]
+
     # -- generate ---------------------------------------------------------------------
     def image_to_video(
         self, image: str | None, prompt: str | None = None, model: str | None = None, presets: list[str] | None = None,
@@ -164,14 +190,16 @@ class ImageToVideoTab:
         arrows: list | None = None, width: float | None = None, height: float | None = None,
         num_frames: float | None = None, fps: float | None = None, steps: float | None = None,
         guidance_scale: float | None = None, guide_strength: float | None = None, warped_noise: bool | None = None,
-        control_scale: float | None = None, seed: float | None = None, request: gr.Request | None = None,
+        control_scale: float | None = None, seed: float | None = None, camera_file: str | None = None,
+        depth_map: str | None = None, depth_is_distance: bool | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Queue an image-to-video job (camera + arrows over the image) and stream it."""
         with user_errors():
             spec = self._c.registry.resolve(model or self._default.key)
             job = self._c.jobs.submit(build_request(
                 mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=spec.key,
-                motion=motion_from_widgets(presets, strength, easing, schedules, arrows).model_dump(),
+                motion=motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file).model_dump(),
+                depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance),
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),
                 warped_noise=True if warped_noise is None else bool(warped_noise),
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),

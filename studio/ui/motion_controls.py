@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from studio.errors import InvalidRequestError
 from studio.jobs.validation import describe_validation_error
-from studio.motion.specs import CameraSpec, MotionSpec, TrajectorySpec
+from studio.motion.specs import MAX_CAMERA_FILE_CHARS, CameraSpec, MotionSpec, TrajectorySpec
 
 ARROW_COLUMNS = ["x0", "y0", "x1", "y1", "radius", "start_frame", "end_frame"]
 DEFAULT_RADIUS = 0.15
@@ -61,8 +62,26 @@ def arrows_from_rows(rows: Sequence[Sequence[object]] | None) -> list[Trajectory
     return arrows
 
 
+def read_camera_file(path: str | None) -> str | None:
+    """The text of an uploaded camera file (studio JSON or RealEstate10K), or None.
+
+    Raises:
+        InvalidRequestError: too big, or not UTF-8 text.
+    """
+    if not path:
+        return None
+    data = Path(path).read_bytes()
+    if len(data) > MAX_CAMERA_FILE_CHARS:
+        raise InvalidRequestError(f"camera file is {len(data)} bytes, the limit is {MAX_CAMERA_FILE_CHARS}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequestError(f"camera file {Path(path).name} is not UTF-8 text (JSON or RealEstate10K lines)") from exc
+
+
 def motion_from_widgets(presets: Sequence[str] | None, strength: float | None, easing: str | None,
-                        schedules: str | None, arrows: Sequence[Sequence[object]] | None) -> MotionSpec:  # fmt: skip
+                        schedules: str | None, arrows: Sequence[Sequence[object]] | None,
+                        camera_file: str | None = None) -> MotionSpec:  # fmt: skip
     """The ``MotionSpec`` the tab's widgets describe.
 
     Raises:
@@ -75,7 +94,7 @@ def motion_from_widgets(presets: Sequence[str] | None, strength: float | None, e
         })  # fmt: skip
     except ValidationError as exc:
         raise InvalidRequestError(f"camera: {describe_validation_error(exc)}") from exc
-    return MotionSpec(camera=camera, trajectories=arrows_from_rows(arrows))
+    return MotionSpec(camera=camera, trajectories=arrows_from_rows(arrows), camera_file=read_camera_file(camera_file))
 
 
 def draw_arrows(image: np.ndarray, rows: Sequence[Sequence[object]] | None, pending: tuple[float, float] | None) -> np.ndarray:

@@ -102,3 +102,25 @@ def test_corrections_to_the_image_are_shown(client: Client, tmp_path: Path) -> N
     Image.fromarray(np.full((100, 400, 3), 90, np.uint8)).save(wide)
     status = client.predict(image=handle_file(str(wide)), width=160, height=96, num_frames=5, api_name="/image_to_video")[0]
     assert status.startswith("**succeeded**") and "400x100 scaled to" in status and "centre-cropped to 160x96" in status
+
+
+def test_import_export_camera_and_depth_map(client: Client, source: Path, tmp_path: Path) -> None:
+    json_file, re10k_file = client.predict(["orbit_left"], 1.0, "linear", "", 17, 160, 96, 8, None, api_name="/export_camera")
+    assert Path(json_file).read_text().lstrip().startswith("{") and len(Path(re10k_file).read_text().splitlines()) == 18
+    ys, xs = np.mgrid[0:96, 0:160]
+    Image.fromarray((xs * 255 // 159).astype(np.uint8)).save(tmp_path / "depth.png")
+    result = client.predict(image=handle_file(str(source)), camera_file=handle_file(re10k_file),
+                            depth_map=handle_file(str(tmp_path / "depth.png")), width=160, height=96, num_frames=9,
+                            api_name="/image_to_video")  # fmt: skip
+    assert result[0].startswith("**succeeded**") and "depth map used" in result[0]
+    request = read_embedded_metadata(result[4])["request"]
+    assert request["motion"]["camera_file"].count("\n") >= 17 and request["depth_map"].endswith(".png")
+
+
+def test_bad_camera_file_and_flat_depth_map_are_refused(client: Client, source: Path, tmp_path: Path) -> None:
+    (tmp_path / "cam.txt").write_text("just a name line\n")
+    with pytest.raises(AppError, match="camera file"):
+        client.predict(image=handle_file(str(source)), camera_file=handle_file(str(tmp_path / "cam.txt")), api_name="/image_to_video")
+    Image.fromarray(np.full((96, 160), 80, np.uint8)).save(tmp_path / "flat.png")
+    with pytest.raises(AppError, match="is flat"):
+        client.predict(image=handle_file(str(source)), depth_map=handle_file(str(tmp_path / "flat.png")), api_name="/image_to_video")
