@@ -1,0 +1,336 @@
+"""Shallow parse of a prompt: units (split at timing marks, connectives and sentence ends), then segments (split at
+commas and "and"), each read as a clause: subject noun phrase + predicate (a verb, an "-ing" verb or a camera move).
+
+The reading is deterministic and uses only ``pos.py``'s lexicon and the neighbours of a word:
+
+- a verb form is the predicate when it follows a complete noun phrase and what follows it fits a verb (an
+  article, a preposition, an adverb, a particle, a pronoun, the end); otherwise it is a noun ("waves crash":
+  "waves" is the subject, "crash" the verb; "a pocket watch on": "watch" is a noun, "a" needs "watches");
+- a segment that starts with a verb continues the previous clause's subject ("jumps, flips, and lands");
+- a past form without an auxiliary describes a noun ("motorcycles parked outside"); "is struck" is a verb;
+- camera moves (``camera.py``) belong to the camera when the clause's subject is the camera (or none, or the
+  move is a film term used as such); the noun phrase after the move is its focus ("orbits around a car").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from studio.prompting import pos
+from studio.prompting.camera import Move, find_moves
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*|[,:]")
+_RANGE = re.compile(r"(?i)\(?\s*(?:from\s+)?(\d+(?:\.\d+)?)\s*(?:s(?:ec(?:onds?)?)?)?\s*(?:-|–|to)\s*"
+                    r"(\d+(?:\.\d+)?)\s*s(?:ec(?:onds?)?)?\b\s*:?")  # fmt: skip
+_AT = re.compile(r"(?i)\bat\s+(\d+(?:\.\d+)?)\s*s(?:ec(?:onds?)?)?\b\s*:?")
+_HARD = re.compile(r"[.!?;()]+(?=\s|$|\()|[;()]")
+_ANYWHERE = ("and then", "after that", "afterwards", "meanwhile", "suddenly", "then", "while", "as", "before", "when",
+             "until")  # fmt: skip
+_OPENING = ("at the end", "in the end", "finally", "eventually", "first", "next", "later")
+_CONNECTIVE = re.compile(r"(?i)\b(" + "|".join(re.escape(c) for c in sorted(_ANYWHERE + _OPENING, key=len, reverse=True)) + r")\b")
+_NOT_AS = re.compile(r"(?i)(?:such|well|as|same)\s+$")
+_VERB_NEXT = pos.DETERMINERS | pos.PREPOSITIONS | pos.PARTICLES | pos.PRONOUNS | pos.POSSESSIVES | pos.NUMBERS | {
+    "to", ",", ":", "and", "or", "but", "then", "while", "as"}  # fmt: skip
+_SINGULAR = frozenset(["a", "an", "one", "this", "that", "each", "every"])
+
+
+@dataclass
+class Token:
+    text: str
+    lower: str
+    start: int
+    end: int
+
+
+@dataclass
+class Unit:
+    """A stretch of text between hard boundaries, with the timing mark or connective that opened it."""
+
+    start: int
+    end: int
+    connective: str = ""
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+@dataclass
+class NounPhrase:
+    start: int  # token indices in the segment's unit
+    end: int
+    heads: list[str] = field(default_factory=list)
+    camera: bool = False
+    pronoun: bool = False
+
+
+@dataclass
+class Clause:
+    """One segment read: its subject, predicate, camera moves, focus and whether it is an action (a beat)."""
+
+    unit: Unit
+    tokens: list[Token]
+    start: int
+    end: int
+    separator: str = ""
+    subject: NounPhrase | None = None
+    predicate: int | None = None
+    moves: list[Move] = field(default_factory=list)
+    focus: NounPhrase | None = None
+    action: bool = False
+    camera: bool = False
+    attached: bool = False
+    #: noun phrases joined to the subject (or focus) by "and": "a cat and a dog"
+    partners: list[NounPhrase] = field(default_factory=list)
+    merged: bool = False
+
+    def text(self, source: str, start: int | None = None) -> str:
+        first = self.tokens[self.start if start is None else start]
+        return source[first.start : self.tokens[self.end - 1].end] if self.end > self.start else ""
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    end = len(text) if end is None else end
+    return [Token(m.group(0), m.group(0).lower().replace("’", "'"), m.start() + start, m.end() + start)
+            for m in _TOKEN.finditer(text[start:end])]  # fmt: skip
+
+
+def split_units(text: str) -> list[Unit]:
+    """Units in text order, cut at sentence ends, semicolons, parentheses, timing marks and connectives."""
+    cuts: list[tuple[int, int, str, float | None, float | None]] = []
+    cuts += [(m.start(), m.end(), "", None, None) for m in _HARD.finditer(text)]
+    cuts += [(m.start(), m.end(), "", float(m.group(1)), float(m.group(2))) for m in _RANGE.finditer(text)]
+    cuts += [(m.start(), m.end(), "", float(m.group(1)), None) for m in _AT.finditer(text)]
+    for m in _CONNECTIVE.finditer(text):
+        word, before = m.group(1).lower(), text[: m.start()]
+        opening = not before.strip() or re.search(r"(?:[,.;:!?(]|\band)\s*$", before)
+        if word in _OPENING and not opening or word == "as" and (_NOT_AS.search(before) or re.match(r"\s+(?:well|if|though)\b", text[m.end():])):
+            continue
+        if word == "next" and re.match(r"\s+to\b", text[m.end() :]):
+            continue
+        cuts.append((m.start(), m.end(), word, None, None))
+    units: list[Unit] = []
+    position, pending = 0, Unit(0, 0)
+    for start, end, connective, start_s, end_s in sorted(cuts):
+        if start < position:
+            continue
+        if text[position:start].strip(" ,:"):
+            units.append(Unit(position, start, pending.connective, pending.start_s, pending.end_s))
+            pending = Unit(0, 0)
+        pending.connective = connective or pending.connective
+        if start_s is not None:
+            pending.start_s, pending.end_s = start_s, end_s
+        position = end
+    if text[position:].strip(" ,:"):
+        units.append(Unit(position, len(text), pending.connective, pending.start_s, pending.end_s))
+    return units
+
+
+def _verb_fits(tokens: list[Token], index: int, phrase: NounPhrase | None) -> bool:
+    """Whether a word that may be a noun or a verb is the verb here (see the module docstring)."""
+    word = tokens[index].lower
+    if not pos.is_noun_too(word):
+        return True
+    following = tokens[index + 1].lower if index + 1 < len(tokens) else ""
+    if following and following not in _VERB_NEXT and not pos.is_adverb(following):
+        return False
+    bare = word == pos.verb_root(word) and not word.endswith("s")
+    return not (bare and phrase is not None and tokens[phrase.start].lower in _SINGULAR and len(phrase.heads) == 1)
+
+
+def _is_nominal(word: str) -> bool:
+    return bool(re.match(r"^[^\W\d_][\w'-]*$", word)) and word not in pos.PRONOUNS and not pos.is_adverb(word)
+
+
+def _start_phrase(tokens: list[Token], index: int, marks: set[int]) -> NounPhrase:
+    return NounPhrase(index, index + 1, camera=tokens[index].lower in pos.CAMERA_NOUNS or index in marks)
+
+
+def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], marks: set[int]) -> tuple[NounPhrase | None, int | None]:
+    """Subject noun phrase and predicate index of ``tokens[start:end]`` (either may be None)."""
+    phrase: NounPhrase | None = None
+    local: NounPhrase | None = None  # the latest noun phrase, for number agreement
+    in_pp = in_object = replace_head = False
+    ing: int | None = None
+    j = start
+    while j < end:
+        word, previous = tokens[j].lower, tokens[j - 1].lower if j > start else ""
+        following = tokens[j + 1].lower if j + 1 < end else ""
+        if j in moves and not in_pp and not in_object:
+            return phrase, j
+        if word in pos.CAMERA_NOUNS or j in marks:
+            phrase = phrase or _start_phrase(tokens, j, marks)
+            if not (in_pp or in_object):
+                phrase.heads, phrase.end, phrase.camera = [word], j + 1, True
+            j += 1
+            continue
+        if word in pos.DETERMINERS or word in pos.NUMBERS or word in pos.POSSESSIVES or word.endswith("'s"):
+            if phrase is None or (phrase.heads and not in_pp and not in_object and previous != "of" and not replace_head):
+                phrase = _start_phrase(tokens, j, marks)
+            local = NounPhrase(j, j + 1, heads=["?"])
+            if word.endswith("'s") and not (in_pp or in_object):
+                phrase.heads, phrase.end = [], j + 1
+        elif word == "to" and pos.verb_root(following):
+            in_object, j = True, j + 1
+        elif word in pos.PREPOSITIONS:
+            if phrase is None and word == "of":
+                pass
+            elif word == "of" and phrase and phrase.heads and not in_pp and not in_object and (
+                    phrase.heads[-1] in pos.QUANTITY_NOUNS or phrase.camera):  # fmt: skip
+                replace_head, phrase.camera, phrase.start = True, False, j + 1
+            else:
+                in_pp = True
+        elif word in pos.PRONOUNS:
+            if phrase is None and not in_pp:
+                phrase = NounPhrase(j, j + 1, heads=[word], pronoun=True)
+        elif word in pos.AUXILIARIES and phrase is not None and not in_object:
+            return phrase, j
+        elif pos.verb_root(word) and not pos.is_participle(word):
+            nominal_place = previous in pos.DETERMINERS or previous in pos.POSSESSIVES or previous.endswith("'s") or (
+                phrase is not None and not phrase.heads and previous not in ("of",) and not phrase.pronoun and j > phrase.start)
+            if word.endswith("ing"):
+                adjective = nominal_place or (_is_nominal(following) and following not in pos.PREPOSITIONS
+                                              and following not in pos.DETERMINERS and pos.verb_root(following) == "")
+                if not adjective:
+                    if phrase is None:
+                        return None, j
+                    ing = j if ing is None else ing
+                    in_object = True
+                    j += 1
+                    continue
+            elif phrase is None and not in_pp:
+                if _verb_fits(tokens, j, None) or not following:
+                    return None, j
+            elif not nominal_place and phrase is not None and _verb_fits(tokens, j, local if in_object or in_pp else phrase):
+                return phrase, j
+            if phrase is None:
+                phrase = _start_phrase(tokens, j, marks)
+            if not (in_pp or in_object):
+                phrase.heads, phrase.end = [word], j + 1
+        elif pos.is_adverb(word) or pos.is_participle(word) or word in (",", ":"):
+            pass
+        elif _is_nominal(word) or word in marks or re.match(r"^\d", word):
+            if phrase is None:
+                phrase = _start_phrase(tokens, j, marks)
+            if not (in_pp or in_object):
+                if replace_head:
+                    phrase.heads, replace_head = [], False
+                phrase.heads, phrase.end = [word], j + 1
+                phrase.camera = word in pos.CAMERA_NOUNS or j in marks
+        j += 1
+    return phrase, ing
+
+
+def _segments(tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """(start, end, separator before) at commas, colons and "and" / "or" / "but"."""
+    out, start, separator = [], 0, ""
+    for index, token in enumerate(tokens):
+        if token.lower in (",", ":") or token.lower in pos.CONJUNCTIONS:
+            if index > start:
+                out.append((start, index, separator))
+            separator = token.lower if token.lower in pos.CONJUNCTIONS else (separator if index == start else ",")
+            start = index + 1
+    if start < len(tokens):
+        out.append((start, len(tokens), separator))
+    return out
+
+
+def _focus(tokens: list[Token], start: int, end: int, moves: dict[int, Move], marks: set[int]) -> tuple[NounPhrase | None, int | None]:
+    """The noun phrase a camera move or shot is about ("around a red car"), and a verb it does ("a man shouting")."""
+    j = start
+    while j < end and (tokens[j].lower in pos.PARTICLES or pos.is_adverb(tokens[j].lower) or tokens[j].lower in
+                       ("left", "right", "from", "clockwise", "counterclockwise", "anticlockwise", "to") and
+                       not (j + 1 < end and tokens[j + 1].lower in pos.DETERMINERS and tokens[j].lower in ("from", "to"))):  # fmt: skip
+        j += 1
+    if j < end and tokens[j].lower in pos.PREPOSITIONS and tokens[j].lower != "with":
+        j += 1
+    if j >= end or tokens[j].lower in pos.PRONOUNS or tokens[j].lower == "to":
+        return None, None
+    phrase, predicate = analyse(tokens, j, end, {k: v for k, v in moves.items() if k >= end}, marks)
+    if phrase is None or not phrase.heads or phrase.camera:
+        return None, None
+    return phrase, predicate
+
+
+def read(text: str, marks: list[tuple[int, int]]) -> list[Clause]:
+    """Every segment of ``text`` as a clause, in order. ``marks`` are character spans of camera words (shot sizes...)."""
+    clauses: list[Clause] = []
+    state: tuple[NounPhrase | None, bool] = (None, False)  # the subject a verb with none continues, and is it the camera
+    for unit in split_units(text):
+        tokens = tokenize(text, unit.start, unit.end)
+        marked = {i for i, t in enumerate(tokens) if any(s <= t.start < e for s, e in marks)}
+        moves = {m.start: m for m in find_moves([t.lower for t in tokens]) if m.start == 0 or tokens[m.start - 1].lower != "to"}
+        first = len(clauses)
+        for start, end, separator in _segments(tokens):
+            clause = Clause(unit, tokens, start, end, separator)
+            extra, state = _read_segment(clause, moves, marked, state, clauses[-1] if clauses else None)
+            clauses.append(clause)
+            if extra is not None:
+                clauses.append(extra)
+        _coordinate(clauses[first:])
+        # a timed stretch is always a beat, even a verbless one ("0-3s car idle")
+        if unit.start_s is not None and not any(c.action for c in clauses[first:]):
+            for clause in clauses[first:]:
+                if not clause.camera and clause.end > clause.start:
+                    clause.action = True
+                    break
+    return clauses
+
+
+def _read_segment(clause: Clause, moves: dict[int, Move], marks: set[int], state: tuple[NounPhrase | None, bool],
+                  previous: Clause | None) -> tuple[Clause | None, tuple[NounPhrase | None, bool]]:  # fmt: skip
+    """Fill ``clause`` in; returns an extra action clause (a camera move's focus doing something) and the new state."""
+    tokens, end = clause.tokens, clause.end
+    phrase, predicate = analyse(tokens, clause.start, end, moves, marks)
+    clause.subject, clause.predicate = phrase, predicate
+    inherited, inherited_camera = state
+    own = phrase is not None and (bool(phrase.heads) or phrase.pronoun)
+    camera_subject = bool(phrase and phrase.camera) or (not own and inherited_camera)
+    move = moves.get(predicate) if predicate is not None else None
+    after = None
+    if move is not None and (move.nominal or camera_subject or (not own and (move.technical or inherited is None))):
+        clause.camera, after = True, move.end
+        clause.moves.append(move)
+        while after < end and (after in moves or pos.is_adverb(tokens[after].lower)):
+            if after in moves:
+                clause.moves.append(moves[after])
+                after = moves[after].end
+            else:
+                after += 1
+    elif predicate is not None and camera_subject:
+        clause.camera, after = True, predicate + 1
+    elif predicate is not None:
+        if not own and tokens[predicate].lower.endswith("ing") and clause.separator == "," and previous and previous.action:
+            clause.attached = True
+            return None, state
+        clause.action = True
+        if not own:
+            clause.subject = inherited
+            return None, state
+        return None, (phrase, False)
+    elif phrase is not None and phrase.camera:
+        clause.camera, after = True, phrase.end
+    if not clause.camera or after is None:
+        return None, state
+    focus, acting = _focus(tokens, after, end, moves, marks)
+    clause.focus = focus
+    if focus is not None and acting is not None and acting not in moves:
+        # "pull back from a girl reading a book": the girl's reading is a beat of its own
+        extra = Clause(clause.unit, tokens, focus.start, end, ",", subject=focus, predicate=acting, action=True)
+        return extra, (focus, False)
+    return None, (phrase if own else inherited, True)
+
+
+def _coordinate(clauses: list[Clause]) -> None:
+    """Join noun phrases linked by "and": "a cat and a dog sleep" (subjects), "dolly back from a bride and groom"."""
+    for index in range(1, len(clauses)):
+        clause, before = clauses[index], clauses[index - 1]
+        bare = not before.camera and not before.action and before.predicate is None and before.subject is not None
+        if clause.separator == "and" and clause.action and bare and before.subject and before.subject.heads and \
+                clause.subject is not None and clause.subject.start >= clause.start:  # fmt: skip
+            clause.partners = [*before.partners, before.subject]
+            clause.start, before.merged = before.start, True
+        after = clauses[index]
+        if after.separator == "and" and before.camera and before.focus is not None and not after.action and \
+                not after.camera and after.predicate is None and after.subject is not None and after.subject.heads:  # fmt: skip
+            before.partners.append(after.subject)
+            after.merged = True
