@@ -125,15 +125,18 @@ def find_moves(lowered: list[str]) -> list[Move]:
             family, technical = _WORDS[word]
             direction, end = _direction(lowered, index + 1, family)
             table = _FAMILIES[family]
-            presets = table.get(direction) or table.get("")
+            presets = table.get(direction) if direction else None if word in _NOUNS_NEEDING_DIRECTION else table.get("")
             if presets:
                 nominal = index > 0 and (lowered[index - 1] in pos.DETERMINERS or lowered[index - 1] in _SPEED_ADJECTIVES)
                 moves.append(Move(index, max(end, index + 1), presets, _BASE_STRENGTH.get(family, 1.0), technical,
-                                  nominal and technical, " ".join(lowered[index : max(end, index + 1)])))  # fmt: skip
+                                  nominal and (technical or family in ("push", "pull")),
+                                  " ".join(lowered[index : max(end, index + 1)])))  # fmt: skip
                 index = max(end, index + 1)
                 continue
         index += 1
     return moves
 
 
+# nouns with other meanings ("a pickup truck", "a crane lifts beams", "the track") name a move only with a direction
+_NOUNS_NEEDING_DIRECTION = frozenset("truck crane boom jib track circle arc pedestal dolly".split())
 _SPEED_ADJECTIVES = frozenset(["slow", "gentle", "subtle", "gradual", "steady", "fast", "quick", "rapid", "dramatic", "sudden", "swift", "smooth"])

@@ -110,9 +110,10 @@ def split_units(text: str) -> list[Unit]:
         cuts.append((m.start(), m.end(), word, None, None))
     units: list[Unit] = []
     position, pending = 0, Unit(0, 0)
-    for start, end, connective, start_s, end_s in sorted(cuts):
-        if start < position:
+    for start, end, connective, start_s, end_s in sorted(cuts, key=lambda cut: (cut[0], -cut[1])):
+        if end <= position:
             continue
+        start = max(start, position)
         if text[position:start].strip(" ,:"):
             units.append(Unit(position, start, pending.connective, pending.start_s, pending.end_s))
             pending = Unit(0, 0)
@@ -171,7 +172,7 @@ def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], m
                 phrase.heads, phrase.end = [], j + 1
         elif word == "to" and pos.verb_root(following):
             in_object, j = True, j + 1
-        elif word in pos.PREPOSITIONS:
+        elif word in pos.PREPOSITIONS or (word in pos.PARTICLES and phrase is not None and phrase.heads):
             if phrase is None and word == "of":
                 pass
             elif word == "of" and phrase and phrase.heads and not in_pp and not in_object and (
@@ -185,7 +186,8 @@ def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], m
         elif word in pos.AUXILIARIES and phrase is not None and not in_object:
             return phrase, j
         elif pos.verb_root(word) and not pos.is_participle(word):
-            nominal_place = previous in pos.DETERMINERS or previous in pos.POSSESSIVES or previous.endswith("'s") or (
+            nominal_place = previous in pos.DETERMINERS or previous in pos.POSSESSIVES or previous.endswith("'s") or \
+                pos.is_adjective(previous) or (
                 phrase is not None and not phrase.heads and previous not in ("of",) and not phrase.pronoun and j > phrase.start)
             if word.endswith("ing"):
                 adjective = nominal_place or (_is_nominal(following) and following not in pos.PREPOSITIONS

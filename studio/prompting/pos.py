@@ -81,10 +81,35 @@ def _verb_forms() -> dict[str, str]:
 VERB_FORMS: dict[str, str] = _verb_forms()
 
 
+ADJECTIVES = frozenset("""
+old young little big small tall short long giant tiny huge large red orange yellow green blue purple pink white
+black gray grey brown golden silver dark bright pale northern southern eastern western misty snowy rocky sunny foggy
+rainy stormy cloudy windy dusty sandy icy frozen empty busy quiet lonely lone calm wild lush dry wet warm cold hot
+cozy soft hard heavy light thin thick deep shallow high low wide narrow vast distant ancient modern vintage rusty
+shiny glossy fluffy furry hairy muddy leafy grassy starry moonlit crowded narrow colorful colourful abstract neon
+elderly single entire whole full half
+""".split())
+# words ending in "-ing" that are nouns, not verbs
+_ING_NOUNS = frozenset("""
+building ceiling evening morning painting clothing wedding ring king spring string thing wing swing sibling earring
+pudding darling lightning sling duckling seedling icing stuffing railing awning ping anything something everything
+nothing pudding viking dumpling offspring
+""".split())
+
+
+def is_adjective(word: str) -> bool:
+    return word in ADJECTIVES or (len(word) > 5 and word.endswith(("ous", "ful", "less", "ive", "ern")))
+
+
 @lru_cache(maxsize=4096)
 def verb_root(word: str) -> str:
-    """The verb root of ``word`` ("runs" -> "run"), or "" when it is no known verb form."""
-    return VERB_FORMS.get(word.lower(), "")
+    """The verb root of ``word`` ("runs" -> "run"; an unknown "-ing" word, its stem), or "" when it is no verb form."""
+    lowered = word.lower()
+    if lowered in VERB_FORMS:
+        return VERB_FORMS[lowered]
+    if lowered.endswith("ing") and len(lowered) > 5 and lowered not in _ING_NOUNS and lowered.isalpha():
+        return lowered[:-3]
+    return ""
 
 
 def is_ing(word: str) -> bool:
