@@ -64,6 +64,7 @@ _TERMS: dict[tuple[str, str], tuple[str, str, float]] = {
     ("360", "orbit"): ("orbit", "", 3.0), ("tracking", "shot"): ("follow", "", 1.0), ("crane", "shot"): ("crane", "", 1.0),
     ("static", "shot"): ("static", "", 1.0), ("static", "camera"): ("static", "", 1.0), ("still", "camera"): ("static", "", 1.0),
     ("fixed", "camera"): ("static", "", 1.0), ("locked", "off"): ("static", "", 1.0), ("tripod", "shot"): ("static", "", 1.0),
+    ("dutch", "roll"): ("roll", "", 1.0), ("barrel", "roll"): ("roll", "", 2.0), ("follow", "shot"): ("follow", "", 1.0),
     ("flies", "through"): ("fly", "", 1.5), ("fly", "through"): ("fly", "", 1.5), ("flying", "through"): ("fly", "", 1.5),
 }  # fmt: skip
 _BASE_STRENGTH = {"fly": 1.5}
@@ -138,5 +139,5 @@ def find_moves(lowered: list[str]) -> list[Move]:
 
 
 # nouns with other meanings ("a pickup truck", "a crane lifts beams", "the track") name a move only with a direction
-_NOUNS_NEEDING_DIRECTION = frozenset("truck crane boom jib track circle arc pedestal dolly".split())
+_NOUNS_NEEDING_DIRECTION = frozenset(["truck", "crane", "boom", "jib", "track", "circle", "arc", "pedestal", "dolly"])
 _SPEED_ADJECTIVES = frozenset(["slow", "gentle", "subtle", "gradual", "steady", "fast", "quick", "rapid", "dramatic", "sudden", "swift", "smooth"])

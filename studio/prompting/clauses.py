@@ -126,7 +126,7 @@ def split_units(text: str) -> list[Unit]:
     return units
 
 
-def _verb_fits(tokens: list[Token], index: int, phrase: NounPhrase | None) -> bool:
+def _verb_fits(tokens: list[Token], index: int, phrase: NounPhrase | None, plural: bool = False) -> bool:
     """Whether a word that may be a noun or a verb is the verb here (see the module docstring)."""
     word = tokens[index].lower
     if not pos.is_noun_too(word):
@@ -135,7 +135,7 @@ def _verb_fits(tokens: list[Token], index: int, phrase: NounPhrase | None) -> bo
     if following and following not in _VERB_NEXT and not pos.is_adverb(following):
         return False
     bare = word == pos.verb_root(word) and not word.endswith("s")
-    return not (bare and phrase is not None and tokens[phrase.start].lower in _SINGULAR and len(phrase.heads) == 1)
+    return plural or not (bare and phrase is not None and tokens[phrase.start].lower in _SINGULAR and len(phrase.heads) == 1)
 
 
 def _is_nominal(word: str) -> bool:
@@ -146,8 +146,12 @@ def _start_phrase(tokens: list[Token], index: int, marks: set[int]) -> NounPhras
     return NounPhrase(index, index + 1, camera=tokens[index].lower in pos.CAMERA_NOUNS or index in marks)
 
 
-def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], marks: set[int]) -> tuple[NounPhrase | None, int | None]:
-    """Subject noun phrase and predicate index of ``tokens[start:end]`` (either may be None)."""
+def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], marks: set[int],
+            plural: bool = False) -> tuple[NounPhrase | None, int | None]:  # fmt: skip
+    """Subject noun phrase and predicate index of ``tokens[start:end]`` (either may be None).
+
+    ``plural``: the subject is the last of several joined by "and", so a bare verb form agrees with it.
+    """
     phrase: NounPhrase | None = None
     local: NounPhrase | None = None  # the latest noun phrase, for number agreement
     in_pp = in_object = replace_head = False
@@ -165,7 +169,8 @@ def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], m
             j += 1
             continue
         if word in pos.DETERMINERS or word in pos.NUMBERS or word in pos.POSSESSIVES or word.endswith("'s"):
-            if phrase is None or (phrase.heads and not in_pp and not in_object and previous != "of" and not replace_head):
+            restart = phrase is not None and phrase.heads and not (in_pp or in_object or replace_head or word.endswith("'s"))
+            if phrase is None or (restart and previous != "of"):
                 phrase = _start_phrase(tokens, j, marks)
             local = NounPhrase(j, j + 1, heads=["?"])
             if word.endswith("'s") and not (in_pp or in_object):
@@ -202,7 +207,7 @@ def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], m
             elif phrase is None and not in_pp:
                 if _verb_fits(tokens, j, None) or not following:
                     return None, j
-            elif not nominal_place and phrase is not None and _verb_fits(tokens, j, local if in_object or in_pp else phrase):
+            elif not nominal_place and phrase is not None and _verb_fits(tokens, j, local if in_object or in_pp else phrase, plural):
                 return phrase, j
             if phrase is None:
                 phrase = _start_phrase(tokens, j, marks)
@@ -282,8 +287,13 @@ def _read_segment(clause: Clause, moves: dict[int, Move], marks: set[int], state
                   previous: Clause | None) -> tuple[Clause | None, tuple[NounPhrase | None, bool]]:  # fmt: skip
     """Fill ``clause`` in; returns an extra action clause (a camera move's focus doing something) and the new state."""
     tokens, end = clause.tokens, clause.end
-    phrase, predicate = analyse(tokens, clause.start, end, moves, marks)
+    after_bare = previous is not None and previous.unit is clause.unit and _bare(previous)
+    phrase, predicate = analyse(tokens, clause.start, end, moves, marks, plural=clause.separator == "and" and after_bare)
     clause.subject, clause.predicate = phrase, predicate
+    if predicate is None and not any(pos.is_known(t.lower) for t in tokens[clause.start : end]) and (
+            end - clause.start >= 3 or not tokens[clause.start].lower.isascii()):  # fmt: skip
+        clause.action, clause.subject = True, None  # not English: kept whole as an action
+        return None, state
     inherited, inherited_camera = state
     own = phrase is not None and (bool(phrase.heads) or phrase.pronoun)
     camera_subject = bool(phrase and phrase.camera) or (not own and inherited_camera)
@@ -326,8 +336,7 @@ def _coordinate(clauses: list[Clause]) -> None:
     """Join noun phrases linked by "and": "a cat and a dog sleep" (subjects), "dolly back from a bride and groom"."""
     for index in range(1, len(clauses)):
         clause, before = clauses[index], clauses[index - 1]
-        bare = not before.camera and not before.action and before.predicate is None and before.subject is not None
-        if clause.separator == "and" and clause.action and bare and before.subject and before.subject.heads and \
+        if clause.separator == "and" and clause.action and _bare(before) and before.subject and before.subject.heads and \
                 clause.subject is not None and clause.subject.start >= clause.start:  # fmt: skip
             clause.partners = [*before.partners, before.subject]
             clause.start, before.merged = before.start, True
@@ -336,3 +345,8 @@ def _coordinate(clauses: list[Clause]) -> None:
                 not after.camera and after.predicate is None and after.subject is not None and after.subject.heads:  # fmt: skip
             before.partners.append(after.subject)
             after.merged = True
+
+
+def _bare(clause: Clause) -> bool:
+    """A noun phrase alone: no verb, no camera move, not an action."""
+    return not clause.camera and not clause.action and clause.predicate is None and clause.subject is not None

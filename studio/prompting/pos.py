@@ -81,20 +81,9 @@ def _verb_forms() -> dict[str, str]:
 VERB_FORMS: dict[str, str] = _verb_forms()
 
 
-ADJECTIVES = frozenset("""
-old young little big small tall short long giant tiny huge large red orange yellow green blue purple pink white
-black gray grey brown golden silver dark bright pale northern southern eastern western misty snowy rocky sunny foggy
-rainy stormy cloudy windy dusty sandy icy frozen empty busy quiet lonely lone calm wild lush dry wet warm cold hot
-cozy soft hard heavy light thin thick deep shallow high low wide narrow vast distant ancient modern vintage rusty
-shiny glossy fluffy furry hairy muddy leafy grassy starry moonlit crowded narrow colorful colourful abstract neon
-elderly single entire whole full half
-""".split())
+ADJECTIVES = frozenset(["old", "young", "little", "big", "small", "tall", "short", "long", "giant", "tiny", "huge", "large", "red", "orange", "yellow", "green", "blue", "purple", "pink", "white", "black", "gray", "grey", "brown", "golden", "silver", "dark", "bright", "pale", "northern", "southern", "eastern", "western", "misty", "snowy", "rocky", "sunny", "foggy", "rainy", "stormy", "cloudy", "windy", "dusty", "sandy", "icy", "frozen", "empty", "busy", "quiet", "lonely", "lone", "calm", "wild", "lush", "dry", "wet", "warm", "cold", "hot", "cozy", "soft", "hard", "heavy", "light", "thin", "thick", "deep", "shallow", "high", "low", "wide", "narrow", "vast", "distant", "ancient", "modern", "vintage", "rusty", "shiny", "glossy", "fluffy", "furry", "hairy", "muddy", "leafy", "grassy", "starry", "moonlit", "crowded", "narrow", "colorful", "colourful", "abstract", "neon", "elderly", "single", "entire", "whole", "full", "half"])
 # words ending in "-ing" that are nouns, not verbs
-_ING_NOUNS = frozenset("""
-building ceiling evening morning painting clothing wedding ring king spring string thing wing swing sibling earring
-pudding darling lightning sling duckling seedling icing stuffing railing awning ping anything something everything
-nothing pudding viking dumpling offspring
-""".split())
+_ING_NOUNS = frozenset(["building", "ceiling", "evening", "morning", "painting", "clothing", "wedding", "ring", "king", "spring", "string", "thing", "wing", "swing", "sibling", "earring", "pudding", "darling", "lightning", "sling", "duckling", "seedling", "icing", "stuffing", "railing", "awning", "ping", "anything", "something", "everything", "nothing", "pudding", "viking", "dumpling", "offspring"])
 
 
 def is_adjective(word: str) -> bool:
@@ -133,3 +122,11 @@ def is_noun_too(word: str) -> bool:
 def is_adverb(word: str) -> bool:
     lowered = word.lower()
     return lowered in ADVERBS or (lowered.endswith("ly") and len(lowered) > 4 and lowered not in _LY_NOT_ADVERBS)
+
+
+_FUNCTION_WORDS = DETERMINERS | NUMBERS | POSSESSIVES | PRONOUNS | PREPOSITIONS | PARTICLES | CONJUNCTIONS | AUXILIARIES
+
+
+def is_known(word: str) -> bool:
+    """An English word of the lexicon (function word, verb form, adjective, camera word)."""
+    return word in _FUNCTION_WORDS or word in CAMERA_NOUNS or word in ADJECTIVES or bool(verb_root(word)) or is_adverb(word)

@@ -148,8 +148,9 @@ def _beats(source: str, clauses: list[Clause]) -> list[Beat]:
     timed: set[int] = set()
     for clause in clauses:
         if clause.action:
-            start = clause.start if clause.subject is not None and clause.subject.start >= clause.start else clause.predicate
-            text = trim_dangling(tidy(clause.text(source, start)))
+            own = clause.subject is not None and clause.subject.start >= clause.start
+            start = min(p.start for p in [*clause.partners, clause.subject]) if own else clause.predicate  # type: ignore[union-attr]
+            text = _beat_text(clause.text(source, start))
             first = id(clause.unit) not in timed
             timed.add(id(clause.unit))
             unit = clause.unit
@@ -158,8 +159,17 @@ def _beats(source: str, clauses: list[Clause]) -> list[Beat]:
         elif beats and (clause.attached or (clause.separator == "and" and not clause.camera and clause.predicate is None
                                             and not clause.merged and clause.unit is _last_unit(clauses, clause))):  # fmt: skip
             joiner = ", " if clause.attached else " and "
-            beats[-1].text = trim_dangling(tidy(beats[-1].text + joiner + clause.text(source)))
+            beats[-1].text = _beat_text(beats[-1].text + joiner + clause.text(source))
     return [b for b in beats if b.text]
+
+
+def _beat_text(text: str) -> str:
+    """Tidied, without a preposition left dangling by removed words, keeping a verb's particle ("turn on")."""
+    text = tidy(text)
+    words = text.split()
+    if len(words) >= 2 and words[-1].lower() in (*pos.PARTICLES, "on") and pos.verb_root(words[-2].lower()):
+        return text.rstrip(".!?")
+    return trim_dangling(text).rstrip(".!?")
 
 
 def _last_unit(clauses: list[Clause], clause: Clause) -> object:
@@ -182,8 +192,7 @@ def _subjects(labelled: str, source: str, clauses: list[Clause]) -> list[Subject
             phrases, upto = [clause.subject], None
         else:
             continue
-        subjects = [_subject(source, clause, p, upto if p is clause.subject else None) for p in phrases]
-        subjects = [s for s in subjects if s is not None]
+        subjects = [s for p in phrases if (s := _subject(source, clause, p, upto if p is clause.subject else None))]
         if subjects:
             return subjects
     return []
@@ -211,11 +220,6 @@ def _setting(source: str, clauses: list[Clause]) -> str:
         for index in range(begin, clause.end):
             if tokens[index].lower in lx.SETTING_PREPOSITIONS and index + 1 < clause.end:
                 end = min(clause.end, index + 7)
-                for stop in range(index + 1, end):
-                    if pos.verb_root(tokens[stop].lower) and not pos.is_participle(tokens[stop].lower) and \
-                            tokens[stop - 1].lower not in pos.DETERMINERS:  # fmt: skip
-                        end = stop
-                        break
                 phrase = trim_dangling(tidy(source[tokens[index].start : tokens[end - 1].end]))
                 if len(phrase.split()) >= 2:
                     return phrase
