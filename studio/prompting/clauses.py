@@ -1,15 +1,14 @@
-"""Shallow parse of a prompt: units (split at timing marks, connectives and sentence ends), then segments (split at
-commas and "and"), each read as a clause: subject noun phrase + predicate (a verb, an "-ing" verb or a camera move).
+"""Shallow parse of a prompt into clauses: units (cut at timing marks, connectives, sentence ends), segments (cut
+at commas and "and" / "or" / "but"), each read by ``phrases.analyse`` into subject + predicate.
 
-The reading is deterministic and uses only ``pos.py``'s lexicon and the neighbours of a word:
-
-- a verb form is the predicate when it follows a complete noun phrase and what follows it fits a verb (an
-  article, a preposition, an adverb, a particle, a pronoun, the end); otherwise it is a noun ("waves crash":
-  "waves" is the subject, "crash" the verb; "a pocket watch on": "watch" is a noun, "a" needs "watches");
-- a segment that starts with a verb continues the previous clause's subject ("jumps, flips, and lands");
-- a past form without an auxiliary describes a noun ("motorcycles parked outside"); "is struck" is a verb;
-- camera moves (``camera.py``) belong to the camera when the clause's subject is the camera (or none, or the
-  move is a film term used as such); the noun phrase after the move is its focus ("orbits around a car").
+- a segment that starts with a verb continues the previous clause's subject ("jumps, flips, and lands"), and a
+  trailing "-ing" segment after a comma belongs to the clause before it ("pulses, glowing softly");
+- camera moves (``camera.py``) are the camera's when the clause's subject is the camera, when it has no subject
+  of its own and the move is a film term or nothing else is the subject, or when the move is used as a noun
+  ("slow push in"); the noun phrase after the move is its focus ("orbits around a car"), and a verb that focus
+  does is an action of its own ("pull back from a girl reading a book");
+- noun phrases joined by "and" are joined ("a cat and a dog sleep", "dolly back from a bride and groom");
+- a timed unit is always an action, and so is a segment with no word of the lexicon ("Un chat marche ...").
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from dataclasses import dataclass, field
 
 from studio.prompting import pos
 from studio.prompting.camera import Move, find_moves
+from studio.prompting.phrases import NounPhrase, Token, analyse, tokenize
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*|[,:]")
 _RANGE = re.compile(r"(?i)\(?\s*(?:from\s+)?(\d+(?:\.\d+)?)\s*(?:s(?:ec(?:onds?)?)?)?\s*(?:-|–|to)\s*"
                     r"(\d+(?:\.\d+)?)\s*s(?:ec(?:onds?)?)?\b\s*:?")  # fmt: skip
 _AT = re.compile(r"(?i)\bat\s+(\d+(?:\.\d+)?)\s*s(?:ec(?:onds?)?)?\b\s*:?")
@@ -30,19 +29,6 @@ _ANYWHERE = ("and then", "after that", "afterwards", "meanwhile", "suddenly", "t
 _OPENING = ("at the end", "in the end", "finally", "eventually", "first", "next", "later")
 _CONNECTIVE = re.compile(r"(?i)\b(" + "|".join(re.escape(c) for c in sorted(_ANYWHERE + _OPENING, key=len, reverse=True)) + r")\b")
 _NOT_AS = re.compile(r"(?i)(?:such|well|as|same)\s+$")
-_VERB_NEXT = pos.DETERMINERS | pos.PREPOSITIONS | pos.PARTICLES | pos.PRONOUNS | pos.POSSESSIVES | pos.NUMBERS | {
-    "to", ",", ":", "and", "or", "but", "then", "while", "as"}  # fmt: skip
-_SINGULAR = frozenset(["a", "an", "one", "this", "that", "each", "every"])
-
-
-@dataclass
-class Token:
-    text: str
-    lower: str
-    start: int
-    end: int
-
-
 @dataclass
 class Unit:
     """A stretch of text between hard boundaries, with the timing mark or connective that opened it."""
@@ -52,15 +38,6 @@ class Unit:
     connective: str = ""
     start_s: float | None = None
     end_s: float | None = None
-
-
-@dataclass
-class NounPhrase:
-    start: int  # token indices in the segment's unit
-    end: int
-    heads: list[str] = field(default_factory=list)
-    camera: bool = False
-    pronoun: bool = False
 
 
 @dataclass
@@ -84,14 +61,8 @@ class Clause:
     merged: bool = False
 
     def text(self, source: str, start: int | None = None) -> str:
-        first = self.tokens[self.start if start is None else start]
+        first = self.tokens[self.start if start is None or not self.start <= start < self.end else start]
         return source[first.start : self.tokens[self.end - 1].end] if self.end > self.start else ""
-
-
-def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    end = len(text) if end is None else end
-    return [Token(m.group(0), m.group(0).lower().replace("’", "'"), m.start() + start, m.end() + start)
-            for m in _TOKEN.finditer(text[start:end])]  # fmt: skip
 
 
 def split_units(text: str) -> list[Unit]:
@@ -124,107 +95,6 @@ def split_units(text: str) -> list[Unit]:
     if text[position:].strip(" ,:"):
         units.append(Unit(position, len(text), pending.connective, pending.start_s, pending.end_s))
     return units
-
-
-def _verb_fits(tokens: list[Token], index: int, phrase: NounPhrase | None, plural: bool = False) -> bool:
-    """Whether a word that may be a noun or a verb is the verb here (see the module docstring)."""
-    word = tokens[index].lower
-    if not pos.is_noun_too(word):
-        return True
-    following = tokens[index + 1].lower if index + 1 < len(tokens) else ""
-    if following and following not in _VERB_NEXT and not pos.is_adverb(following):
-        return False
-    bare = word == pos.verb_root(word) and not word.endswith("s")
-    return plural or not (bare and phrase is not None and tokens[phrase.start].lower in _SINGULAR and len(phrase.heads) == 1)
-
-
-def _is_nominal(word: str) -> bool:
-    return bool(re.match(r"^[^\W\d_][\w'-]*$", word)) and word not in pos.PRONOUNS and not pos.is_adverb(word)
-
-
-def _start_phrase(tokens: list[Token], index: int, marks: set[int]) -> NounPhrase:
-    return NounPhrase(index, index + 1, camera=tokens[index].lower in pos.CAMERA_NOUNS or index in marks)
-
-
-def analyse(tokens: list[Token], start: int, end: int, moves: dict[int, Move], marks: set[int],
-            plural: bool = False) -> tuple[NounPhrase | None, int | None]:  # fmt: skip
-    """Subject noun phrase and predicate index of ``tokens[start:end]`` (either may be None).
-
-    ``plural``: the subject is the last of several joined by "and", so a bare verb form agrees with it.
-    """
-    phrase: NounPhrase | None = None
-    local: NounPhrase | None = None  # the latest noun phrase, for number agreement
-    in_pp = in_object = replace_head = False
-    ing: int | None = None
-    j = start
-    while j < end:
-        word, previous = tokens[j].lower, tokens[j - 1].lower if j > start else ""
-        following = tokens[j + 1].lower if j + 1 < end else ""
-        if j in moves and not in_pp and not in_object:
-            return phrase, j
-        if word in pos.CAMERA_NOUNS or j in marks:
-            phrase = phrase or _start_phrase(tokens, j, marks)
-            if not (in_pp or in_object):
-                phrase.heads, phrase.end, phrase.camera = [word], j + 1, True
-            j += 1
-            continue
-        if word in pos.DETERMINERS or word in pos.NUMBERS or word in pos.POSSESSIVES or word.endswith("'s"):
-            restart = phrase is not None and phrase.heads and not (in_pp or in_object or replace_head or word.endswith("'s"))
-            if phrase is None or (restart and previous != "of"):
-                phrase = _start_phrase(tokens, j, marks)
-            local = NounPhrase(j, j + 1, heads=["?"])
-            if word.endswith("'s") and not (in_pp or in_object):
-                phrase.heads, phrase.end = [], j + 1
-        elif word == "to" and pos.verb_root(following):
-            in_object, j = True, j + 1
-        elif word in pos.PREPOSITIONS or (word in pos.PARTICLES and phrase is not None and phrase.heads):
-            if phrase is None and word == "of":
-                pass
-            elif word == "of" and phrase and phrase.heads and not in_pp and not in_object and (
-                    phrase.heads[-1] in pos.QUANTITY_NOUNS or phrase.camera):  # fmt: skip
-                replace_head, phrase.camera, phrase.start = True, False, j + 1
-            else:
-                in_pp = True
-        elif word in pos.PRONOUNS:
-            if phrase is None and not in_pp:
-                phrase = NounPhrase(j, j + 1, heads=[word], pronoun=True)
-        elif word in pos.AUXILIARIES and phrase is not None and not in_object:
-            return phrase, j
-        elif pos.verb_root(word) and not pos.is_participle(word):
-            nominal_place = previous in pos.DETERMINERS or previous in pos.POSSESSIVES or previous.endswith("'s") or \
-                pos.is_adjective(previous) or (
-                phrase is not None and not phrase.heads and previous not in ("of",) and not phrase.pronoun and j > phrase.start)
-            if word.endswith("ing"):
-                adjective = nominal_place or (_is_nominal(following) and following not in pos.PREPOSITIONS
-                                              and following not in pos.DETERMINERS and pos.verb_root(following) == "")
-                if not adjective:
-                    if phrase is None:
-                        return None, j
-                    ing = j if ing is None else ing
-                    in_object = True
-                    j += 1
-                    continue
-            elif phrase is None and not in_pp:
-                if _verb_fits(tokens, j, None) or not following:
-                    return None, j
-            elif not nominal_place and phrase is not None and _verb_fits(tokens, j, local if in_object or in_pp else phrase, plural):
-                return phrase, j
-            if phrase is None:
-                phrase = _start_phrase(tokens, j, marks)
-            if not (in_pp or in_object):
-                phrase.heads, phrase.end = [word], j + 1
-        elif pos.is_adverb(word) or pos.is_participle(word) or word in (",", ":"):
-            pass
-        elif _is_nominal(word) or word in marks or re.match(r"^\d", word):
-            if phrase is None:
-                phrase = _start_phrase(tokens, j, marks)
-            if not (in_pp or in_object):
-                if replace_head:
-                    phrase.heads, replace_head = [], False
-                phrase.heads, phrase.end = [word], j + 1
-                phrase.camera = word in pos.CAMERA_NOUNS or j in marks
-        j += 1
-    return phrase, ing
 
 
 def _segments(tokens: list[Token]) -> list[tuple[int, int, str]]:

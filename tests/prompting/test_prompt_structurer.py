@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from studio.errors import InvalidRequestError
 from studio.motion.names import PRESET_NAMES
 from studio.prompting.compilers import compile_prompt
+from studio.prompting.structure import PromptStructure
 from studio.prompting.structurer import OfflineStructurer
 
 S = OfflineStructurer(max_chars=2000)
@@ -247,3 +250,32 @@ def test_non_english_emoji_and_markup_give_a_result(text: str, expect: str) -> N
     result = S.structure(text)
     joined = " ".join(b.text for b in result.structure.beats)
     assert expect in joined and "<" not in joined and "**" not in joined
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jumps it while : dolly rises pans follows right pull tracks a pull dolly right and close-up an of sun ( jumps",
+     "of", "a of", "close-up of", "the camera", ", , and and then ;", "0-3s", "(0-2 s: )", "herd of", "'s 's",
+     "Camera: Subject: style:", "anime style:", "at 3s at 4s at 5s", "a man's", "to to to the"],
+)  # fmt: skip
+def test_odd_fragments_never_crash(text: str) -> None:
+    try:
+        result = S.structure(text)
+    except InvalidRequestError:
+        return
+    assert result.structure.model_dump_json()
+
+
+_SALAD = ("a", "the", "camera", "pans", "left", "right", "and", "then", "while", ",", ";", ".", "0-3s", "at", "3s", "zoom",
+          "in", "out", "dog", "cat", "runs", "jumps", "of", "over", "slowly", "static", "shot", "close-up", "(", ")", ":",
+          "no", "tracks", "follows", "rises", "sun", "his", "'s", "it", "to", "from", "orbit", "around", "dolly", "push",
+          "pull", "back", "herd", "style:", "Camera:", "一只猫", "chat")  # fmt: skip
+
+
+def test_random_word_salad_gives_a_valid_structure_or_a_clear_error() -> None:
+    generator, structured = random.Random(7), 0
+    for _ in range(400):
+        text = " ".join(generator.choice(_SALAD) for _ in range(generator.randint(1, 20)))
+        with contextlib.suppress(InvalidRequestError):
+            structured += bool(PromptStructure.model_validate_json(S.structure(text).structure.model_dump_json()))
+    assert structured > 350
