@@ -114,30 +114,47 @@ def find_moves(lowered: list[str]) -> list[Move]:
     moves: list[Move] = []
     index = 0
     while index < len(lowered):
-        word, pair = lowered[index], tuple(lowered[index : index + 2])
-        if pair in _TERMS:
-            family, fixed, base = _TERMS[pair]  # type: ignore[index]
-            direction, end = _direction(lowered, index + 2, family)
-            presets = ("dolly_in", "zoom_out") if family == "dolly_zoom" else _FAMILIES[family].get(fixed or direction) or _FAMILIES[family][""]
-            moves.append(Move(index, max(end, index + 2), presets or (), base, True, True, " ".join(lowered[index : max(end, index + 2)])))
-            index = max(end, index + 2)
-            continue
-        if word in _WORDS:
-            family, technical = _WORDS[word]
-            direction, end = _direction(lowered, index + 1, family)
-            table = _FAMILIES[family]
-            presets = table.get(direction) if direction else None if word in _NOUNS_NEEDING_DIRECTION else table.get("")
-            if presets:
-                nominal = index > 0 and (lowered[index - 1] in pos.DETERMINERS or lowered[index - 1] in _SPEED_ADJECTIVES)
-                moves.append(Move(index, max(end, index + 1), presets, _BASE_STRENGTH.get(family, 1.0), technical,
-                                  nominal and (technical or family in ("push", "pull")),
-                                  " ".join(lowered[index : max(end, index + 1)])))  # fmt: skip
-                index = max(end, index + 1)
-                continue
-        index += 1
+        move = _term_move(lowered, index) or _word_move(lowered, index)
+        if move is not None:
+            moves.append(move)
+        index = move.end if move is not None else index + 1
     return moves
 
 
+def _term_move(lowered: list[str], index: int) -> Move | None:
+    """A two-word term at ``index`` ("dolly zoom", "whip pan", "tracking shot"), with the direction after it."""
+    pair = (lowered[index], lowered[index + 1]) if index + 1 < len(lowered) else None
+    if pair not in _TERMS:
+        return None
+    family, fixed, base = _TERMS[pair]  # type: ignore[index]
+    direction, end = _direction(lowered, index + 2, family)
+    end = max(end, index + 2)
+    if family == "dolly_zoom":
+        presets: tuple[str, ...] = ("dolly_in", "zoom_out")
+    else:
+        presets = _FAMILIES[family].get(fixed or direction) or _FAMILIES[family][""] or ()
+    return Move(index, end, presets, base, True, True, " ".join(lowered[index:end]))
+
+
+def _word_move(lowered: list[str], index: int) -> Move | None:
+    """A camera word at ``index`` ("pans", "orbiting", "cranes") with its direction, when it names a move."""
+    word = lowered[index]
+    if word not in _WORDS:
+        return None
+    family, technical = _WORDS[word]
+    direction, end = _direction(lowered, index + 1, family)
+    table = _FAMILIES[family]
+    presets = table.get(direction) if direction else None if word in _NOUNS_NEEDING_DIRECTION else table.get("")
+    if not presets:
+        return None
+    end = max(end, index + 1)
+    # "slow dolly in", "a push-in": used as a noun, a film term names the camera's move wherever it stands
+    nominal = index > 0 and (lowered[index - 1] in pos.DETERMINERS or lowered[index - 1] in _SPEED_ADJECTIVES)
+    nominal = nominal and (technical or family in ("push", "pull"))
+    return Move(index, end, presets, _BASE_STRENGTH.get(family, 1.0), technical, nominal, " ".join(lowered[index:end]))
+
+
 # nouns with other meanings ("a pickup truck", "a crane lifts beams", "the track") name a move only with a direction
-_NOUNS_NEEDING_DIRECTION = frozenset(["truck", "crane", "boom", "jib", "track", "circle", "arc", "pedestal", "dolly"])
-_SPEED_ADJECTIVES = frozenset(["slow", "gentle", "subtle", "gradual", "steady", "fast", "quick", "rapid", "dramatic", "sudden", "swift", "smooth"])
+_NOUNS_NEEDING_DIRECTION = frozenset(("truck", "crane", "boom", "jib", "track", "circle", "arc", "pedestal", "dolly"))
+_SPEED_ADJECTIVES = frozenset(("slow", "gentle", "subtle", "gradual", "steady", "fast", "quick", "rapid", "dramatic",
+                               "sudden", "swift", "smooth"))  # fmt: skip

@@ -22,7 +22,9 @@ from studio.prompting.camera import Move
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*|[,:]")
 _VERB_NEXT = pos.DETERMINERS | pos.PREPOSITIONS | pos.PARTICLES | pos.PRONOUNS | pos.POSSESSIVES | pos.NUMBERS | {
     "to", ",", ":", "and", "or", "but", "then", "while", "as"}  # fmt: skip
-_SINGULAR = frozenset(["a", "an", "one", "this", "that", "each", "every"])
+_SINGULAR = frozenset(("a", "an", "one", "this", "that", "each", "every"))
+_PLURAL = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "many", "few",
+                     "these", "those", "both"))  # fmt: skip
 
 
 @dataclass
@@ -42,6 +44,7 @@ class NounPhrase:
     heads: list[str] = field(default_factory=list)
     camera: bool = False
     pronoun: bool = False
+    counted: bool = False  # "a herd of elephants": either number agrees
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -52,15 +55,41 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 
 def verb_fits(tokens: list[Token], index: int, phrase: NounPhrase | None, plural: bool = False) -> bool:
-    """Whether a word that may be a noun or a verb is the verb here (see the module docstring)."""
+    """Whether a word that may be a noun or a verb is the verb here (see the module docstring).
+
+    The verb's number must agree with the subject: a bare form ("play") needs a plural subject ("two robots
+    play"), an "-s" form ("steams") a singular one ("a barista steams milk"). A bare object after the verb
+    ("milk") is accepted only with that agreement; an article, preposition, adverb, particle, pronoun or the
+    end after it is enough otherwise.
+    """
     word = tokens[index].lower
     if not pos.is_noun_too(word):
         return True
-    following = tokens[index + 1].lower if index + 1 < len(tokens) else ""
-    if following and following not in _VERB_NEXT and not pos.is_adverb(following):
-        return False
     bare = word == pos.verb_root(word) and not word.endswith("s")
-    return plural or not (bare and phrase is not None and tokens[phrase.start].lower in _SINGULAR and len(phrase.heads) == 1)
+    number = _number(tokens, phrase, plural)
+    agrees = number == ("plural" if bare else "singular")
+    if number and not agrees and not (number == "plural" and not bare and word.endswith("ss")):
+        return False
+    following = tokens[index + 1].lower if index + 1 < len(tokens) else ""
+    first = tokens[phrase.start].lower if phrase is not None else ""
+    if not following or following in _VERB_NEXT or pos.is_adverb(following) or (agrees and first in _SINGULAR | _PLURAL):
+        return True
+    # a bare object ("steams milk") needs agreement; before another verb form it is a compound ("paint drops fall")
+    return agrees and not (pos.verb_root(following) and not following.endswith("ing"))
+
+
+def _number(tokens: list[Token], phrase: NounPhrase | None, plural: bool) -> str:
+    """ "singular", "plural" or "" (unknown) for the subject ``phrase``."""
+    if plural:
+        return "plural"
+    if phrase is None or not phrase.heads or phrase.counted:
+        return ""
+    head, first = phrase.heads[-1], tokens[phrase.start].lower
+    if phrase.pronoun:
+        return "singular" if head in ("he", "she", "it", "everyone", "everybody", "someone", "somebody") else "plural"
+    if first in _PLURAL or head in pos.IRREGULAR_PLURALS or (head.endswith("s") and not head.endswith("ss")):
+        return "plural"
+    return "singular" if first in _SINGULAR or head.isalpha() else ""
 
 
 def is_nominal(word: str) -> bool:
@@ -85,7 +114,7 @@ class _Reader:
                  plural: bool) -> None:  # fmt: skip
         self.tokens, self.start, self.end, self.moves, self.marks, self.plural = tokens, start, end, moves, marks, plural
         self.phrase: NounPhrase | None = None
-        self.local: NounPhrase | None = None  # the latest noun phrase, for number agreement
+        self.local: NounPhrase | None = None  # the latest article's phrase: "a pocket watch" is no verb
         self.in_pp = self.in_object = self.replace_head = False
         self.ing: int | None = None
 
@@ -97,6 +126,8 @@ class _Reader:
                 return self.phrase, j
             if word in pos.CAMERA_NOUNS or j in self.marks:
                 self._head(j, camera=True)
+            elif word in pos.NUMBERS and self._word(j + 1) == "of":
+                self._head(j, camera=False)  # "one of them", "thousands of particles": a quantity, read on
             elif word in pos.DETERMINERS or word in pos.NUMBERS or word in pos.POSSESSIVES or word.endswith("'s"):
                 self._determiner(j)
             elif word == "to" and pos.verb_root(self._word(j + 1)):
@@ -134,7 +165,7 @@ class _Reader:
         inside = self.in_pp or self.in_object or self.replace_head
         if phrase is None or (phrase.heads and not inside and not word.endswith("'s") and self._word(j - 1) != "of"):
             self.phrase = NounPhrase(j, j + 1)  # a new phrase: what came before was a fragment ("Title a cat walks")
-        self.local = NounPhrase(j, j + 1, heads=["?"])
+        self.local = NounPhrase(j, j + 1)
         if word.endswith("'s") and not (self.in_pp or self.in_object) and self.phrase is not None:
             self.phrase.heads, self.phrase.end = [], j + 1  # "an old man's hands": the head is yet to come
 
@@ -145,7 +176,10 @@ class _Reader:
         if word == "of" and phrase and phrase.heads and not (self.in_pp or self.in_object) and (
                 phrase.heads[-1] in pos.QUANTITY_NOUNS or phrase.camera):  # fmt: skip
             # "a herd of elephants", "close-up of a cat": the noun after "of" is the head
-            self.replace_head, phrase.camera, phrase.start = True, False, min(j + 1, self.end - 1)
+            self.replace_head = True
+            if self._word(j + 1) not in pos.PRONOUNS:
+                phrase.start = min(j + 1, self.end - 1)
+            phrase.counted, phrase.camera = not phrase.camera, False
         else:
             self.in_pp = True
 
@@ -169,8 +203,11 @@ class _Reader:
             if verb_fits(self.tokens, j, None) or not following:
                 return None, j
         elif not nominal_place and phrase is not None:
-            agreement = self.local if self.in_object or self.in_pp else phrase
-            if verb_fits(self.tokens, j, agreement, self.plural):
+            # "repairing a pocket watch on": a bare form right inside "a ..." is that phrase's noun
+            bare = word == pos.verb_root(word) and not word.endswith("s")
+            compound = (self.in_object or self.in_pp) and self.local is not None and bare and \
+                self.tokens[self.local.start].lower in _SINGULAR and pos.is_noun_too(word)  # fmt: skip
+            if not compound and verb_fits(self.tokens, j, phrase, self.plural):
                 return phrase, j
         self._head(j, camera=False)
         return None

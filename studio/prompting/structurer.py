@@ -218,8 +218,10 @@ def _setting(source: str, clauses: list[Clause]) -> str:
         begin = clause.predicate + 1 if clause.action and clause.predicate is not None else clause.start + 1
         tokens = clause.tokens
         for index in range(begin, clause.end):
-            if tokens[index].lower in lx.SETTING_PREPOSITIONS and index + 1 < clause.end:
+            following = tokens[index + 1].lower if index + 1 < clause.end else ""
+            if tokens[index].lower in lx.SETTING_PREPOSITIONS and following and following not in pos.NUMBERS:
                 end = min(clause.end, index + 7)
+                end = next((k for k in range(index + 2, end) if pos.is_ing(tokens[k].lower)), end)
                 phrase = trim_dangling(tidy(source[tokens[index].start : tokens[end - 1].end]))
                 if len(phrase.split()) >= 2:
                     return phrase
