@@ -144,6 +144,9 @@ class _Reader:
                     return found
             elif pos.is_participle(word) or pos.is_adverb(word):
                 pass
+            elif self.phrase is not None and self.phrase.pronoun and not self.in_pp and is_nominal(word) and \
+                    not pos.is_known(word) and j == self.phrase.end:  # fmt: skip
+                return self.phrase, j  # "he mends a net": after a subject pronoun an unknown word is the verb
             elif is_nominal(word) or re.match(r"^\d", word):
                 self._head(j, camera=False)
             j += 1
