@@ -14,13 +14,23 @@ from typing import Any
 
 from studio.engine.families.base import Family, FlowShiftRule, LatentPreview, SizeRules
 from studio.engine.families.wan_facts import (
+    CLIP_VIT_H,
+    UMT5_XXL,
+    WAN21_I2V_14B_TRANSFORMER,
     WAN21_RGB_BIAS,
     WAN21_RGB_FACTORS,
+    WAN21_T2V_1_3B_TRANSFORMER,
+    WAN21_VACE_1_3B_TRANSFORMER,
+    WAN21_VAE,
+    WAN22_A14B_TRANSFORMER,
+    WAN22_I2V_A14B_BOUNDARY_RATIO,
     WAN22_LATENTS_MEAN,
     WAN22_LATENTS_STD,
     WAN22_RGB_BIAS,
     WAN22_RGB_FACTORS,
     WAN22_T2V_A14B_BOUNDARY_RATIO,
+    WAN22_TI2V_5B_TRANSFORMER,
+    WAN22_VAE,
 )
 
 # Words the demo tokenizer learns merges from; any other text still tokenizes byte by byte.
@@ -178,6 +188,59 @@ def _a14b_demo(parts: _DemoParts) -> Any:
     low = WanTransformer3DModel(**parts.transformer_kwargs())
     return WanPipeline(**parts.pipeline_kwargs(transformer=high, transformer_2=low, vae=_wan21_vae()),
                        boundary_ratio=WAN22_T2V_A14B_BOUNDARY_RATIO)  # fmt: skip
+
+
+#: Full-size architectures ``build_full_size`` knows: (pipeline class, transformer config, second
+#: transformer config or None, VAE config, boundary ratio, with a CLIP image encoder, expand_timesteps).
+FULL_SIZE: dict[str, tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any], float | None, bool, bool]] = {
+    "wan2.1-t2v-1.3b": ("WanPipeline", WAN21_T2V_1_3B_TRANSFORMER, None, WAN21_VAE, None, False, False),
+    "wan2.1-i2v-14b-480p": ("WanImageToVideoPipeline", WAN21_I2V_14B_TRANSFORMER, None, WAN21_VAE, None, True, False),
+    "wan2.1-vace-1.3b": ("WanVACEPipeline", WAN21_VACE_1_3B_TRANSFORMER, None, WAN21_VAE, None, False, False),
+    "wan2.2-ti2v-5b": ("WanPipeline", WAN22_TI2V_5B_TRANSFORMER, None, WAN22_VAE, None, False, True),
+    "wan2.2-t2v-a14b": ("WanPipeline", WAN22_A14B_TRANSFORMER, WAN22_A14B_TRANSFORMER, WAN21_VAE,
+                        WAN22_T2V_A14B_BOUNDARY_RATIO, False, False),
+    "wan2.2-i2v-a14b": ("WanImageToVideoPipeline", {**WAN22_A14B_TRANSFORMER, "in_channels": 36},
+                        {**WAN22_A14B_TRANSFORMER, "in_channels": 36}, WAN21_VAE, WAN22_I2V_A14B_BOUNDARY_RATIO,
+                        False, False),
+}  # fmt: skip
+
+
+def build_full_size(key: str) -> Any:
+    """A released Wan architecture at full size with random weights, on torch's current default device.
+
+    Under ``with torch.device("meta")`` it costs no memory (shape and parameter
+    checks); on a GPU it is what ``benchmarks/gpu.py`` times. The tokenizer is
+    the demo one (its ids are valid UMT5 ids), as the real one needs a download.
+
+    Raises:
+        KeyError: ``key`` is not one of ``FULL_SIZE``.
+    """
+    import diffusers
+    import torch
+    from transformers import CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
+
+    class_name, transformer, transformer_2, vae, boundary, with_clip, expand = FULL_SIZE[key]
+    with torch.device("cpu"):  # the scheduler's tables are data, never meta tensors
+        scheduler = diffusers.UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True,
+                                                      num_train_timesteps=1000, flow_shift=3.0)  # fmt: skip
+    transformer_cls = diffusers.WanVACETransformer3DModel if "vace_layers" in transformer else diffusers.WanTransformer3DModel
+    components: dict[str, Any] = {
+        "tokenizer": _demo_tokenizer(),
+        "text_encoder": UMT5EncoderModel(UMT5Config(**UMT5_XXL)),
+        "transformer": transformer_cls(**transformer),
+        "vae": diffusers.AutoencoderKLWan(**vae),
+        "scheduler": scheduler,
+    }
+    if transformer_2 is not None:
+        components.update(transformer_2=diffusers.WanTransformer3DModel(**transformer_2), boundary_ratio=boundary)
+    if with_clip:
+        from transformers import CLIPImageProcessor
+
+        components.update(image_encoder=CLIPVisionModel(CLIPVisionConfig(**CLIP_VIT_H)),
+                          image_processor=CLIPImageProcessor(crop_size=224, size=224))  # fmt: skip
+    if expand:
+        components["expand_timesteps"] = True
+    return getattr(diffusers, class_name)(**components)
 
 
 #: Shifts the Wan cards give: 3.0 for 480p, 5.0 for 720p (from 1280x704 pixels per frame on).
