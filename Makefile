@@ -32,6 +32,7 @@ bench: install
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/motion.py
 	$(PY) benchmarks/prompts.py
+	$(PY) benchmarks/gpu.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

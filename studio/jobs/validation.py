@@ -78,7 +78,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     spec = registry.resolve(request.model)
     if request.mode.value not in spec.modes:
         raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
-    rules = registry.family(spec).size_rules
+    rules = registry.size_rules(spec)
     width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)
     if frames > settings.max_frames:
         frames -= rules.temporal_step

@@ -198,6 +198,7 @@ class ImageToVideoTab:
             spec = self._c.registry.resolve(model or self._default.key)
             job = self._c.jobs.submit(build_request(
                 mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=spec.key,
+                negative_prompt=spec.defaults.negative_prompt,
                 motion=motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file).model_dump(),
                 depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance),
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),

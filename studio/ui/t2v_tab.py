@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from studio.container import Container
+from studio.errors import StudioError
 from studio.jobs.validation import build_request
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_model_settings, size_values
@@ -67,7 +68,8 @@ class TextToVideoTab:
     def _render_prompt(self) -> tuple[gr.Textbox, gr.Textbox]:
         prompt = gr.Textbox(label="Prompt", lines=3, placeholder="A red fox trots through fresh snow at dawn, slow push in",
                             elem_id="t2v-prompt")  # fmt: skip
-        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark")
+        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark",
+                              value=self._default.defaults.negative_prompt)  # the model card's, editable
         return prompt, negative
 
     def _render_settings(self) -> tuple:
@@ -83,6 +85,7 @@ class TextToVideoTab:
         self.widgets = {"prompt": w.prompt, "negative_prompt": w.negative_prompt}
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
+        w.model.change(self._default_negative, inputs=[w.model], outputs=[w.negative_prompt], api_visibility="private")
 
     # -- handlers ---------------------------------------------------------------------
     def text_to_video(
@@ -110,9 +113,18 @@ class TextToVideoTab:
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed):
         spec = self._c.registry.resolve(model or self._default.key)
         return build_request(
-            prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key, seed=seed_value(seed),
+            prompt=prompt or "", model=spec.key, seed=seed_value(seed),
+            # a missing value (API call) takes the model's default; an emptied box means none
+            negative_prompt=spec.defaults.negative_prompt if negative_prompt is None else negative_prompt,
             **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
         )
+
+    def _default_negative(self, model: str):
+        """The negative prompt box follows the chosen model's default (unchanged when it does not resolve)."""
+        try:
+            return self._c.registry.resolve(model).defaults.negative_prompt
+        except StudioError:
+            return gr.skip()
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""
