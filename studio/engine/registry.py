@@ -9,11 +9,13 @@ supported family resolve to an ad-hoc spec.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from studio.engine.families import FAMILIES, Family
+from studio.engine.memory import ComponentFacts, DenoiserShape, VaeShape
 from studio.errors import UnknownModelError
 
 
@@ -51,10 +53,33 @@ class ModelSpec(BaseModel):
     #: weights in GB at bf16 (fp32 demo sizes are negligible); drives the offload policy.
     weights_gb: float = 0.0
     description: str = ""
+    # -- memory estimate (model manager) --
+    #: parameters per component from the released configs (billions); empty: read from the files, or
+    #: measured once loaded.
+    components: dict[str, ComponentFacts] = Field(default_factory=dict)
+    #: the denoiser's shape and the VAE's, for activations; None: read from the files' configs.
+    denoiser: DenoiserShape | None = None
+    vae: VaeShape | None = None
 
     @property
     def display_name(self) -> str:
         return f"{self.label} (random-weight demo)" if self.demo else self.label
+
+
+# Facts of the released Wan 2.1 checkpoints, parameters in billions. A 1.3B block: 8 x 1536^2 (self and
+# cross attention) + 2 x 1536 x 8960 (feed-forward) = 46.4 M; a VACE block adds two 1536^2 projections; a 14B
+# I2V block adds the image key/value projections: 10 x 5120^2 + 2 x 5120 x 13824 = 403.7 M. UMT5-XXL (5.68 B)
+# is offloaded leaf by leaf; its largest leaf is the 256384 x 4096 embedding (1.05 B). CLIP ViT-H/14's
+# largest leaf is a 1280 x 5120 MLP layer.
+_WAN_1_3B = DenoiserShape(num_layers=30, num_heads=12, head_dim=128, ffn_dim=8960)
+
+
+def _wan_components(transformer_b: float, block_b: float) -> dict[str, ComponentFacts]:
+    return {
+        "transformer": ComponentFacts(transformer_b, block_b),
+        "text_encoder": ComponentFacts(5.68, 1.050),
+        "vae": ComponentFacts(0.127, 0.127),
+    }
 
 
 def default_specs() -> list[ModelSpec]:
@@ -106,6 +131,9 @@ def default_specs() -> list[ModelSpec]:
             steering=("control", "warped_noise", "v2v"),
             defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
             weights_gb=15.0,
+            components=_wan_components(2.154, 0.0511),
+            denoiser=replace(_WAN_1_3B, kept_states=15),
+            vae=VaeShape(),
             description="Wan 2.1 VACE 1.3B: the guide video as a control video, first frame kept.",
         ),
         ModelSpec(
@@ -117,6 +145,9 @@ def default_specs() -> list[ModelSpec]:
             defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
             # 14B transformer + 5.7B UMT5-XXL + 0.6B CLIP ViT-H + VAE, bf16.
             weights_gb=41.0,
+            components={**_wan_components(16.40, 0.4037), "image_encoder": ComponentFacts(0.631, 0.0066)},
+            denoiser=DenoiserShape(num_layers=40, num_heads=40, head_dim=128, ffn_dim=13824),
+            vae=VaeShape(),
             description="Wan 2.1 image-to-video, 14B, 480p.",
         ),
         ModelSpec(
@@ -127,6 +158,9 @@ def default_specs() -> list[ModelSpec]:
             defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
             # 1.3B transformer + 5.7B UMT5-XXL encoder + VAE, bf16.
             weights_gb=14.2,
+            components=_wan_components(1.419, 0.0464),
+            denoiser=_WAN_1_3B,
+            vae=VaeShape(),
             description="Wan 2.1 text-to-video, 1.3B, 480p.",
         ),
     ]

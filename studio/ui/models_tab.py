@@ -34,7 +34,7 @@ class ModelsTab:
         loaded = self._c.manager.loaded()  # type: ignore[attr-defined]
         if not loaded:
             return "**Loaded:** none"
-        rows = [f"| {m.key} | {m.mode} | {m.size_gb:.2f} GB | {m.policy} | {'yes' if m.in_use else 'no'} |" for m in loaded]
+        rows = [f"| {m.key} | {', '.join(m.modes)} | {m.size_gb:.2f} GB | {m.policy} | {'yes' if m.in_use else 'no'} |" for m in loaded]
         return "\n".join(["**Loaded:**", "", "| model | mode | size | offload | in use |", "|---|---|---|---|---|", *rows])
 
     def unload(self, key: str) -> str:
