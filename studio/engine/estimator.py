@@ -106,7 +106,7 @@ class Estimator:
         step = self.step_times.lookup(StepTimes.key(device_name, spec.key, chosen.policy, clip.guidance_scale > 1.0), tokens)
         return RunEstimate(
             model=spec.key, width=clip.width, height=clip.height, num_frames=clip.num_frames, steps=clip.steps,
-            tokens=tokens, component_gb={c.name: round(c.gb, 3) for c in loads},
+            tokens=tokens, component_gb={c.name: c.gb for c in loads},
             weights_gb=sum(c.gb for c in loads), weights_source=source,
             activations_gb=work.denoise_gb, attention_gb=attention,
             vae_decode_gb=work.vae_decode_tiled_gb if chosen.vae_tiling else work.vae_decode_gb,

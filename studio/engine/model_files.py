@@ -48,7 +48,10 @@ def _hub_snapshot(spec: ModelSpec) -> Path | None:
     from huggingface_hub import try_to_load_from_cache
 
     assert spec.source is not None
-    found = try_to_load_from_cache(spec.source, "model_index.json", revision=spec.revision)
+    try:
+        found = try_to_load_from_cache(spec.source, "model_index.json", revision=spec.revision)
+    except ValueError:  # not a valid repo id
+        return None
     return Path(found).parent if isinstance(found, str) else None
 
 
@@ -62,9 +65,11 @@ def pipeline_folder(spec: ModelSpec, models_dir: Path) -> Path | None:
     local = Path(spec.source).expanduser()
     if local.is_dir():
         return local
-    if spec.source.count("/") == 1:
-        return _hub_snapshot(spec)
-    return None
+    return _hub_snapshot(spec) if _is_repo_id(spec.source) else None
+
+
+def _is_repo_id(source: str) -> bool:
+    return source.count("/") == 1 and not source.startswith((".", "/", "~"))
 
 
 def _disk_gb(folder: Path) -> float:
@@ -84,6 +89,8 @@ def weights_status(spec: ModelSpec, models_dir: Path) -> WeightsStatus:
     local = Path(spec.source).expanduser()
     if local.is_dir():
         return WeightsStatus(True, str(local), _disk_gb(local))
+    if not _is_repo_id(spec.source):
+        return WeightsStatus(False, f"folder {spec.source} not found", 0.0)
     command = f"hf download {spec.source}" + (f" --revision {spec.revision}" if spec.revision else "")
     snapshot = _hub_snapshot(spec)
     if snapshot is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import statistics
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,7 @@ class StepTimes:
         """Fold one run's step durations (median, robust to a slow first step) into the mean for ``tokens``."""
         if not step_seconds or tokens <= 0:
             return
-        ordered = sorted(step_seconds)
-        median = ordered[len(ordered) // 2]
+        median = statistics.median(step_seconds)
         with self._lock:
             points = self._table.setdefault(key, {})
             mean, count = points.get(str(tokens), [0.0, 0.0])
