@@ -107,8 +107,8 @@ class ModelManager:
       * one pipeline per (model, mode); modes of one model share components
         through ``from_pipe``, and with them one memory account and one offload
         policy; unloading one mode frees nothing while another holds them;
-      * the budget is ``vram_budget_gb`` on an accelerator (0 = the device's free
-        memory plus what idle pipelines hold there) and ``ram_budget_gb`` on the CPU;
+      * the budget is ``vram_budget_gb`` on an accelerator (0 = all its memory)
+        and ``ram_budget_gb`` on the CPU;
       * the offload policy comes from the request's estimate (weights +
         activations + VAE decode, ``engine/memory.py``): the cheapest that fits;
         a later request needing a stricter one reloads the idle model with it;
@@ -135,15 +135,14 @@ class ModelManager:
 
     # -- budget and estimates ----------------------------------------------------------------------
     def budget(self) -> Budget:
-        """Device memory on an accelerator (``vram_budget_gb``, else free memory + what idle models hold), RAM on the CPU."""
+        """Device memory on an accelerator (``vram_budget_gb``, else all of it), RAM on the CPU.
+
+        Not the free memory: a job running now must not make the next one look too big.
+        """
         if not self._device.is_accelerator:
             return Budget(self._settings.ram_budget_gb, "ram")
-        if self._settings.vram_budget_gb > 0:
-            return Budget(self._settings.vram_budget_gb, "device")
-        free = self._device.free_memory_gb() or 0.0
-        with self._lock:
-            held = sum(g.size_gb for g in self._groups.values() if g.policy == "none")
-        return Budget(free + held, "device")
+        total = self._device.total_memory_gb()
+        return Budget(self._settings.vram_budget_gb or total or self._settings.ram_budget_gb, "device")
 
     def _compute_bytes(self) -> int:
         return torch.finfo(self._device.dtype).bits // 8
@@ -278,8 +277,7 @@ class ModelManager:
     def _make_room(self, needed_gb: float) -> None:
         """Evict least-recently-used idle models until ``needed_gb`` more fits (called with the lock held).
 
-        The budget is RAM on the CPU; on an accelerator ``vram_budget_gb``, else free memory plus what
-        loaded models hold there (the estimate counted idle ones as evictable, so they are evicted here).
+        The budget is ``budget()``: RAM on the CPU, device memory on an accelerator.
         """
         accelerator = self._device.is_accelerator
 
@@ -287,10 +285,7 @@ class ModelManager:
             loads = sum(p.reserved_gb for p in self._loading.values())
             return loads + sum(_group_held(g, accelerator) for g in self._groups.values())
 
-        if not accelerator:
-            budget = self._settings.ram_budget_gb
-        else:
-            budget = self._settings.vram_budget_gb or (self._device.free_memory_gb() or 0.0) + held()
+        budget = self.budget().gb
         for key in list(self._groups):
             if held() + needed_gb <= budget:
                 return

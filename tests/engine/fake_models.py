@@ -16,13 +16,13 @@ from studio.errors import ModelLoadError
 class FakeDevice:
     """An accelerator as the manager sees it (tensors stay on the CPU)."""
 
-    free_gb: float | None = None
+    total_gb: float | None = None
     device: torch.device = torch.device("cpu")
     dtype: torch.dtype = torch.bfloat16
     is_accelerator: bool = True
 
-    def free_memory_gb(self) -> float | None:
-        return self.free_gb
+    def total_memory_gb(self) -> float | None:
+        return self.total_gb
 
 
 class FakePipe:
