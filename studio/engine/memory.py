@@ -247,7 +247,8 @@ class RunEstimate(BaseModel):
     #: weights per component in GB at their load dtype.
     component_gb: dict[str, float]
     weights_gb: float
-    #: where the weights figures come from: "loaded" (measured), "registry", "files" (safetensors headers), "unknown".
+    #: where the weights figures come from: "loaded" (measured), "registry", "files" (safetensors headers),
+    #: "registry total", "unknown", or "none (no neural model)".
     weights_source: str
     #: the denoiser's working set (attention included) and the attention part alone.
     activations_gb: float
@@ -270,6 +271,8 @@ class RunEstimate(BaseModel):
 
     def summary(self) -> str:
         """One short Markdown paragraph for the generation tabs."""
+        if self.weights_source.startswith("none"):
+            return f"**Estimate:** {self.reason}."
         tiling = " + VAE tiling" if self.vae_tiling else ""
         head = "**Estimate:**" if self.fits else "**Will not fit:**"
         text = (f"{head} peak ~{self.peak_gb:.1f} GB of {self.budget_gb:.1f} GB {self.budget_kind} "
