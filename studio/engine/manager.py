@@ -20,7 +20,8 @@ from studio.engine.demo import ensure_demo
 from studio.engine.device import DeviceInfo
 from studio.engine.estimator import Budget, Clip, Estimator
 from studio.engine.memory import POLICIES, OffloadPolicy, RunEstimate
-from studio.engine.model_files import ModelFacts, denoiser_shape, facts_from_tensors, vae_shape
+from studio.engine.model_files import ModelFacts
+from studio.engine.placement import measure, place, place_shared
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.engine.step_times import StepTimes
 from studio.errors import InvalidRequestError, ModelLoadError
@@ -87,19 +88,6 @@ class LoadingModel:
     seconds: float
 
 
-def _measure(pipeline: object) -> tuple[ModelFacts, float]:
-    """Facts of a loaded pipeline's components (parameters, offload units, shapes) and its GB in memory."""
-    components: dict[str, Any] = getattr(pipeline, "components", {}) or {}
-    modules = {name: m for name, m in components.items() if isinstance(m, torch.nn.Module)}
-    facts = {name: facts_from_tensors((n, p.numel()) for n, p in m.named_parameters()) for name, m in modules.items()}
-    size_gb = sum(p.numel() * p.element_size() for m in modules.values() for p in m.parameters()) / 1e9
-    denoiser_config = getattr(modules.get("transformer"), "config", None)
-    vae_config = getattr(modules.get("vae"), "config", None)
-    denoiser = denoiser_shape(dict(denoiser_config)) if denoiser_config is not None else None
-    vae_facts = vae_shape(dict(vae_config)) if vae_config is not None else None
-    return ModelFacts(facts, denoiser, vae_facts), size_gb
-
-
 class ModelManager:
     """A cache of loaded pipelines under a memory budget.
 
@@ -131,7 +119,7 @@ class ModelManager:
         self._lock = threading.Lock()  # guards the two dicts; never held while loading
         self._load_fn: LoadFn = load_fn or self._load
         self._estimator = Estimator(registry, settings.models_dir, StepTimes(settings.data_dir / "step_times.json"))
-        self.load_errors: dict[str, str] = {}
+        self._load_errors: dict[str, str] = {}  # model -> message of its last failed load (guarded by the lock)
 
     # -- budget and estimates ----------------------------------------------------------------------
     def budget(self) -> Budget:
@@ -179,6 +167,11 @@ class ModelManager:
     def loaded(self) -> list[LoadedModel]:
         with self._lock:
             return [LoadedModel(g.spec.key, tuple(g.pipelines), g.size_gb, g.policy, g.in_use > 0) for g in self._groups.values()]
+
+    def load_errors(self) -> dict[str, str]:
+        """The message of each model's last failed load (cleared when it loads)."""
+        with self._lock:
+            return dict(self._load_errors)
 
     def loading(self) -> list[LoadingModel]:
         now = time.monotonic()
@@ -246,19 +239,17 @@ class ModelManager:
             class_name = self._registry.pipeline_class(spec, mode)
             if sibling is not None:
                 pipeline = self._load_fn(spec, mode, class_name, next(iter(sibling.pipelines.values())), status)
-                self._place_shared(pipeline, sibling.policy)
+                place_shared(pipeline, sibling.policy, self._device.device)
             else:
                 pipeline = self._load_fn(spec, mode, class_name, None, status)
-                facts, size_gb = _measure(pipeline)
-                self._place(pipeline, estimate.policy)
-                if hasattr(pipeline, "set_progress_bar_config"):
-                    pipeline.set_progress_bar_config(disable=True)  # progress goes through job events
+                facts, size_gb = measure(pipeline)
+                place(pipeline, estimate.policy, self._device.device)
         except BaseException as exc:
             with self._lock:
                 self._loading.pop(spec.key, None)
                 if sibling is not None:
                     sibling.in_use -= 1
-            self.load_errors[spec.key] = str(exc)
+                self._load_errors[spec.key] = str(exc)
             pending.finish(exc)
             raise
         with self._lock:
@@ -270,7 +261,7 @@ class ModelManager:
                 logger.info("loaded %s/%s: %.2f GB, offload %s", spec.key, mode, size_gb, estimate.policy)
             group.pipelines[mode] = pipeline
             self._loading.pop(spec.key, None)
-        self.load_errors.pop(spec.key, None)
+            self._load_errors.pop(spec.key, None)
         pending.finish()
         return group, pipeline
 
@@ -324,13 +315,13 @@ class ModelManager:
                 self._evict(key)
 
     def load_in_background(self, spec: ModelSpec, mode: str) -> threading.Thread:
-        """Load ``spec`` for ``mode`` in a thread (the Models tab); progress in ``loading()``, errors in ``load_errors``."""
+        """Load ``spec`` for ``mode`` in a thread (the Models tab); progress in ``loading()``, errors in ``load_errors()``."""
 
         def run() -> None:
             try:
                 with self.use(spec, mode):
                     pass
-            except Exception:  # kept in load_errors for the Models tab; the studio goes on
+            except Exception:  # kept in load_errors() for the Models tab; the studio goes on
                 logger.exception("background load of %s failed", spec.key)
 
         thread = threading.Thread(target=run, name=f"load-{spec.key}", daemon=True)
@@ -363,45 +354,6 @@ class ModelManager:
             )
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"could not load model {spec.key!r} from {source}: {exc}") from exc
-
-    def _place(self, pipeline: Any, policy: OffloadPolicy) -> None:
-        device = self._device.device
-        if policy == "none":
-            pipeline.to(device)
-        elif policy == "model_cpu_offload":
-            pipeline.enable_model_cpu_offload(device=device)
-        elif policy == "group_offload":
-            self._group_offload(pipeline)
-        else:
-            pipeline.enable_sequential_cpu_offload(device=device)
-
-    def _group_offload(self, pipeline: Any) -> None:
-        """Diffusers models move one block group at a time; transformers encoders are a single block to
-        diffusers (UMT5-XXL would move 11 GB at once), so they move leaf by leaf."""
-        from diffusers.hooks import apply_group_offloading
-
-        device, cpu = self._device.device, torch.device("cpu")
-        streams = device.type == "cuda"  # overlap transfers with compute (the estimate counts the prefetched group)
-        for component in pipeline.components.values():
-            if not isinstance(component, torch.nn.Module):
-                continue
-            by_blocks: Any = getattr(component, "enable_group_offload", None)  # diffusers ModelMixin
-            if by_blocks is not None:
-                by_blocks(onload_device=device, offload_device=cpu, offload_type="block_level", num_blocks_per_group=1,
-                          use_stream=streams)  # fmt: skip
-            else:
-                apply_group_offloading(component, onload_device=device, offload_device=cpu, offload_type="leaf_level",
-                                       use_stream=streams)  # fmt: skip
-
-    def _place_shared(self, pipeline: Any, policy: OffloadPolicy) -> None:
-        """A ``from_pipe`` pipeline runs its sibling's modules: group and sequential offload hooks live on the
-        modules already; model CPU offload keeps its sequence per pipeline, so it is enabled on this one too."""
-        if policy == "none":
-            pipeline.to(self._device.device)
-        elif policy == "model_cpu_offload":
-            pipeline.enable_model_cpu_offload(device=self._device.device)
-        if hasattr(pipeline, "set_progress_bar_config"):
-            pipeline.set_progress_bar_config(disable=True)
 
     def source_path(self, spec: ModelSpec) -> str:
         """Where ``spec``'s weights come from, for metadata (demo folders included)."""

@@ -87,7 +87,7 @@ class ModelsTab:
         if loading:
             parts += ["", "**Loading:**", "", "| model | mode | status | for |", "|---|---|---|---|",
                       *[f"| {m.key} | {m.mode} | {m.status} | {m.seconds:.0f} s |" for m in loading]]  # fmt: skip
-        for key, error in manager.load_errors.items():
+        for key, error in manager.load_errors().items():
             parts += ["", f"**Last load of {key} failed:** {error}"]
         return "\n".join(parts)
 

@@ -10,6 +10,7 @@ import torch
 from studio.config import Settings
 from studio.engine.demo import ensure_demo
 from studio.engine.manager import ModelManager
+from studio.engine.placement import place
 from studio.engine.registry import ModelRegistry, default_specs
 from studio.errors import ModelLoadError
 from studio.types import GenerationRequest
@@ -90,11 +91,11 @@ def test_a_failed_load_wakes_its_waiters_with_the_error(settings: Settings) -> N
     first.join(5), second.join(5)
     assert len(results) == 2 and all(isinstance(r, ModelLoadError) and "fake failure" in str(r) for r in results)
     assert manager.loaded() == [] and manager.loading() == []
-    assert "fake failure" in manager.load_errors["fake-wan"]
+    assert "fake failure" in manager.load_errors()["fake-wan"]
     loader.fail = False  # the next attempt loads afresh
     with manager.use(manager._registry.resolve("fake-wan"), "t2v") as pipe:
         assert isinstance(pipe, FakePipe)
-    assert "fake-wan" not in manager.load_errors
+    assert "fake-wan" not in manager.load_errors()
 
 
 def test_modes_share_memory_and_policy_and_unloading_one_frees_nothing(settings: Settings) -> None:
@@ -153,8 +154,7 @@ def test_group_offload_moves_encoders_leaf_by_leaf_and_the_transformer_by_blocks
     registry = ModelRegistry(offline=True)
     folder = ensure_demo(settings.models_dir, registry.resolve("wan-demo"))
     pipe = WanPipeline.from_pretrained(folder)
-    manager = ModelManager(settings, registry, FakeDevice(dtype=torch.float32))  # type: ignore[arg-type]
-    manager._place(pipe, "group_offload")
+    place(pipe, "group_offload", torch.device("cpu"))
 
     def hooked(module: torch.nn.Module) -> bool:
         registry = getattr(module, "_diffusers_hook", None)
