@@ -41,6 +41,9 @@ FP32_COMPONENTS = frozenset({"vae", "image_encoder"})
 _GROUPS_ON_DEVICE = 2
 # Full-resolution tensors alive at once inside a VAE decoder block (input, conv output, causal cache, norm).
 _VAE_LIVE_TENSORS = 4
+# The Wan decoder's causal convolutions cache two frames of their input, at every resolution: summed over its
+# convolutions (full, 1/2, 1/4, 1/8 resolution) about 28 x base_dim channels at full resolution.
+_VAE_CACHE_CHANNELS_PER_BASE = 28
 # diffusers' Wan VAE tiles: 256 px squares (192 px stride).
 _VAE_TILE_PX = 256
 
@@ -125,12 +128,14 @@ def denoise_activations_gb(denoiser: DenoiserShape, tokens: int, compute_bytes: 
 
 def vae_decode_gb(vae: VaeShape, width: int, height: int, num_frames: int, *, tiled: bool, vae_bytes: int = 4) -> float:
     """Peak of the VAE decode: the Wan VAE decodes one latent frame (``temporal_compression`` video
-    frames) at a time; its widest full-resolution tensors have ``2 * base_dim`` channels. Tiling bounds
-    the spatial extent by a tile; the decoded clip (and its copies while concatenating / blending) adds."""
+    frames) at a time; its widest full-resolution tensors have ``2 * base_dim`` channels, and its causal
+    convolutions keep frame caches. Tiling bounds the spatial extent by a tile; the decoded clip (and its
+    copies while concatenating / blending) adds."""
     pixels = width * height
     if tiled:
         pixels = min(pixels, _VAE_TILE_PX * _VAE_TILE_PX)
-    working = _VAE_LIVE_TENSORS * vae.temporal_compression * pixels * 2 * vae.base_dim * vae_bytes
+    channels = _VAE_LIVE_TENSORS * vae.temporal_compression * 2 * vae.base_dim + _VAE_CACHE_CHANNELS_PER_BASE * vae.base_dim
+    working = pixels * channels * vae_bytes
     clip = num_frames * width * height * 3 * vae_bytes * (3 if tiled else 2)
     return (working + clip) / GB
 
