@@ -33,6 +33,7 @@ bench: install
 	$(PY) benchmarks/motion.py
 	$(PY) benchmarks/prompts.py
 	$(PY) benchmarks/gpu.py
+	$(PY) benchmarks/estimate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from studio import __version__
+from studio.api import estimate
 from studio.container import Container
 from studio.engine.registry import ModelDefaults
 from studio.errors import StudioError
@@ -98,6 +99,7 @@ def structure_prompt(body: StructureBody, c: ContainerDep) -> StructureAnswer:
 def install(app: FastAPI) -> None:
     """Add the routes and the one translation of ``StudioError`` to HTTP."""
     app.include_router(router)
+    app.include_router(estimate.router, prefix="/api/v1", dependencies=[Depends(check_token)])
 
     @app.exception_handler(StudioError)
     async def _studio_error(_request: Request, exc: StudioError) -> JSONResponse:

@@ -31,6 +31,13 @@ class DeviceInfo:
             return free_bytes / 1e9
         return None
 
+    def total_memory_gb(self) -> float | None:
+        """Total accelerator memory in GB (what the manager budgets against without ``vram_budget_gb``); None on the CPU."""
+        if self.device.type == "cuda":
+            _, total_bytes = torch.cuda.mem_get_info(self.device)
+            return total_bytes / 1e9
+        return None
+
 
 def resolve_device(device: str, dtype: str) -> DeviceInfo:
     """Turn the ``device``/``dtype`` settings into torch objects.

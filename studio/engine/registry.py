@@ -9,6 +9,7 @@ supported family resolve to an ad-hoc spec.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from studio.engine.families import FAMILIES, Family
 from studio.engine.families.base import SizeRules
 from studio.engine.families.wan_facts import WAN_NEGATIVE_PROMPT
+from studio.engine.memory import ComponentFacts, DenoiserShape, VaeShape
 from studio.errors import UnknownModelError
 
 
@@ -60,6 +62,13 @@ class ModelSpec(BaseModel):
     demo_kind: str | None = None
     #: shape rules when they differ from the family's (e.g. Wan 2.2 TI2V: 16x VAE x 2x2 patches = 32 px).
     size_rules: SizeRules | None = None
+    # -- memory estimate (model manager) --
+    #: parameters per component from the released configs (billions); empty: read from the files, or
+    #: measured once loaded.
+    components: dict[str, ComponentFacts] = Field(default_factory=dict)
+    #: the denoiser's shape and the VAE's, for activations; None: read from the files' configs.
+    denoiser: DenoiserShape | None = None
+    vae: VaeShape | None = None
 
     @property
     def display_name(self) -> str:
@@ -70,6 +79,21 @@ _DEMO_DEFAULTS = ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps
 _WAN_480P = dict(width=832, height=480, num_frames=81, fps=16, guidance_scale=5.0, negative_prompt=WAN_NEGATIVE_PROMPT)
 _WAN_720P = dict(width=1280, height=720, num_frames=81, fps=16, negative_prompt=WAN_NEGATIVE_PROMPT)
 _WAN22_TI2V_RULES = SizeRules(side_multiple=32, temporal_step=4)
+
+# Facts of the released Wan 2.1 checkpoints, parameters in billions. A 1.3B block: 8 x 1536^2 (self and
+# cross attention) + 2 x 1536 x 8960 (feed-forward) = 46.4 M; a VACE block adds two 1536^2 projections; a 14B
+# I2V block adds the image key/value projections: 10 x 5120^2 + 2 x 5120 x 13824 = 403.7 M. UMT5-XXL (5.68 B)
+# is offloaded leaf by leaf; its largest leaf is the 256384 x 4096 embedding (1.05 B). CLIP ViT-H/14's
+# largest leaf is a 1280 x 5120 MLP layer.
+_WAN_1_3B = DenoiserShape(num_layers=30, num_heads=12, head_dim=128, ffn_dim=8960)
+
+
+def _wan_components(transformer_b: float, block_b: float) -> dict[str, ComponentFacts]:
+    return {
+        "transformer": ComponentFacts(transformer_b, block_b),
+        "text_encoder": ComponentFacts(5.68, 1.050),
+        "vae": ComponentFacts(0.127, 0.127),
+    }
 
 
 def default_specs() -> list[ModelSpec]:
@@ -114,7 +138,8 @@ def default_specs() -> list[ModelSpec]:
             modes=("i2v",), pipeline_class="WanVACEPipeline", steering=("control", "warped_noise", "v2v"),
             defaults=ModelDefaults(**_WAN_480P, steps=30),
             # 2.15B transformer (VACE blocks on every other layer) + 5.68B UMT5-XXL, bf16; VAE float32.
-            weights_gb=16.2,
+            weights_gb=16.2, components=_wan_components(2.154, 0.0511), denoiser=replace(_WAN_1_3B, kept_states=15),
+            vae=VaeShape(),
             description="Wan 2.1 VACE 1.3B: the guide video as a control video, first frame kept.",
         ),
         ModelSpec(
@@ -122,13 +147,15 @@ def default_specs() -> list[ModelSpec]:
             source="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", modes=("i2v",), defaults=ModelDefaults(**_WAN_480P, steps=50),
             # 16.4B transformer + 5.68B UMT5-XXL, bf16; 0.63B CLIP ViT-H + VAE, float32 (all bf16: 45.7).
             weights_gb=47.2,
+            components={**_wan_components(16.40, 0.4037), "image_encoder": ComponentFacts(0.631, 0.0066)},
+            denoiser=DenoiserShape(num_layers=40, num_heads=40, head_dim=128, ffn_dim=13824), vae=VaeShape(),
             description="Wan 2.1 image-to-video, 14B, 480p.",
         ),
         ModelSpec(
             key="wan2.1-t2v-1.3b", family="wan", label="Wan 2.1 T2V 1.3B", source="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
             defaults=ModelDefaults(**_WAN_480P, steps=50),
             # 1.42B transformer + 5.68B UMT5-XXL, bf16; VAE float32.
-            weights_gb=14.7,
+            weights_gb=14.7, components=_wan_components(1.419, 0.0464), denoiser=_WAN_1_3B, vae=VaeShape(),
             description="Wan 2.1 text-to-video, 1.3B, 480p.",
         ),
         ModelSpec(

@@ -85,12 +85,16 @@ class _StepObserver:
         self._denoising = False
         self.first_preview_at: float | None = None
         self.notes: list[str] = []
+        #: wall time of each denoising step (from the first denoiser call), for the manager's time estimates.
+        self.step_seconds: list[float] = []
+        self._step_mark = 0.0
 
     def on_denoiser_call(self, _module, _args, _kwargs):
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
         if not self._denoising:
             self._denoising = True
+            self._step_mark = time.perf_counter()
             self._sink.phase(Phase.DENOISING, f"denoising, {self._total} steps")
         return None
 
@@ -98,6 +102,9 @@ class _StepObserver:
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
         done = step + 1
+        now = time.perf_counter()
+        self.step_seconds.append(now - self._step_mark)
+        self._step_mark = now
         self._sink.progress(done, self._total)
         if self._projector is not None and (step % self._every == 0 or done == self._total):
             try:
@@ -167,7 +174,8 @@ class GenerationRunner:
         notes = list(guide.notes) if guide else []
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
-        with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg)) as pipe:
+        with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
+                               request=request) as pipe:  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
             try:
                 # 4. Latent geometry and scheduler settings of this pipeline and request
@@ -219,6 +227,7 @@ class GenerationRunner:
                 _free_hooks(pipe)
                 raise
             timings["generate_s"] = time.perf_counter() - denoise_started
+            self._manager.record_step_times(request, observer.step_seconds)
         self.last_first_preview_at = observer.first_preview_at
         # 8. Frames as uint8 (frames, height, width, 3)
         frames = (np.clip(output.frames[0], 0.0, 1.0) * 255.0).round().astype(np.uint8)

@@ -68,6 +68,29 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         raise InvalidRequestError(
             f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
         )
+    fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
+    if request.mode == Mode.I2V:
+        check_motion(fixed)
+        fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
+        if request.depth_map:
+            stored = store_source_image(request.depth_map, settings, what="depth map")
+            plane_depth = request.motion.camera.plane_depth if request.motion else 1.0
+            load_depth(stored, fixed.width, fixed.height, plane_depth)  # a flat or broken map fails now, not in the worker
+            fixed = fixed.model_copy(update={"depth_map": stored})
+    elif request.image or request.motion or request.depth_map:
+        raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
+    return fixed, notes
+
+
+def check_shape(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
+    """The operator's limits, the model and its family's size rules: all an estimate needs.
+
+    Returns:
+        (the request with sizes rounded and the model's key, notes about rounding).
+    Raises:
+        InvalidRequestError: a limit is exceeded or a value is unusable.
+        UnknownModelError: the model cannot be resolved.
+    """
     if request.steps > settings.max_steps:
         raise InvalidRequestError(f"steps must be at most {settings.max_steps}, got {request.steps}")
     for name, value in (("width", request.width), ("height", request.height)):
@@ -83,17 +106,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     if frames > settings.max_frames:
         frames -= rules.temporal_step
         notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
-    fixed = request.model_copy(update={"prompt": prompt, "width": width, "height": height, "num_frames": frames, "model": spec.key})
-    if request.mode == Mode.I2V:
-        check_motion(fixed)
-        fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
-        if request.depth_map:
-            stored = store_source_image(request.depth_map, settings, what="depth map")
-            plane_depth = request.motion.camera.plane_depth if request.motion else 1.0
-            load_depth(stored, fixed.width, fixed.height, plane_depth)  # a flat or broken map fails now, not in the worker
-            fixed = fixed.model_copy(update={"depth_map": stored})
-    elif request.image or request.motion or request.depth_map:
-        raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
+    fixed = request.model_copy(update={"width": width, "height": height, "num_frames": frames, "model": spec.key})
     return fixed, notes
 
 

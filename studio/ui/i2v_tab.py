@@ -19,7 +19,7 @@ from studio.motion.preview import frames_to_gif_bytes, preview_camera_path
 from studio.motion.vectors import trajectories_from_specs
 from studio.types import Mode
 from studio.ui.common import user_errors
-from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
 from studio.ui.motion_controls import ARROW_COLUMNS, DEFAULT_RADIUS, draw_arrows, motion_from_widgets
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
@@ -46,6 +46,7 @@ class ImageToVideoTab:
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="i2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="i2v-cancel")
+                render_estimate(self._c, "i2v", *settings[:4], *settings[5:7])  # model, size, frames; steps, guidance
             with gr.Column(scale=3):
                 preview = gr.Image(label="Camera preview (low resolution, instant)", elem_id="i2v-camera-preview",
                                    interactive=False, height=220)  # fmt: skip

@@ -11,7 +11,7 @@ from studio.container import Container
 from studio.errors import StudioError
 from studio.jobs.validation import build_request
 from studio.ui.common import user_errors
-from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
 
@@ -61,6 +61,7 @@ class TextToVideoTab:
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="t2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel")
+                render_estimate(self._c, "t2v", *settings[:4], *settings[5:7])  # model, size, frames; steps, guidance
             with gr.Column(scale=3):
                 outputs = self._render_outputs()
         return _Widgets(prompt, negative, *settings, generate, cancel, *outputs)  # type: ignore[call-arg]
