@@ -11,7 +11,10 @@ import torch
 
 from studio.config import Settings
 from studio.engine.device import DeviceInfo
+from studio.engine.end_frame import end_image_kwargs
 from studio.engine.families.base import Family
+from studio.engine.lora import LoraApplier
+from studio.engine.lora_registry import LoraRegistry
 from studio.engine.manager import ModelManager
 from studio.engine.previews import (
     CleanLatentTracker,
@@ -31,6 +34,7 @@ from studio.engine.steering import (
     truncated_schedule,
     warp_noise,
 )
+from studio.engine.step_cache import MagRatioStore, StepCacheRun
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
 from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
 
@@ -95,8 +99,11 @@ class GenerationRunner:
     """Turns a validated ``GenerationRequest`` into frames, reporting to a ``ProgressSink``."""
 
     def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
-                 guide_builder: GuideBuilder | None = None) -> None:  # fmt: skip
+                 guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None) -> None:  # fmt: skip
         self._settings = settings
+        self._loras = LoraApplier(loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras),
+                                  offline=settings.offline)  # fmt: skip
+        self._mag_ratios = MagRatioStore(settings.models_dir / "mag_ratios")
         self._registry = registry
         self._manager = manager
         self._device = device
@@ -135,11 +142,14 @@ class GenerationRunner:
             return self._guide_only(request, spec, seed, guide, sink)
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
-        with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg)) as pipe:
+        model_keys = tuple(k for k in (spec.key, spec.source) if k)
+        with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg)) as pipe, \
+                self._loras.applied(pipe, request, model_keys) as lora_notes:  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
             # 4. Steering inputs from the guide: first frame, start latents, skipped steps
             generator = torch.Generator(device="cpu").manual_seed(seed)
             extra, skip = self._steering_inputs(pipe, family, steering, request, guide, generator)
+            end_kwargs, end_notes = end_image_kwargs(request)
             # 5. Hook previews, progress and cancellation onto the denoiser and the step callback
             denoisers = _denoisers(pipe)
             num_train = getattr(pipe.scheduler.config, "num_train_timesteps", 1000)
@@ -153,7 +163,9 @@ class GenerationRunner:
             sink.phase(Phase.ENCODING, "encoding prompt")
             denoise_started = time.perf_counter()
             try:
-                with truncated_schedule(pipe.scheduler, skip):
+                with truncated_schedule(pipe.scheduler, skip), StepCacheRun(
+                    denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip, spec.key, self._mag_ratios
+                ) as cache:  # fmt: skip
                     output = pipe(
                         prompt=request.prompt,
                         negative_prompt=request.negative_prompt or None,
@@ -167,6 +179,7 @@ class GenerationRunner:
                         callback_on_step_end=observer,
                         callback_on_step_end_tensor_inputs=["latents"],
                         **extra,
+                        **end_kwargs,
                         **family.call_kwargs,
                     )
             finally:
@@ -180,7 +193,8 @@ class GenerationRunner:
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
-            model_revision=spec.revision, timings_s=timings, notes=list(guide.notes) if guide else [],
+            model_revision=spec.revision, timings_s=timings, step_cache=cache.stats,
+            notes=[*(guide.notes if guide else ()), *lora_notes, *end_notes, *cache.notes],
         )  # fmt: skip
 
     # -- image to video ---------------------------------------------------------------
