@@ -37,11 +37,31 @@ def check_end_image(image: str, end_image: str) -> None:
         )
 
 
-def end_image_kwargs(request: GenerationRequest) -> tuple[dict[str, Any], list[str]]:
-    """The pipeline argument for the request's end image (fitted to the clip), and notes."""
+def end_image_kwargs(request: GenerationRequest, pipe: Any) -> tuple[dict[str, Any], list[str]]:
+    """The pipeline argument for the request's end image (fitted to the clip), and notes.
+
+    Submit checked the pipeline class; whether the loaded weights were trained for two
+    frames is only known now: Wan 2.1 FLF2V's image embedder has positional embeddings
+    for two CLIP images (``pos_embed_seq_len``), the I2V models' for one.
+
+    Raises:
+        InvalidRequestError: the loaded model cannot condition on a last frame, or it needs one
+            and the request has none.
+    """
+    config = getattr(getattr(pipe, "transformer", None), "config", None)
+    image_dim = config is not None and config.get("image_dim") is not None
     if not request.end_image:
+        if image_dim and config.get("pos_embed_seq_len") is not None:
+            raise InvalidRequestError(f"model {request.model!r} is a first-and-last-frame model: give an end image")
         return {}, []
     from PIL import Image
+
+    one_image = image_dim and config.get("pos_embed_seq_len") is None
+    if one_image or getattr(pipe, "config", {}).get("expand_timesteps"):
+        raise InvalidRequestError(
+            f"model {request.model!r} was not trained with a last frame (its image conditioning takes the first frame "
+            f"only); use a first-and-last-frame model such as wan2.1-flf2v-14b-720p, or leave the end image empty"
+        )
 
     pixels, notes = load_image(request.end_image, max_side_px=4096, name="end image")
     pixels, fit_notes = fit_image(pixels, request.width, request.height)

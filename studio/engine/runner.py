@@ -149,7 +149,7 @@ class GenerationRunner:
             # 4. Steering inputs from the guide: first frame, start latents, skipped steps
             generator = torch.Generator(device="cpu").manual_seed(seed)
             extra, skip = self._steering_inputs(pipe, family, steering, request, guide, generator)
-            end_kwargs, end_notes = end_image_kwargs(request)
+            end_kwargs, end_notes = end_image_kwargs(request, pipe)
             # 5. Hook previews, progress and cancellation onto the denoiser and the step callback
             denoisers = _denoisers(pipe)
             num_train = getattr(pipe.scheduler.config, "num_train_timesteps", 1000)
