@@ -48,8 +48,8 @@ def end_image_kwargs(request: GenerationRequest, pipe: Any) -> tuple[dict[str, A
         InvalidRequestError: the loaded model cannot condition on a last frame, or it needs one
             and the request has none.
     """
-    config = getattr(getattr(pipe, "transformer", None), "config", None)
-    image_dim = config is not None and config.get("image_dim") is not None
+    config: dict[str, Any] = dict(getattr(getattr(pipe, "transformer", None), "config", None) or {})
+    image_dim = config.get("image_dim") is not None
     if not request.end_image:
         if image_dim and config.get("pos_embed_seq_len") is not None:
             raise InvalidRequestError(f"model {request.model!r} is a first-and-last-frame model: give an end image")
