@@ -34,6 +34,7 @@ bench: install
 	$(PY) benchmarks/prompts.py
 	$(PY) benchmarks/gpu.py
 	$(PY) benchmarks/estimate.py
+	$(PY) benchmarks/cache.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -11,7 +11,10 @@ import torch
 
 from studio.config import Settings
 from studio.engine.device import DeviceInfo
+from studio.engine.end_frame import end_image_kwargs
 from studio.engine.families.base import LatentGeometry
+from studio.engine.lora import LoraApplier
+from studio.engine.lora_registry import LoraRegistry
 from studio.engine.manager import ModelManager
 from studio.engine.previews import (
     CleanLatentTracker,
@@ -33,6 +36,7 @@ from studio.engine.steering import (
     truncated_schedule,
     warp_noise,
 )
+from studio.engine.step_cache import MagRatioStore, StepCacheRun
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
 from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
 
@@ -132,8 +136,11 @@ class GenerationRunner:
     """Turns a validated ``GenerationRequest`` into frames, reporting to a ``ProgressSink``."""
 
     def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
-                 guide_builder: GuideBuilder | None = None) -> None:  # fmt: skip
+                 guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None) -> None:  # fmt: skip
         self._settings = settings
+        self._loras = LoraApplier(loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras),
+                                  offline=settings.offline)  # fmt: skip
+        self._mag_ratios = MagRatioStore(settings.models_dir / "mag_ratios")
         self._registry = registry
         self._manager = manager
         self._device = device
@@ -174,8 +181,10 @@ class GenerationRunner:
         notes = list(guide.notes) if guide else []
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
+        model_keys = tuple(k for k in (spec.key, spec.source) if k)
         with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
-                               request=request) as pipe:  # fmt: skip
+                               request=request) as pipe, \
+                self._loras.applied(pipe, request, model_keys) as lora_notes:  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
             try:
                 # 4. Latent geometry and scheduler settings of this pipeline and request
@@ -183,9 +192,10 @@ class GenerationRunner:
                 _check_size(pipe, geometry, request)
                 flow_shift = flow_shift_for(request, family, pipe.scheduler)
                 with scheduler_overrides(pipe, flow_shift=flow_shift):
-                    # 5. Steering inputs from the guide: first frame, start latents, skipped steps
+                    # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
                     generator = torch.Generator(device="cpu").manual_seed(seed)
                     extra, skip = self._steering_inputs(pipe, geometry, steering, request, guide, generator, notes)
+                    end_kwargs, end_notes = end_image_kwargs(request, pipe)
                     # 6. Hook previews, progress and cancellation onto the denoiser(s) and the step callback
                     preview = family.preview_for(geometry)
                     if preview is None:
@@ -199,11 +209,14 @@ class GenerationRunner:
                         self._settings.preview_keyframes,
                     )  # fmt: skip
                     handles = [m.register_forward_pre_hook(observer.on_denoiser_call, with_kwargs=True) for m in denoisers]
-                    # 7. Encode the prompt, denoise, decode (the pipeline's own numbered steps)
+                    # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
                     sink.phase(Phase.ENCODING, "encoding prompt")
                     denoise_started = time.perf_counter()
                     try:
-                        with truncated_schedule(pipe.scheduler, skip):
+                        with truncated_schedule(pipe.scheduler, skip), StepCacheRun(
+                            denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip, spec.key,
+                            self._mag_ratios,
+                        ) as cache:  # fmt: skip
                             output = pipe(
                                 prompt=request.prompt,
                                 negative_prompt=request.negative_prompt or None,
@@ -217,6 +230,7 @@ class GenerationRunner:
                                 callback_on_step_end=observer,
                                 callback_on_step_end_tensor_inputs=["latents"],
                                 **extra,
+                                **end_kwargs,
                                 **family.call_kwargs,
                             )
                     finally:
@@ -234,7 +248,8 @@ class GenerationRunner:
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
-            model_revision=spec.revision, timings_s=timings, notes=notes + observer.notes,
+            model_revision=spec.revision, timings_s=timings, step_cache=cache.stats,
+            notes=[*notes, *observer.notes, *lora_notes, *end_notes, *cache.notes],
         )  # fmt: skip
 
     # -- image to video ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
+from studio.jobs.options import check_job_options
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
 from studio.motion.camera_io import camera_for
@@ -79,6 +80,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             fixed = fixed.model_copy(update={"depth_map": stored})
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
+    fixed = check_job_options(fixed, registry.resolve(fixed.model), settings, registry)
     return fixed, notes
 
 
