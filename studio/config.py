@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
     prompt_llm: str | None = Field(None, description="local folder or hub id of an instruction model for the prompt assistant")
     model_dir: Path | None = Field(None, description="demo models and local pipelines (default <data_dir>/models)")
+    # -- hosting and sharing --
+    output_retention_days: float = Field(0.0, ge=0, description="remove finished jobs' outputs older than this (0 = keep)")
+    output_retention_gb: float = Field(0.0, ge=0, description="keep the outputs folder under this size (0 = no limit)")
+    max_upload_mb: float = Field(50.0, gt=0, description="largest file the web UI accepts")
+    mcp: bool = Field(False, description="serve the generation tabs as MCP tools (Gradio's MCP server)")
 
     @property
     def outputs_dir(self) -> Path:
@@ -45,6 +50,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.model_dir if self.model_dir is not None else self.data_dir / "models"
+
+    @property
+    def user_presets_dir(self) -> Path:
+        return self.data_dir / "presets"
 
     @property
     def db_path(self) -> Path:

@@ -92,7 +92,7 @@ def decode_settings(code: str) -> SharedSettings:
 
 def share_query(tab: Tab, *, preset: str | None = None, values: dict[str, Any] | None = None) -> str:
     """The query string (without ``?``) of a link to ``tab`` with a preset or settings."""
-    params = {"tab": tab}
+    params: dict[str, str] = {"tab": tab}
     if preset:
         params["preset"] = preset
     else:

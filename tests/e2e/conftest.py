@@ -39,7 +39,7 @@ def studio_server(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Pa
            "GRADIO_ANALYTICS_ENABLED": "False"}  # fmt: skip
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "app.py", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+            [sys.executable, "app.py", "--port", str(port), "--data-dir", str(data_dir)],  # no command: serve
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
