@@ -193,7 +193,36 @@ class ImageToVideoTab:
         control_scale: float | None = None, seed: float | None = None, camera_file: str | None = None,
         depth_map: str | None = None, depth_is_distance: bool | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
-        """Queue an image-to-video job (camera + arrows over the image) and stream it."""
+        """Animate an image (image-to-video) with a camera move and motion arrows: queues a job and
+        streams its progress and the video. Works without a neural model (model "motion-warp").
+
+        Args:
+            image: the source image to animate.
+            prompt: what happens in the clip (used by neural models).
+            model: "motion-warp" (no weights) or an image-to-video model key.
+            presets: camera moves, combinable: pan_left, pan_right, tilt_up, tilt_down, roll_cw, roll_ccw,
+                zoom_in, zoom_out, dolly_in, dolly_out, truck_left, truck_right, pedestal_up, pedestal_down,
+                orbit_left, orbit_right, crane_up, crane_down, static.
+            strength: scales every camera preset (1 = its full amount).
+            easing: linear, ease_in, ease_out or ease_in_out.
+            schedules: keyframed parameters, one per line, e.g. "pan_deg: 0:(0), 24:(15)".
+            arrows: motion arrows as rows [x0, y0, x1, y1, radius, start_frame, end_frame], coordinates 0..1.
+            width: frame width in pixels.
+            height: frame height in pixels.
+            num_frames: length of the clip in frames.
+            fps: frames per second.
+            steps: denoising steps (neural models).
+            guidance_scale: prompt guidance (neural models).
+            guide_strength: how much of the denoising the motion guide replaces (0..1).
+            warped_noise: start from noise that follows the camera.
+            control_scale: weight of the guide as a control video (control-video models such as VACE).
+            seed: random seed; -1 for a random one.
+            camera_file: a camera path file (studio JSON or RealEstate10K text) replacing the presets.
+            depth_map: an optional depth map of the image (brighter = nearer).
+            depth_is_distance: the depth map's brighter values are farther.
+        Returns:
+            status, progress bar, job id, keyframe images, the video file and the seed used.
+        """
         with user_errors():
             spec = self._c.registry.resolve(model or self._default.key)
             job = self._c.jobs.submit(build_request(

@@ -86,7 +86,15 @@ class PromptTab:
                           outputs=[i2v["prompt"], i2v["presets"], i2v["strength"], tabs], api_visibility="private")  # fmt: skip
 
     def structure_prompt(self, text: str, family: str | None = None) -> tuple:
-        """Structure free text into fields and compile it for a model family."""
+        """Structure a loose video idea into a prompt: subjects, action beats with timing, setting, camera move,
+        shot, lighting, style and negatives, compiled into the format a model family likes.
+
+        Args:
+            text: the idea in plain words, e.g. "a fox trots through snow at dawn, then looks back; slow push in".
+            family: the prompt format: wan, ltx, cogvideox_i2v, animatediff, timeline or generic.
+        Returns:
+            the structured fields, the compiled prompt, its negative prompt and notes.
+        """
         with user_errors():
             result = self._c.structurer.structure(text)
             compiled = compile_prompt(result.structure, family or self._default_format)

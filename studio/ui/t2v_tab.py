@@ -99,7 +99,23 @@ class TextToVideoTab:
         seed: float | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[tuple]:
-        """Queue a text-to-video job and stream its progress, keyframe previews and video."""
+        """Generate a video from a text prompt (text-to-video): queues a job and streams its progress,
+        live keyframe previews and finally the video.
+
+        Args:
+            prompt: what the video shows, e.g. "a red fox trots through fresh snow at dawn, slow push in".
+            negative_prompt: what to avoid, e.g. "blurry, static, watermark".
+            model: a registered model key (see the Models tab), a local diffusers folder or a hub id.
+            width: frame width in pixels (rounded to the model's multiple).
+            height: frame height in pixels (rounded to the model's multiple).
+            num_frames: length of the clip in frames (Wan: 4k+1).
+            fps: frames per second of the exported video.
+            steps: denoising steps; more is slower and usually cleaner.
+            guidance_scale: how strongly the prompt steers the model (classifier-free guidance).
+            seed: random seed; -1 for a random one (the seed used is returned).
+        Returns:
+            status, progress bar, job id, keyframe images, the video file and the seed used.
+        """
         with user_errors():
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
                                                     fps, steps, guidance_scale, seed))  # fmt: skip
