@@ -58,3 +58,8 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.db"
+
+
+#: folders shipped in the repository: example assets (served to the browser) and the curated presets
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+CURATED_PRESETS_DIR = Path(__file__).resolve().parents[1] / "presets"

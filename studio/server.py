@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from studio import __version__
+from studio.config import ASSETS_DIR
 from studio.container import Container
-
-#: example images, depth map and camera files shipped with the studio (``<repo>/assets``)
-ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 
 
 def create_app(container: Container) -> FastAPI:

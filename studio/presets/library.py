@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.config import CURATED_PRESETS_DIR
 from studio.errors import InvalidRequestError
 from studio.presets.schema import Preset, Tab, parse_preset, validate_values
 
 logger = logging.getLogger(__name__)
-#: the curated presets shipped with the studio (``<repo>/presets``)
-CURATED_DIR = Path(__file__).resolve().parents[2] / "presets"
+CURATED_DIR = CURATED_PRESETS_DIR
 
 
 @dataclass(frozen=True)

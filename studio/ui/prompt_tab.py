@@ -24,6 +24,14 @@ def _info(compiled: CompiledPrompt, result: StructureResult | None = None) -> st
     return "\n".join(lines)
 
 
+EXAMPLE_IDEAS = [
+    ["an old fisherman mends a net on a pier at sunrise, then looks up at the gulls; slow dolly in, warm light"],
+    ["drone shot over a misty pine forest, camera rises and tilts down, cinematic, no text"],
+    ["0-3s a cat sleeps on a windowsill, 3-6s it wakes and stretches; static camera, soft afternoon light"],
+    ["anime style: a girl rides a bicycle down a hill past cherry trees, tracking shot left"],
+]
+
+
 class PromptTab:
     def __init__(self, container: Container) -> None:
         self._c = container
@@ -38,6 +46,7 @@ class PromptTab:
             with gr.Column(scale=1):
                 w["family"] = gr.Dropdown(list(COMPILERS), value=self._default_format, label="Prompt format (model family)")
                 w["structure"] = gr.Button("Structure", variant="primary", elem_id="prompt-structure")
+        gr.Examples(EXAMPLE_IDEAS, inputs=[w["idea"]], label="Loose ideas to try")
         with gr.Row():
             with gr.Column():
                 w["subjects"] = gr.Textbox(label="Subjects (one per line)", lines=2)

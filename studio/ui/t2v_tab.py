@@ -11,6 +11,7 @@ from studio.container import Container
 from studio.jobs.validation import build_request
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.sharing import SharingBar
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
 
@@ -43,6 +44,14 @@ class _Widgets:
         return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used]
 
 
+EXAMPLE_PROMPTS = [
+    ["A red fox trots through fresh snow at dawn, its breath steaming; slow push in, golden light"],
+    ["Waves crash against a lighthouse at night in a storm, lightning in the distance, wide shot"],
+    ["A paper boat drifts down a rain-soaked city gutter, close-up, neon reflections, shallow depth of field"],
+    ["Timelapse of clouds rolling over snowy mountain peaks, then the sun breaks through; static camera"],
+]
+
+
 class TextToVideoTab:
     """Builds the tab and adapts its widgets to the job service."""
 
@@ -50,16 +59,18 @@ class TextToVideoTab:
         self._c = container
         self._settings = container.settings
         self._default = container.registry.resolve(container.settings.default_model)
+        self.sharing = SharingBar(container, "t2v")
 
     # -- layout -------------------------------------------------------------------
     def render(self) -> _Widgets:
         with gr.Row():
             with gr.Column(scale=2):
+                sharing_top = self.sharing.render_top()
                 prompt, negative = self._render_prompt()
                 settings = self._render_settings()
-                with gr.Row():
-                    generate = gr.Button("Generate", variant="primary", elem_id="t2v-generate")
-                    cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel")
+                generate, cancel = self._buttons
+                gr.Examples(EXAMPLE_PROMPTS, inputs=[prompt], label="Example prompts")
+                self._sharing_widgets = self.sharing.render_panel(sharing_top)
             with gr.Column(scale=3):
                 outputs = self._render_outputs()
         return _Widgets(prompt, negative, *settings, generate, cancel, *outputs)  # type: ignore[call-arg]
@@ -72,8 +83,11 @@ class TextToVideoTab:
 
     def _render_settings(self) -> tuple:
         sizes = render_model_settings(self._c, "t2v", self._default, "Frames (4k+1)")
-        # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
-        seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
+        with gr.Row():
+            # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
+            seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)", scale=1, min_width=100)
+            self._buttons = (gr.Button("Generate", variant="primary", elem_id="t2v-generate", scale=1, min_width=100),
+                             gr.Button("Cancel", variant="stop", elem_id="t2v-cancel", scale=1, min_width=100))  # fmt: skip
         return *sizes, seed
 
     def _render_outputs(self) -> tuple:
@@ -81,6 +95,12 @@ class TextToVideoTab:
 
     def wire(self, w: _Widgets) -> None:
         self.widgets = {"prompt": w.prompt, "negative_prompt": w.negative_prompt}
+        #: every setting widget by request key (presets, links and videos fill them)
+        self.settings = {"prompt": w.prompt, "negative_prompt": w.negative_prompt, "model": w.model, "width": w.width,
+                         "height": w.height, "num_frames": w.num_frames, "fps": w.fps, "steps": w.steps,
+                         "guidance_scale": w.guidance_scale, "seed": w.seed}  # fmt: skip
+        self.sharing.wire(self._sharing_widgets, self.settings)
+        self.sharing_message = self._sharing_widgets.message
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
 

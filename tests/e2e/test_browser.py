@@ -60,6 +60,7 @@ def test_draw_an_arrow_by_clicking_and_animate_the_image(studio_server, browser,
     page.goto(studio_server.url + "/", wait_until="domcontentloaded")
     page.get_by_role("tab", name="Image → Video").click()
     page.locator("#i2v-image input[type=file]").set_input_files(str(tmp_path / "src.png"))
+    page.get_by_text("Motion arrows: click the start").click()  # open the arrows panel
     canvas = page.locator("#i2v-canvas img")
     canvas.wait_for(timeout=60_000)
     page.locator("#i2v-camera-preview img").wait_for(timeout=60_000)  # the instant camera preview; uploads settled
