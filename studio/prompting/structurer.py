@@ -212,9 +212,13 @@ def _subject(source: str, clause: Clause, phrase: NounPhrase, upto: int | None) 
     return Subject(name=name, appearance=tidy(source[tokens[phrase.start].start : tokens[end - 1].end]))
 
 
+def _bare(clause: Clause) -> bool:
+    return not clause.action and not clause.camera and clause.predicate is None
+
 def _setting(source: str, clauses: list[Clause]) -> str:
-    """The first place phrase ("along the beach") after an action's verb, else after any noun phrase."""
-    ordered = [c for c in clauses if c.action and c.predicate is not None] + [c for c in clauses if not c.action]
+    """The first place phrase ("along the beach") after an action's verb, else after a noun phrase on its own
+    (never a camera clause's: "pushes in on a board" says where the camera goes)."""
+    ordered = [c for c in clauses if c.action and c.predicate is not None] + [c for c in clauses if _bare(c)]
     for clause in ordered:
         begin = clause.predicate + 1 if clause.action and clause.predicate is not None else clause.start + 1
         tokens = clause.tokens
