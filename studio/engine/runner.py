@@ -108,7 +108,8 @@ class _StepObserver:
             raise JobCanceledError("canceled")
         if not self._denoising:
             self._denoising = True
-            self._sink.phase(Phase.DENOISING, f"denoising, {self._total} steps")
+            no_preview = "" if self._projector is not None else " (no live preview for this model's latent space)"
+            self._sink.phase(Phase.DENOISING, f"denoising, {self._total} steps{no_preview}")
         return None
 
     def __call__(self, pipeline: Any, step: int, _timestep, callback_kwargs: dict) -> dict:
