@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--steps", type=int)
     gen.add_argument("--guidance", type=float, dest="guidance_scale")
     gen.add_argument("--seed", type=int)
+    gen.add_argument("--flow-shift", type=float, help="scheduler shift (default: the model card's for the size)")
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to copy the video (default clip.mp4)")
     return parser
 
@@ -54,6 +55,7 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
         values.update({k: getattr(args, k) for k in ("width", "height", "num_frames", "fps", "steps", "guidance_scale")
                        if getattr(args, k) is not None})  # fmt: skip
         values.update({} if args.negative_prompt is None else {"negative_prompt": args.negative_prompt})
+        values.update({} if args.flow_shift is None else {"flow_shift": args.flow_shift})
         request = build_request(prompt=args.prompt, model=spec.key, seed=args.seed, **values)
         job = container.jobs.submit(request)
         print(f"job {job.id} · {spec.display_name} · seed {job.seed}" + (f" · {job.message}" if job.message != "queued" else ""))
