@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--steps", type=int)
     gen.add_argument("--guidance", type=float, dest="guidance_scale")
     gen.add_argument("--seed", type=int)
+    gen.add_argument("--flow-shift", type=float, help="scheduler shift (default: the model card's for the size)")
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to copy the video (default clip.mp4)")
     return parser
 
@@ -63,7 +64,8 @@ def _chosen_values(args: argparse.Namespace, container) -> dict:
     if args.preset:
         preset = container.presets.get(args.preset).preset
         values.update(preset.values)
-    flags = {k: getattr(args, k) for k in ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale", "seed")}
+    flags = {k: getattr(args, k) for k in ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale",
+                                           "seed", "flow_shift")}  # fmt: skip
     values.update({k: v for k, v in flags.items() if v is not None})
     prompt = args.prompt or values.get("prompt", "")
     if args.preset and preset.prompt_suffix:
