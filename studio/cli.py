@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in {"data_dir": args.data_dir, "device": args.device,
                  "host": getattr(args, "host", None), "port": getattr(args, "port", None)}.items() if v is not None}  # fmt: skip
+    if args.command == "generate":
+        overrides["allow_local_models"] = True  # the person at the terminal may name any folder of the machine
     return Settings(**overrides)
 
 
@@ -45,15 +47,14 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from studio.container import build_container
-    from studio.jobs.validation import build_request
+    from studio.jobs.defaults import request_with_defaults
 
     container = build_container(settings)
     try:
-        spec = container.registry.resolve(args.model or settings.default_model)
-        values = spec.defaults.model_dump()
-        values.update({k: getattr(args, k) for k in ("width", "height", "num_frames", "fps", "steps", "guidance_scale")
-                       if getattr(args, k) is not None})  # fmt: skip
-        request = build_request(prompt=args.prompt, negative_prompt=args.negative_prompt, model=spec.key, seed=args.seed, **values)
+        values = {k: getattr(args, k) for k in ("prompt", "negative_prompt", "model", "seed", "width", "height",
+                                                "num_frames", "fps", "steps", "guidance_scale")}  # fmt: skip
+        request = request_with_defaults(values, settings, container.registry)
+        spec = container.registry.resolve(request.model, local_folders=True)
         job = container.jobs.submit(request)
         print(f"job {job.id} · {spec.display_name} · seed {job.seed}" + (f" · {job.message}" if job.message != "queued" else ""))
         with container.jobs.subscribe(job.id) as events, tqdm(total=request.steps, unit="step") as bar:

@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
     prompt_llm: str | None = Field(None, description="local folder or hub id of an instruction model for the prompt assistant")
     model_dir: Path | None = Field(None, description="demo models and local pipelines (default <data_dir>/models)")
+    # -- jobs API: owners, uploads, local models, webhooks --
+    api_tokens: str | None = Field(None, description="per-client tokens 'name=token,name2=token2'; each sees its own jobs")
+    allow_local_models: bool = Field(False, description="let requests name local model folders (else registered keys and hub ids)")
+    max_upload_mb: float = Field(20.0, gt=0, description="largest accepted upload")
+    max_attempts: int = Field(2, ge=1, description="runs of a job interrupted by crashes before it fails")
+    public_url: str | None = Field(None, description="base URL of this studio for links in webhooks (default http://host:port)")
+    webhook_url: str | None = Field(None, description="a URL told of every job's start and end")
+    webhook_secret: str | None = Field(None, description="'whsec_<base64>' signing key (default: made once, kept in the data dir)")
+    webhook_allow_private: bool = Field(False, description="allow webhook targets on private or loopback addresses")
+    webhook_max_attempts: int = Field(8, ge=1)
+    webhook_backoff_s: float = Field(5.0, gt=0, description="first retry delay; doubles each attempt, with jitter")
+    webhook_timeout_s: float = Field(10.0, gt=0)
 
     @property
     def outputs_dir(self) -> Path:

@@ -10,8 +10,11 @@ from studio.config import Settings
 from studio.engine import build_engine
 from studio.engine.registry import ModelRegistry
 from studio.jobs.events import EventBus
+from studio.jobs.files import FileStore
+from studio.jobs.lock import DataDirLock
 from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
+from studio.jobs.webhooks import WebhookNotifier
 from studio.prompting.structurer import OfflineStructurer, Structurer
 
 if TYPE_CHECKING:
@@ -33,15 +36,35 @@ class Container:
     manager: ModelManager
     device: DeviceInfo
     structurer: Structurer
+    # -- jobs API --
+    files: FileStore
+    webhooks: WebhookNotifier
+    lock: DataDirLock
 
     def close(self) -> None:
+        """Stop the worker (a running job is left interrupted), then the webhooks, then close the store."""
         self.jobs.stop()
+        self.webhooks.stop()
         self.store.close()
+        self.lock.release()
 
 
 def build_container(settings: Settings, *, start: bool = True) -> Container:
-    """Build (and by default start) the services. Imports torch through the engine."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Build (and by default start) the services. Imports torch through the engine.
+
+    Raises:
+        DataDirBusyError: another studio process holds the data folder.
+    """
+    lock = DataDirLock(settings.data_dir)
+    lock.acquire()
+    try:
+        return _build(settings, lock, start)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
     settings.outputs_dir.mkdir(parents=True, exist_ok=True)
     registry = ModelRegistry(offline=settings.offline)
     device, manager, runner = build_engine(settings, registry)
@@ -49,9 +72,13 @@ def build_container(settings: Settings, *, start: bool = True) -> Container:
     store = JobStore(settings.db_path)
     bus = EventBus()
     jobs = JobService(settings, store, bus, registry, runner)
+    webhooks = WebhookNotifier(settings, store)
+    bus.add_listener(webhooks.on_event)
     if start:
         jobs.start()
-    return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings))
+        webhooks.start()
+    return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings),
+                     FileStore(settings, store), webhooks, lock)  # fmt: skip
 
 
 def build_structurer(settings: Settings) -> Structurer:

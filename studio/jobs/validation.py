@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
+from studio.jobs.addresses import check_webhook_url
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
 from studio.motion.camera_io import camera_for
@@ -75,7 +76,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
     if request.num_frames > settings.max_frames:
         raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
-    spec = registry.resolve(request.model)
+    spec = registry.resolve(request.model, local_folders=settings.allow_local_models)
     if request.mode.value not in spec.modes:
         raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
     rules = registry.family(spec).size_rules
@@ -83,6 +84,8 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     if frames > settings.max_frames:
         frames -= rules.temporal_step
         notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
+    if request.webhook_url:
+        check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
     fixed = request.model_copy(update={"prompt": prompt, "width": width, "height": height, "num_frames": frames, "model": spec.key})
     if request.mode == Mode.I2V:
         check_motion(fixed)

@@ -44,15 +44,13 @@ def model_defaults(registry: ModelRegistry, model: str) -> tuple:
     return d.width, d.height, d.num_frames, d.fps, d.steps, d.guidance_scale
 
 
-def size_values(spec: ModelSpec, width, height, num_frames, fps, steps, guidance_scale) -> dict:
-    """Request values from the sliders; a missing value (API call) takes the model's default."""
-    d = spec.defaults
+def size_values(width, height, num_frames, fps, steps, guidance_scale) -> dict:
+    """Request values from the sliders; a missing value (API call) is None, filled by ``request_with_defaults``."""
 
-    def pick(value, default):
-        return default if value is None or value == "" else value
+    def number(value, kind):
+        return None if value is None or value == "" else kind(value)
 
     return {
-        "width": int(pick(width, d.width)), "height": int(pick(height, d.height)),
-        "num_frames": int(pick(num_frames, d.num_frames)), "fps": int(pick(fps, d.fps)),
-        "steps": int(pick(steps, d.steps)), "guidance_scale": float(pick(guidance_scale, d.guidance_scale)),
+        "width": number(width, int), "height": number(height, int), "num_frames": number(num_frames, int),
+        "fps": number(fps, int), "steps": number(steps, int), "guidance_scale": number(guidance_scale, float),
     }  # fmt: skip

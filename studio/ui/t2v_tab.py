@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import gradio as gr
 
 from studio.container import Container
-from studio.jobs.validation import build_request
+from studio.jobs.defaults import request_with_defaults
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.session import session_viewer
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
 
@@ -102,18 +103,18 @@ class TextToVideoTab:
         """Queue a text-to-video job and stream its progress, keyframe previews and video."""
         with user_errors():
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
-                                                    fps, steps, guidance_scale, seed))  # fmt: skip
+                                                    fps, steps, guidance_scale, seed),
+                                      owner=session_viewer(self._settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
         yield from stream_job(self._c, job)
 
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed):
-        spec = self._c.registry.resolve(model or self._default.key)
-        return build_request(
-            prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key, seed=seed_value(seed),
-            **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
-        )
+        return request_with_defaults(dict(
+            prompt=prompt or "", negative_prompt=negative_prompt or "", model=model or self._default.key, seed=seed_value(seed),
+            **size_values(width, height, num_frames, fps, steps, guidance_scale),
+        ), self._settings, self._c.registry)  # fmt: skip
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""
-        return cancel_job(self._c, job_id)
+        return cancel_job(self._c, job_id, session_viewer(self._settings, request))
