@@ -31,17 +31,13 @@ class JobPage(BaseModel):
 
 def _with_uploads(values: dict[str, Any], c: Any, viewer: Viewer) -> dict[str, Any]:
     """File fields hold upload handles; a path (or anything else) is refused before the file system is touched."""
-    values = dict(values)
-    for field in FILE_FIELDS:
-        given = values.get(field)
-        if given is None:
-            continue
-        if not isinstance(given, str) or not HANDLE_PATTERN.match(given):
+    given = {field: values[field] for field in FILE_FIELDS if values.get(field) is not None}
+    for field, value in given.items():
+        if not isinstance(value, str) or not HANDLE_PATTERN.match(value):
             raise InvalidRequestError(
-                f"{field} must be a file handle from POST /api/v1/files (the API never reads server paths), got {given!r}"
+                f"{field} must be a file handle from POST /api/v1/files (the API never reads server paths), got {value!r}"
             )
-        values[field] = c.files.path_of(given, viewer, field)
-    return values
+    return {**values, **{field: c.files.path_of(value, viewer, field) for field, value in given.items()}}
 
 
 @router.post("/jobs", status_code=status.HTTP_202_ACCEPTED,
