@@ -66,7 +66,8 @@ def list_jobs(c: ContainerDep, viewer: ViewerDep, status_: Annotated[list[str], 
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: str, c: ContainerDep, viewer: ViewerDep) -> JobView:
+async def get_job(job_id: str, c: ContainerDep, viewer: ViewerDep) -> JobView:
+    # async: a status poll is one indexed SQLite read; run on the loop it skips a thread hop under load
     return job_view(c.jobs.get(job_id, viewer))
 
 
