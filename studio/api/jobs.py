@@ -17,7 +17,7 @@ from studio.jobs.defaults import request_with_defaults
 from studio.jobs.deliveries import Delivery
 from studio.jobs.files import HANDLE_PATTERN
 from studio.jobs.owners import Viewer
-from studio.types import GenerationRequest, JobStatus
+from studio.types import JobStatus
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 _PREVIEW_NAME = re.compile(r"^step\d{4}_k\d+_f\d{4}\.png$")
@@ -40,8 +40,13 @@ def _with_uploads(values: dict[str, Any], c: Any, viewer: Viewer) -> dict[str, A
     return {**values, **{field: c.files.path_of(value, viewer, field) for field, value in given.items()}}
 
 
+# The body is validated by ``request_with_defaults`` (absent values take the model's defaults, which a
+# pydantic body would fill with fixed ones); the docs show it as a GenerationRequest (in the schemas via JobView).
+_REQUEST_SCHEMA = {"$ref": "#/components/schemas/GenerationRequest"}
+
+
 @router.post("/jobs", status_code=status.HTTP_202_ACCEPTED,
-             openapi_extra={"requestBody": {"content": {"application/json": {"schema": GenerationRequest.model_json_schema()}}}})  # fmt: skip
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _REQUEST_SCHEMA}}}})  # fmt: skip
 def create_job(c: ContainerDep, viewer: ViewerDep, body: Annotated[dict[str, Any], Body()]) -> JobView:
     """Queue a job. Missing values take the model's defaults (the model: ``STUDIO_DEFAULT_MODEL``);
     ``image`` and ``depth_map`` are handles from ``POST /api/v1/files``."""

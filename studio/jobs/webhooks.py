@@ -22,7 +22,7 @@ import httpx
 from standardwebhooks import Webhook
 
 from studio.config import Settings
-from studio.jobs.addresses import PublicOnlyTransport, UnsafeTargetError
+from studio.jobs.addresses import PublicOnlyTransport, UnsafeTargetError, check_webhook_url
 from studio.jobs.deliveries import Delivery, DeliveryAttempt, DeliveryStore
 from studio.jobs.store import JobStore
 from studio.types import JobEvent, JobStatus
@@ -57,6 +57,9 @@ class WebhookNotifier:
     """Records a delivery per target when a job starts or ends (a bus listener) and sends them in a thread."""
 
     def __init__(self, settings: Settings, store: JobStore) -> None:
+        """Raises InvalidRequestError when ``STUDIO_WEBHOOK_URL`` is not an allowed http(s) URL."""
+        if settings.webhook_url:
+            check_webhook_url(settings.webhook_url, allow_private=settings.webhook_allow_private)
         self._settings = settings
         self._jobs = store
         self.deliveries = DeliveryStore(store)

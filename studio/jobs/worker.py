@@ -146,9 +146,14 @@ class JobWorker(threading.Thread):
             reporter.prune_previews()
 
     def _stopped(self, job: Job, by_cancel: bool, where: str, output_dir: Path) -> None:
-        """A cancel ends the job ``canceled`` (its partial files removed); a shutdown leaves it ``interrupted``."""
+        """A cancel ends the job ``canceled`` (files written after denoising removed; the last previews stay
+        for the streams still showing them); a shutdown leaves it ``interrupted``."""
         if by_cancel:
-            shutil.rmtree(output_dir, ignore_errors=True)
+            for child in output_dir.iterdir() if output_dir.is_dir() else ():
+                if child.is_dir() and child.name != "previews":
+                    shutil.rmtree(child)
+                elif child.is_file():
+                    child.unlink(missing_ok=True)
             self._finish(job.id, JobStatus.CANCELED, where)
         else:
             self._finish(job.id, JobStatus.INTERRUPTED, f"interrupted by a shutdown during attempt {job.attempts}; "

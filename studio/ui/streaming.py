@@ -46,7 +46,8 @@ def final_outputs(container: Container, job_id: str, event: JobEvent, previews: 
     if job.status != JobStatus.SUCCEEDED or job.outputs.video is None:
         return (event_status_markdown(event), progress_bar_html(job.progress), job_id, previews, None, job.seed)
     folder = container.jobs.output_dir(job_id)
-    keyframes = [(str(folder / p), f"frame {index} (final)") for p, index in zip(job.outputs.keyframes, job.keyframe_indices, strict=True)]
+    indices = job.keyframe_indices if len(job.keyframe_indices) == len(job.outputs.keyframes) else [None] * len(job.outputs.keyframes)
+    keyframes = [(str(folder / p), "final" if i is None else f"frame {i} (final)") for p, i in zip(job.outputs.keyframes, indices, strict=True)]
     duration = f" in {job.duration_s:.1f} s" if job.duration_s is not None else ""
     request = job.request
     status = f"**succeeded**{duration} · seed {job.seed} · {request.num_frames} frames at {request.width}x{request.height}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,6 +100,9 @@ def test_list_filters_by_status_and_pages(hosted: TestClient) -> None:
            for i in range(3)]  # fmt: skip
     for job_id in ids:
         hosted.delete(f"/api/v1/jobs/{job_id}", headers=BOB)
+    for job_id in ids:  # a job the worker had already taken stops at its next check
+        while hosted.get(f"/api/v1/jobs/{job_id}", headers=BOB).json()["status"] != "canceled":
+            time.sleep(0.05)
     seen, cursor = [], None
     while True:
         page = hosted.get("/api/v1/jobs", params={"status": "canceled", "limit": 2, **({"cursor": cursor} if cursor else {})},

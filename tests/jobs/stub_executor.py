@@ -22,8 +22,8 @@ class StubExecutor:
         self.entered = threading.Event()
         self.release = threading.Event()
         self.release.set()
-        #: called after each denoising step with the step number.
-        self.on_step: Callable[[int], None] = lambda step: None
+        #: called after each denoising step with the step number and the sink.
+        self.on_step: Callable[[int, ProgressSink], object] = lambda step, sink: None
         self._lock = threading.Lock()
 
     def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
@@ -38,7 +38,7 @@ class StubExecutor:
             if sink.is_canceled():
                 raise JobCanceledError("canceled during denoising")
             sink.progress(step, request.steps)
-            self.on_step(step)
+            self.on_step(step, sink)
         sink.phase(Phase.DECODING, "decoding frames")
         frames = np.random.default_rng(seed).integers(0, 255, (request.num_frames, request.height, request.width, 3), dtype=np.uint8)
         return GenerationResult(frames=frames, fps=request.fps, seed=seed, width=request.width, height=request.height,

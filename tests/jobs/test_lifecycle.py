@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,7 @@ def test_cancel_after_the_job_was_taken_stops_before_loading(rig: Rig) -> None:
 
 
 def test_cancel_during_denoising(rig: Rig) -> None:
-    rig.executor.on_step = lambda step: rig.service.cancel(rig.service.recent()[0].id) if step == 2 else None
+    rig.executor.on_step = lambda step, sink: rig.service.cancel(rig.service.recent()[0].id) if step == 2 else None
     job = rig.service.submit(_request(steps=10))
     ended = rig.service.wait(job.id, 30)
     assert ended.status == JobStatus.CANCELED and ended.step < 10 and "denoising" in ended.message
@@ -98,7 +99,7 @@ def test_cancel_during_export_removes_the_files(rig: Rig, monkeypatch: pytest.Mo
     job = rig.service.submit(_request())
     ended = rig.service.wait(job.id, 30)
     assert ended.status == JobStatus.CANCELED and ended.message == "canceled after export"
-    assert not (rig.service.output_dir(job.id) / "video.mp4").exists()
+    assert rig.service.output_dir(job.id).is_dir() and not any(rig.service.output_dir(job.id).iterdir())  # video, metadata, keyframes gone
 
 
 def test_a_late_cancel_says_so_and_final_states_never_change(rig: Rig) -> None:
@@ -121,13 +122,21 @@ def test_results_are_fields_notes_keyframes_attempts(rig: Rig) -> None:
 
 def test_stop_while_running_interrupts_then_a_restart_runs_it_again(rig: Rig) -> None:
     stop_now = threading.Event()
-    rig.executor.on_step = lambda step: (stop_now.set(), threading.Event().wait(0.05)) if step == 1 else None
+
+    def hold_until_stopped(step: int, sink) -> None:
+        if step == 1:
+            stop_now.set()
+            deadline = time.monotonic() + 10
+            while not sink.is_canceled() and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+    rig.executor.on_step = hold_until_stopped
     job = rig.service.submit(_request(steps=50))
     assert stop_now.wait(10)
     rig.service.stop()
     interrupted = rig.store.get(job.id)
     assert interrupted.status == JobStatus.INTERRUPTED and "interrupted by a shutdown" in interrupted.message
-    rig.executor.on_step = lambda step: None
+    rig.executor.on_step = lambda step, sink: None
     service = rig.restart()
     done = service.wait(job.id, 30)
     assert done.status == JobStatus.SUCCEEDED and done.attempts == 2

@@ -18,6 +18,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from studio.config import Settings
+from studio.errors import InvalidRequestError
 from studio.jobs import addresses
 from studio.jobs.store import JobStore
 from studio.jobs.webhooks import WebhookNotifier, retry_delay_s, webhook_secret
@@ -182,3 +183,8 @@ def test_the_signing_secret_is_made_once_and_kept_private(settings: Settings) ->
     secret = webhook_secret(settings)
     assert secret.startswith("whsec_") and webhook_secret(settings) == secret
     assert (Path(settings.data_dir) / "webhook_secret").stat().st_mode & 0o077 == 0
+
+
+def test_a_bad_global_webhook_url_stops_the_start(settings: Settings) -> None:
+    with pytest.raises(InvalidRequestError, match="webhook_url must be an http or https URL, got 'ftp://x'"):
+        WebhookNotifier(settings.model_copy(update={"webhook_url": "ftp://x"}), JobStore(":memory:"))

@@ -29,7 +29,10 @@ def test_each_browser_sees_only_its_jobs_in_the_jobs_tab(settings: Settings) -> 
                                        owner=session_viewer(container.settings, _browser("bbb")).owner)  # fmt: skip
         tab = JobsTab(container)
         assert [row[0] for row in tab.list_jobs(_browser("aaa"))] == [mine.id]
-        assert tab.show(mine.id, _browser("aaa"))[0]["id"] == mine.id
+        container.webhooks.deliveries.add(mine.id, "job.started", "https://hooks.example.com/x", "{}")
+        details, _video, deliveries = tab.show(mine.id, _browser("aaa"))
+        assert details["id"] == mine.id and details["owner"] == "session:aaa"
+        assert [row[:4] for row in deliveries] == [["job.started", "https://hooks.example.com/x", "pending", 0]]
         with pytest.raises(Exception, match=f"no job with id '{theirs.id}'"):
             tab.show(theirs.id, _browser("aaa"))
         with pytest.raises(Exception, match="no job with id"):
