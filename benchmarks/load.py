@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--drain-s", type=float, default=240.0, help="time for watches running at the end to finish")
     parser.add_argument("--poll-ms", type=float, default=200.0)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         url, process = start_server(Path(tmp))
         try:
@@ -146,7 +147,9 @@ def main() -> None:
     finished = sum(s in TERMINAL for s in finals)
     unfinished = sum(s in ("queued", "running", "interrupted") for s in finals)
     statuses = {s: finals.count(s) for s in sorted(set(finals))}
-    print(f"{args.clients} clients for {args.seconds:.0f} s (half polling every {args.poll_ms:.0f} ms, half SSE)")
+    load_after = os.getloadavg()[0]
+    print(f"{args.clients} clients for {args.seconds:.0f} s (half polling every {args.poll_ms:.0f} ms, half SSE); "
+          f"{os.cpu_count()} CPUs, 1-min load average {load_before:.1f} before, {load_after:.1f} after")
     print(f"{'submitted':>12} {'finished':>9} {'unfinished':>11} {'lost':>5} {'refused':>8}   statuses")
     print(f"{len(tally.submitted):>12} {finished:>9} {unfinished:>11} {lost:>5} {tally.refused:>8}   {statuses}")
     print(f"{'':>12} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'count':>7}")
@@ -155,7 +158,8 @@ def main() -> None:
     print(json.dumps({"lost": lost, "submitted": len(tally.submitted), "finished": finished, "unfinished": unfinished,
                       "poll_p50_ms": round(percentile(tally.poll_ms, 50), 1), "poll_p99_ms": round(percentile(tally.poll_ms, 99), 1),
                       "sse_lag_p50_ms": round(percentile(tally.sse_lag_ms, 50), 1),
-                      "sse_lag_p99_ms": round(percentile(tally.sse_lag_ms, 99), 1)}))  # fmt: skip
+                      "sse_lag_p99_ms": round(percentile(tally.sse_lag_ms, 99), 1), "cpus": os.cpu_count(),
+                      "load_average": round(load_after, 1)}))  # fmt: skip
 
 
 if __name__ == "__main__":
