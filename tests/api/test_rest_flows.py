@@ -150,4 +150,7 @@ def test_bad_uploads(hosted: TestClient) -> None:
     assert text.status_code == 422 and "fake.png" in text.json()["detail"]
     assert _upload(hosted, ALICE, b"", name="empty.png").json()["detail"] == "'empty.png' is empty"
     missing = hosted.post("/api/v1/files", data={"other": "x"}, headers=ALICE)
-    assert missing.status_code == 422 and "file is required" in missing.json()["detail"]
+    assert missing.status_code == 422 and "no file in the upload" in missing.json()["detail"]
+    cut = b'--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n' + png_bytes()[:100]
+    cut_short = hosted.post("/api/v1/files", content=cut, headers={**ALICE, "content-type": "multipart/form-data; boundary=XYZ"})
+    assert cut_short.status_code == 422 and "cut short" in cut_short.json()["detail"]
