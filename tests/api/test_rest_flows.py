@@ -8,6 +8,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from studio.types import GenerationRequest, Job, JobStatus, Phase
 from tests.api.conftest import ALICE, BOB, OPERATOR, png_bytes
 
 MOTION = {"camera": {"presets": ["zoom_in"]}}
@@ -154,3 +155,13 @@ def test_bad_uploads(hosted: TestClient) -> None:
     cut = b'--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n' + png_bytes()[:100]
     cut_short = hosted.post("/api/v1/files", content=cut, headers={**ALICE, "content-type": "multipart/form-data; boundary=XYZ"})
     assert cut_short.status_code == 422 and "cut short" in cut_short.json()["detail"]
+
+
+def test_sse_of_a_job_finished_by_an_earlier_process_gives_its_end(hosted: TestClient) -> None:
+    container = hosted.app.state.container  # type: ignore[attr-defined]
+    old = Job(id="0123456789abcdef", request=GenerationRequest(prompt="old"), status=JobStatus.FAILED, phase=Phase.DONE,
+              error="interrupted: the studio stopped while this job ran, 2 times", owner="api:alice")  # fmt: skip
+    container.store.insert(old)  # in the store, not in this process's event history
+    events = _sse(hosted, old.id, ALICE)
+    assert len(events) == 1 and events[0]["id"].endswith(":0") and events[0]["data"]["status"] == "failed"
+    assert events[0]["data"]["message"] == old.error and events[0]["data"]["job"]["id"] == old.id
