@@ -55,11 +55,11 @@ def create_job(c: ContainerDep, viewer: ViewerDep, body: Annotated[dict[str, Any
 
 
 @router.get("/jobs")
-def list_jobs(c: ContainerDep, viewer: ViewerDep, status_: Annotated[list[str], Query(alias="status")] = [],  # noqa: B006
+def list_jobs(c: ContainerDep, viewer: ViewerDep, status_: Annotated[list[str] | None, Query(alias="status")] = None,
               limit: int = 50, cursor: str | None = None) -> JobPage:  # fmt: skip
     """Newest first; ``status`` may repeat; ``cursor`` from the previous page's ``next_cursor``."""
     try:
-        statuses = tuple(JobStatus(s) for s in status_)
+        statuses = tuple(JobStatus(s) for s in status_ or ())
     except ValueError:
         known = ", ".join(s.value for s in JobStatus)
         raise InvalidRequestError(f"status must be one of {known}, got {status_!r}") from None
