@@ -35,6 +35,7 @@ bench: install
 	$(PY) benchmarks/gpu.py
 	$(PY) benchmarks/estimate.py
 	$(PY) benchmarks/cache.py
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
