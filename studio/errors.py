@@ -55,3 +55,9 @@ class InvalidMediaError(StudioError):
     """An uploaded file is not a usable image or video."""
 
     http_status = 422
+
+
+class ExportFormatError(StudioError):
+    """The requested export format cannot be written by this build (a missing encoder)."""
+
+    http_status = 422
