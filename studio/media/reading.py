@@ -38,7 +38,7 @@ def read_video(path: Path | str, max_frames: int = MAX_READ_FRAMES) -> DecodedVi
         reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
         meta = reader.__next__()
         width, height = meta["size"]
-        frames = []
+        frames: list[np.ndarray] = []
         for raw in reader:
             if len(frames) >= max_frames:
                 reader.close()
