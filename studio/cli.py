@@ -1,4 +1,4 @@
-"""Command line: ``studio serve`` and ``studio generate`` (headless, with a progress bar)."""
+"""Command line: ``studio serve``, ``studio generate`` (headless, with a progress bar), ``studio report VIDEO``."""
 
 from __future__ import annotations
 
@@ -32,7 +32,20 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--guidance", type=float, dest="guidance_scale")
     gen.add_argument("--seed", type=int)
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to copy the video (default clip.mp4)")
+    report = sub.add_parser("report", help="print the temporal-consistency report of any video file")
+    report.add_argument("video", type=Path, help="a video file (or a studio PNG-frames zip)")
+    report.add_argument("--json", action="store_true", help="print the whole report as JSON")
     return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    from studio.media.reading import read_video
+    from studio.quality.report import compute_report, report_text
+
+    clip = read_video(args.video)
+    report = compute_report(clip.frames, clip.fps)
+    print(report.model_dump_json(indent=1) if args.json else f"{args.video}\n{report_text(report)}")
+    return 0
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -84,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "report":
+            return _report(args)
         settings = _settings(args)
         if args.command == "serve":
             from studio.container import build_container

@@ -32,7 +32,7 @@ from studio.types import (
 )
 
 logger = logging.getLogger(__name__)
-_LIBRARIES = ("torch", "diffusers", "transformers", "gradio", "moviepy")
+_LIBRARIES = ("torch", "diffusers", "transformers", "gradio", "imageio-ffmpeg", "opencv-python-headless")
 
 
 class Executor(Protocol):

@@ -88,7 +88,8 @@ def export_video(frames: np.ndarray, path: Path, fps: int, metadata: dict, fmt: 
 
 
 def _write_ffmpeg(frames: np.ndarray, path: Path, fps: int, comment: str, settings: ExportSettings) -> None:
-    from moviepy import ImageSequenceClip
+    """Frames piped to ffmpeg one by one (exactly ``len(frames)`` frames; no clip-duration rounding)."""
+    import imageio_ffmpeg
 
     # Encoders need even sides for 4:2:0 chroma; pad by one edge pixel rather than crop content.
     pad_h, pad_w = frames.shape[1] % 2, frames.shape[2] % 2
@@ -97,17 +98,21 @@ def _write_ffmpeg(frames: np.ndarray, path: Path, fps: int, comment: str, settin
     crf = settings.crf if settings.crf is not None else DEFAULT_CRF[settings.format]
     if settings.format == "mp4" and crf > 51:
         raise InvalidRequestError(f"H.264 CRF must be 0-51, got {crf}")
-    params = ["-pix_fmt", "yuv420p", "-crf", str(crf), "-metadata", f"comment={comment}", "-metadata", "title=studio generation"]
+    params = ["-crf", str(crf), "-metadata", f"comment={comment}", "-metadata", "title=studio generation"]
     if settings.format == "mp4":
-        params += ["-movflags", "+faststart"]
+        params += ["-preset", settings.preset, "-movflags", "+faststart"]
     else:
         params += ["-b:v", "0"]  # VP9 constant quality: CRF alone, no bitrate cap
-    clip = ImageSequenceClip(list(frames), fps=fps)
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (frames.shape[2], frames.shape[1]), fps=fps, codec=_ENCODERS[settings.format], quality=None,
+        pix_fmt_out="yuv420p", macro_block_size=1, output_params=params, ffmpeg_log_level="error",
+    )  # fmt: skip
+    writer.send(None)  # start ffmpeg
     try:
-        clip.write_videofile(str(path), fps=fps, codec=_ENCODERS[settings.format], audio=False, preset=settings.preset,
-                             ffmpeg_params=params, logger=None)  # fmt: skip
+        for frame in frames:
+            writer.send(np.ascontiguousarray(frame))
     finally:
-        clip.close()
+        writer.close()
 
 
 def _write_gif(frames: np.ndarray, path: Path, fps: int, comment: str) -> None:
