@@ -61,3 +61,9 @@ class ExportFormatError(StudioError):
     """The requested export format cannot be written by this build (a missing encoder)."""
 
     http_status = 422
+
+
+class JobStateError(StudioError):
+    """The job is not in a state that allows the action (e.g. accepting keyframes of a job that is not waiting)."""
+
+    http_status = 409

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
-from studio.errors import InvalidRequestError
+from studio.errors import InvalidRequestError, JobStateError
 from studio.jobs.events import EventBus, Subscription
 from studio.jobs.queue import JobQueue
 from studio.jobs.store import JobStore
 from studio.jobs.validation import validate_request
 from studio.jobs.worker import Executor, JobWorker
-from studio.types import GenerationRequest, Job, JobEvent, JobStatus, Phase
+from studio.types import GenerationRequest, Job, JobEvent, JobOutputs, JobStatus, Phase
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +86,51 @@ class JobService:
             return job
         with self._flags_lock:
             self._cancel_flags.setdefault(job_id, threading.Event()).set()
-        if job.status == JobStatus.QUEUED and self._queue.remove(job_id):
+        # a job waiting for keyframe review is in no queue and on no worker: it ends at once
+        if job.status == JobStatus.AWAITING_REVIEW or (job.status == JobStatus.QUEUED and self._queue.remove(job_id)):
             self._store.update(job_id, status=JobStatus.CANCELED, phase=Phase.DONE, message="canceled", finished_at=time.time())
             self._bus.publish(JobEvent(job_id=job_id, kind="status", status=JobStatus.CANCELED, phase=Phase.DONE, message="canceled"))
         return self._store.get(job_id)
+
+    def accept_keyframes(self, job_id: str) -> Job:
+        """Accept a waiting job's keyframes: it is queued again to fill the in-betweens and export.
+
+        Raises:
+            JobStateError: the job is not waiting for review.
+        """
+        job = self._waiting(job_id)
+        outputs = job.outputs.model_copy(update={"review": job.outputs.review.model_copy(update={"accepted": True})})  # type: ignore[union-attr]
+        return self._requeue(job_id, "keyframes accepted; filling in", outputs=outputs)
+
+    def regenerate_keyframes(self, job_id: str, seed: int | None = None) -> Job:
+        """Throw a waiting job's keyframes away and generate new ones with ``seed`` (None = a new random seed).
+
+        Raises:
+            JobStateError: the job is not waiting for review.
+            InvalidRequestError: a seed outside 0..2**63-1.
+        """
+        self._waiting(job_id)
+        if seed is not None and not 0 <= seed <= 2**63 - 1:
+            raise InvalidRequestError(f"seed must be between 0 and 2**63-1, got {seed}")
+        seed = seed if seed is not None else secrets.randbelow(2**32)
+        return self._requeue(job_id, f"regenerating keyframes with seed {seed}", outputs=JobOutputs(), seed=seed,
+                             step=0, progress=0.0)  # fmt: skip
+
+    def _waiting(self, job_id: str) -> Job:
+        job = self._store.get(job_id)
+        if job.status != JobStatus.AWAITING_REVIEW or job.outputs.review is None:
+            raise JobStateError(f"job {job_id!r} is {job.status.value}, not waiting for keyframe review")
+        return job
+
+    def _requeue(self, job_id: str, message: str, **fields: object) -> Job:
+        if len(self._queue) >= self._settings.max_queue_length:
+            raise InvalidRequestError(f"the queue is full ({self._settings.max_queue_length} jobs); try again later")
+        self._store.update(job_id, status=JobStatus.QUEUED, phase=Phase.QUEUED, message=message, **fields)
+        job = self._store.get(job_id)
+        self._bus.publish(JobEvent(job_id=job_id, kind="status", status=JobStatus.QUEUED, phase=Phase.QUEUED,
+                                   total_steps=job.total_steps, message=message))  # fmt: skip
+        self._queue.put(job_id)
+        return job
 
     def get(self, job_id: str) -> Job:
         return self._store.get(job_id)
@@ -109,12 +150,12 @@ class JobService:
         return self._settings.outputs_dir / job_id
 
     def wait(self, job_id: str, timeout_s: float = 600.0) -> Job:
-        """Block until the job is terminal (CLI and tests)."""
+        """Block until the job is terminal or waits for keyframe review (CLI and tests)."""
         deadline = time.monotonic() + timeout_s
         with self.subscribe(job_id) as subscription:
             while True:
                 job = self._store.get(job_id)
-                if job.status.is_terminal:
+                if job.status.is_terminal or job.status == JobStatus.AWAITING_REVIEW:
                     return job
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -17,8 +17,10 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
+from studio.media.export import check_format
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
+from studio.media.interpolate import keyframe_count
 from studio.motion.camera_io import camera_for
 from studio.motion.vectors import compile_trajectories, trajectories_from_specs
 from studio.types import GenerationRequest, Mode
@@ -84,6 +86,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         frames -= rules.temporal_step
         notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
     fixed = request.model_copy(update={"prompt": prompt, "width": width, "height": height, "num_frames": frames, "model": spec.key})
+    check_keyframes_and_export(fixed, rules.temporal_step)
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
@@ -95,6 +98,29 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
     return fixed, notes
+
+
+def check_keyframes_and_export(request: GenerationRequest, temporal_step: int) -> None:
+    """Keyframe mode must fit the frame count and the family's frame rule; the export format must be writable.
+
+    Raises:
+        InvalidRequestError: a factor that does not fit, or review without keyframe mode.
+        ExportFormatError: this build cannot write the requested format.
+    """
+    check_format(request.export.format)
+    factor = request.keyframe_factor
+    if factor == 1:
+        if request.review_keyframes:
+            raise InvalidRequestError("review_keyframes needs keyframe mode (keyframe_factor 2 or more)")
+        return
+    keyframes = keyframe_count(request.num_frames, factor)
+    if (keyframes - 1) % temporal_step:
+        unit = temporal_step * factor
+        fits = sorted({max(1, round((request.num_frames - 1) / unit)) * unit + 1, (request.num_frames - 1) // unit * unit + 1} - {1})
+        raise InvalidRequestError(
+            f"keyframe factor {factor} with {request.num_frames} frames gives {keyframes} keyframes, but this model makes "
+            f"{temporal_step}k+1 frames; use {' or '.join(map(str, fits))} frames"
+        )
 
 
 def check_motion(request: GenerationRequest) -> None:
