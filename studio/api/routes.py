@@ -14,6 +14,8 @@ from studio.container import Container
 from studio.errors import StudioError
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
+from studio.jobs.quality_stage import read_job_report
+from studio.quality.report import QualityReport
 from studio.types import GenerationRequest, Job
 
 _bearer = HTTPBearer(auto_error=False)
@@ -73,6 +75,29 @@ def get_job(job_id: str, c: ContainerDep) -> Job:
 @router.delete("/jobs/{job_id}")
 def cancel_job(job_id: str, c: ContainerDep) -> Job:
     return c.jobs.cancel(job_id)
+
+
+class RegenerateBody(BaseModel):
+    #: None = a new random seed.
+    seed: int | None = None
+
+
+@router.post("/jobs/{job_id}/accept")
+def accept_keyframes(job_id: str, c: ContainerDep) -> Job:
+    """Accept a waiting job's keyframes: the in-betweens are filled and the video made."""
+    return c.jobs.accept_keyframes(job_id)
+
+
+@router.post("/jobs/{job_id}/regenerate")
+def regenerate_keyframes(job_id: str, body: RegenerateBody, c: ContainerDep) -> Job:
+    """Generate a waiting job's keyframes again with another seed."""
+    return c.jobs.regenerate_keyframes(job_id, body.seed)
+
+
+@router.get("/jobs/{job_id}/report")
+def job_report(job_id: str, c: ContainerDep) -> QualityReport:
+    """The job's full quality report (per-frame series, summary, flags, thresholds)."""
+    return read_job_report(c.jobs, job_id)
 
 
 class StructureBody(BaseModel):
