@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from studio import __version__
 from studio.container import Container
 from studio.errors import StudioError
+from studio.jobs.quality_stage import read_job_report
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
-from studio.jobs.quality_stage import read_job_report
 from studio.quality.report import QualityReport
 from studio.types import GenerationRequest, Job
 

@@ -20,6 +20,12 @@ from studio.motion.vectors import trajectories_from_specs
 from studio.types import Mode
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.keyframe_controls import (
+    keyframe_values,
+    render_keyframe_settings,
+    render_review_buttons,
+    wire_review_buttons,
+)
 from studio.ui.motion_controls import ARROW_COLUMNS, DEFAULT_RADIUS, draw_arrows, motion_from_widgets
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
@@ -50,7 +56,9 @@ class ImageToVideoTab:
                 preview = gr.Image(label="Camera preview (low resolution, instant)", elem_id="i2v-camera-preview",
                                    interactive=False, height=220)  # fmt: skip
                 outputs = render_job_outputs("i2v")
+                review_buttons = render_review_buttons("i2v")
         self._wire(image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs)
+        wire_review_buttons(self._c, *review_buttons, outputs[2], settings[10], list(outputs), public=False)
         self.widgets = {"prompt": prompt, "presets": camera[0], "strength": camera[1]}
 
     def _render_camera(self) -> tuple:
@@ -92,7 +100,8 @@ class ImageToVideoTab:
         with gr.Row():
             control_scale = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Control scale (control-video models, e.g. VACE)")
             seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
-        return model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, control_scale, seed
+        keyframes = render_keyframe_settings("i2v")
+        return model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, control_scale, seed, *keyframes
 
     def _wire(self, image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs) -> None:
         canvas, arrows, undo, clear, pending = arrows_widgets
@@ -109,8 +118,8 @@ class ImageToVideoTab:
             widget.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], **private)
         export.click(self.export_camera, inputs=[presets, strength, easing, schedules, settings[3], settings[1], settings[2],
                                                  settings[4], camera_file], outputs=[exported], api_name="export_camera")  # fmt: skip
-        inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:],
-                  camera_file, depth_map, depth_is_distance]  # fmt: skip
+        inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:11],
+                  camera_file, depth_map, depth_is_distance, *settings[11:]]  # fmt: skip
         generate.click(self.image_to_video, inputs=inputs, outputs=list(outputs), api_name="image_to_video")
         cancel.click(lambda job_id: cancel_job(self._c, job_id), inputs=[outputs[2]], outputs=[outputs[0]], **private)
 
@@ -191,7 +200,8 @@ class ImageToVideoTab:
         num_frames: float | None = None, fps: float | None = None, steps: float | None = None,
         guidance_scale: float | None = None, guide_strength: float | None = None, warped_noise: bool | None = None,
         control_scale: float | None = None, seed: float | None = None, camera_file: str | None = None,
-        depth_map: str | None = None, depth_is_distance: bool | None = None, request: gr.Request | None = None,
+        depth_map: str | None = None, depth_is_distance: bool | None = None, keyframe_factor: float | None = None,
+        review_keyframes: bool | None = None, export_format: str | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Queue an image-to-video job (camera + arrows over the image) and stream it."""
         with user_errors():
@@ -204,6 +214,7 @@ class ImageToVideoTab:
                 warped_noise=True if warped_noise is None else bool(warped_noise),
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
                 **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
+                **keyframe_values(keyframe_factor, review_keyframes, export_format),
             ))  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)

@@ -11,6 +11,12 @@ from studio.container import Container
 from studio.jobs.validation import build_request
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.keyframe_controls import (
+    keyframe_values,
+    render_keyframe_settings,
+    render_review_buttons,
+    wire_review_buttons,
+)
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
 
@@ -26,6 +32,9 @@ class _Widgets:
     steps: gr.Slider
     guidance_scale: gr.Slider
     seed: gr.Number
+    keyframe_factor: gr.Dropdown
+    review_keyframes: gr.Checkbox
+    export_format: gr.Dropdown
     generate: gr.Button
     cancel: gr.Button
     status: gr.Markdown
@@ -34,13 +43,18 @@ class _Widgets:
     previews: gr.Gallery
     video: gr.Video
     seed_used: gr.Number
+    quality: gr.Markdown
+    quality_plot: gr.LinePlot
+    accept: gr.Button
+    regenerate: gr.Button
 
     def inputs(self) -> list[gr.components.Component]:
         return [self.prompt, self.negative_prompt, self.model, self.width, self.height, self.num_frames,
-                self.fps, self.steps, self.guidance_scale, self.seed]  # fmt: skip
+                self.fps, self.steps, self.guidance_scale, self.seed, self.keyframe_factor, self.review_keyframes,
+                self.export_format]  # fmt: skip
 
     def outputs(self) -> list[gr.components.Component]:
-        return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used]
+        return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used, self.quality, self.quality_plot]
 
 
 class TextToVideoTab:
@@ -74,15 +88,17 @@ class TextToVideoTab:
         sizes = render_model_settings(self._c, "t2v", self._default, "Frames (4k+1)")
         # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
         seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
-        return *sizes, seed
+        return *sizes, seed, *render_keyframe_settings("t2v")
 
     def _render_outputs(self) -> tuple:
-        return render_job_outputs("t2v")
+        outputs = render_job_outputs("t2v")
+        return *outputs, *render_review_buttons("t2v")
 
     def wire(self, w: _Widgets) -> None:
         self.widgets = {"prompt": w.prompt, "negative_prompt": w.negative_prompt}
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
+        wire_review_buttons(self._c, w.accept, w.regenerate, w.job_id, w.seed, w.outputs(), public=True)
 
     # -- handlers ---------------------------------------------------------------------
     def text_to_video(
@@ -97,21 +113,26 @@ class TextToVideoTab:
         steps: float | None = None,
         guidance_scale: float | None = None,
         seed: float | None = None,
+        keyframe_factor: float | None = None,
+        review_keyframes: bool | None = None,
+        export_format: str | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[tuple]:
-        """Queue a text-to-video job and stream its progress, keyframe previews and video."""
+        """Queue a text-to-video job and stream its progress, keyframe previews, video and quality report."""
         with user_errors():
-            job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
-                                                    fps, steps, guidance_scale, seed))  # fmt: skip
+            job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames, fps, steps,
+                                                    guidance_scale, seed, keyframe_factor, review_keyframes, export_format))  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
         yield from stream_job(self._c, job)
 
-    def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed):
+    def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed,
+                 keyframe_factor, review_keyframes, export_format):  # fmt: skip
         spec = self._c.registry.resolve(model or self._default.key)
         return build_request(
             prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key, seed=seed_value(seed),
             **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
+            **keyframe_values(keyframe_factor, review_keyframes, export_format),
         )
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
