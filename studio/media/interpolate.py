@@ -153,12 +153,14 @@ class FlowInterpolator:
         f01, f10 = self._estimator.flow(g0, g1), self._estimator.flow(g1, g0)
         grid_small = pixel_grid(*f01.shape[:2])
         occ0, occ1 = occlusion_mask(f01, f10, grid_small), occlusion_mask(f10, f01, grid_small)
-        grid = pixel_grid(height, width)
-        occ0_full, occ1_full = (_resize_mask(m, width, height) for m in (occ0, occ1))
+        occ0, occ1 = occ0.astype(np.uint8), occ1.astype(np.uint8)
         out = []
         for t in times:
-            motion = resize_flow(_motion_at(f01, f10, occ0, occ1, t, grid_small), width, height)
-            out.append(_blend(first, second, motion, occ0_full, occ1_full, t, grid))
+            motion = _motion_at(f01, f10, occ0.astype(bool), occ1.astype(bool), t, grid_small)
+            w0, w1 = _weights(motion, occ0, occ1, t, grid_small)
+            if scale < 1.0:  # weights and motion are smooth: computed small, used at full size
+                w0, w1 = (cv2.resize(w, (width, height), interpolation=cv2.INTER_LINEAR) for w in (w0, w1))
+            out.append(_blend(first, second, resize_flow(motion, width, height), w0, w1, t))
         return out
 
 
@@ -199,10 +201,9 @@ def _fill_holes(count: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarray
     return motion
 
 
-def _blend(first: np.ndarray, second: np.ndarray, motion: np.ndarray, occ0: np.ndarray, occ1: np.ndarray, t: float,
-           grid: tuple[np.ndarray, np.ndarray]) -> np.ndarray:  # fmt: skip
-    warped0 = backward_warp(first, -t * motion, grid)
-    warped1 = backward_warp(second, (1.0 - t) * motion, grid)
+def _weights(motion: np.ndarray, occ0: np.ndarray, occ1: np.ndarray, t: float,
+             grid: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Blend weights of the two warped neighbours: ``1 - t`` and ``t``, each zero where its pixel does not exist."""
     # where frame 1's pixel was hidden in frame 0, frame 0 shows something else there: do not use it (and vice versa)
     only_in_1 = _sample_mask(occ1, (1.0 - t) * motion, grid)
     only_in_0 = _sample_mask(occ0, -t * motion, grid)
@@ -211,17 +212,16 @@ def _blend(first: np.ndarray, second: np.ndarray, motion: np.ndarray, occ0: np.n
     # where both are ruled out (flow failed), fall back to the plain time-weighted blend
     none = (w0 + w1) < 1e-6
     w0[none], w1[none] = 1.0 - t, t
+    return w0, w1
+
+
+def _blend(first: np.ndarray, second: np.ndarray, motion: np.ndarray, w0: np.ndarray, w1: np.ndarray, t: float) -> np.ndarray:
+    grid = pixel_grid(*first.shape[:2])
+    warped0 = backward_warp(first, -t * motion, grid)
+    warped1 = backward_warp(second, (1.0 - t) * motion, grid)
     return cv2.blendLinear(warped0, warped1, w0, w1)
 
 
 def _sample_mask(mask: np.ndarray, flow: np.ndarray, grid: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return cv2.remap(mask, grid[0] + flow[..., 0], grid[1] + flow[..., 1], cv2.INTER_NEAREST,
                      borderMode=cv2.BORDER_REPLICATE).astype(np.float32)  # fmt: skip
-
-
-def _resize_mask(mask: np.ndarray, width: int, height: int) -> np.ndarray:
-    mask = mask.astype(np.uint8)
-    if mask.shape != (height, width):
-        mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_NEAREST)
-    return mask
-
