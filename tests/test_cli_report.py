@@ -42,3 +42,30 @@ def test_bad_input_is_a_clear_error_with_exit_2(tmp_path: Path, capsys: pytest.C
     path = make(tmp_path / "notes.mp4")
     assert main(["report", str(path)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_interpolate_a_video_by_factor_and_fps(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from studio.media.reading import read_video
+
+    video = export_video(_pan(9), tmp_path / "clip.mp4", 8, {})
+    assert main(["interpolate", str(video), "--factor", "2", "--out", str(tmp_path / "x2.mp4")]) == 0
+    doubled = read_video(tmp_path / "x2.mp4")
+    assert doubled.frames.shape[0] == 17 and doubled.fps == 16
+    assert "8 interpolated" in capsys.readouterr().out
+    assert main(["interpolate", str(video), "--fps", "24", "--out", str(tmp_path / "f.zip")]) == 0
+    assert read_video(tmp_path / "f.zip").frames.shape[0] == 25
+
+
+@pytest.mark.parametrize(
+    ("args", "out_name", "message"),
+    [
+        (["--frames", "3"], "out.mp4", "target frame count 3 is below the 9 source frames"),
+        (["--factor", "0"], "out.mp4", "factor must be at least 1, got 0"),
+        (["--factor", "2"], "x.avi", "use a .mp4, .webm, .gif or .zip name"),
+    ],
+)
+def test_interpolate_bad_values_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], out_name: str,
+                                       message: str) -> None:  # fmt: skip
+    video = export_video(_pan(9), tmp_path / "clip.mp4", 8, {})
+    assert main(["interpolate", str(video), *args, "--out", str(tmp_path / out_name)]) == 2
+    assert message in capsys.readouterr().err
