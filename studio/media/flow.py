@@ -20,16 +20,20 @@ class FlowEstimator:
     """Computes dense flow between grey frames; DIS when the OpenCV build has it, else Farneback.
 
     One estimator per thread: OpenCV's DIS object keeps state between calls.
+
+    Args:
+        method: "auto" (DIS when available), "dis" or "farneback".
+        fast: DIS's "fast" preset (about 5x cheaper, less exact at motion boundaries) instead of "medium".
     """
 
-    def __init__(self, method: str = "auto") -> None:
+    def __init__(self, method: str = "auto", fast: bool = False) -> None:
         if method not in ("auto", "dis", "farneback"):
             raise ValueError(f"flow method must be 'auto', 'dis' or 'farneback', got {method!r}")
         if method == "dis" and not _HAS_DIS:
             raise ValueError("this OpenCV build has no DIS optical flow; use 'farneback'")
         self.method = "dis" if method in ("auto", "dis") and _HAS_DIS else "farneback"
-        medium = cv2.DISOPTICAL_FLOW_PRESET_MEDIUM  # type: ignore[attr-defined]
-        self._dis = cv2.DISOpticalFlow_create(medium) if self.method == "dis" else None  # type: ignore[attr-defined]
+        preset = cv2.DISOPTICAL_FLOW_PRESET_FAST if fast else cv2.DISOPTICAL_FLOW_PRESET_MEDIUM  # type: ignore[attr-defined]
+        self._dis = cv2.DISOpticalFlow_create(preset) if self.method == "dis" else None  # type: ignore[attr-defined]
 
     def flow(self, grey_a: np.ndarray, grey_b: np.ndarray) -> np.ndarray:
         """Flow from ``grey_a`` to ``grey_b`` (uint8 single-channel frames of one size)."""
