@@ -32,6 +32,9 @@ bench: install
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/motion.py
 	$(PY) benchmarks/keyframes.py
+	$(PY) benchmarks/prompts.py
+	$(PY) benchmarks/gpu.py
+	$(PY) benchmarks/estimate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -48,7 +48,7 @@ def build_container(settings: Settings, *, start: bool = True) -> Container:
     logger.info("engine on %s (%s)", device.device, device.dtype)
     store = JobStore(settings.db_path)
     bus = EventBus()
-    jobs = JobService(settings, store, bus, registry, runner)
+    jobs = JobService(settings, store, bus, registry, runner, estimator=manager)
     if start:
         jobs.start()
     return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings))

@@ -101,6 +101,9 @@ class GenerationRequest(BaseModel):
     keyframe_factor: int = Field(1, ge=1, le=8)
     #: keyframe mode: stop after the keyframes and wait (``awaiting_review``) to be accepted or regenerated.
     review_keyframes: bool = False
+    # -- scheduler ---------------------------------------------------------------------
+    #: noise-schedule shift of flow-matching models; None = the model card's value for the resolution.
+    flow_shift: float | None = Field(None, gt=0.0, le=50.0)
 
 
 class JobOutputs(BaseModel):

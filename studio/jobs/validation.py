@@ -70,23 +70,8 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         raise InvalidRequestError(
             f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
         )
-    if request.steps > settings.max_steps:
-        raise InvalidRequestError(f"steps must be at most {settings.max_steps}, got {request.steps}")
-    for name, value in (("width", request.width), ("height", request.height)):
-        if value > settings.max_side_px:
-            raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
-    if request.num_frames > settings.max_frames:
-        raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
-    spec = registry.resolve(request.model)
-    if request.mode.value not in spec.modes:
-        raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
-    rules = registry.family(spec).size_rules
-    width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)
-    if frames > settings.max_frames:
-        frames -= rules.temporal_step
-        notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
-    fixed = request.model_copy(update={"prompt": prompt, "width": width, "height": height, "num_frames": frames, "model": spec.key})
-    check_keyframes_and_export(fixed, rules.temporal_step)
+    fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
+    check_keyframes_and_export(fixed, registry.size_rules(registry.resolve(fixed.model)).temporal_step)
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
@@ -121,6 +106,32 @@ def check_keyframes_and_export(request: GenerationRequest, temporal_step: int) -
             f"keyframe factor {factor} with {request.num_frames} frames gives {keyframes} keyframes, but this model makes "
             f"{temporal_step}k+1 frames; use {' or '.join(map(str, fits))} frames"
         )
+def check_shape(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
+    """The operator's limits, the model and its family's size rules: all an estimate needs.
+
+    Returns:
+        (the request with sizes rounded and the model's key, notes about rounding).
+    Raises:
+        InvalidRequestError: a limit is exceeded or a value is unusable.
+        UnknownModelError: the model cannot be resolved.
+    """
+    if request.steps > settings.max_steps:
+        raise InvalidRequestError(f"steps must be at most {settings.max_steps}, got {request.steps}")
+    for name, value in (("width", request.width), ("height", request.height)):
+        if value > settings.max_side_px:
+            raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
+    if request.num_frames > settings.max_frames:
+        raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
+    spec = registry.resolve(request.model)
+    if request.mode.value not in spec.modes:
+        raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
+    rules = registry.size_rules(spec)
+    width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)
+    if frames > settings.max_frames:
+        frames -= rules.temporal_step
+        notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
+    fixed = request.model_copy(update={"width": width, "height": height, "num_frames": frames, "model": spec.key})
+    return fixed, notes
 
 
 def check_motion(request: GenerationRequest) -> None:

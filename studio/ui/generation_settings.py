@@ -1,4 +1,4 @@
-"""The model and size/steps widgets both generation tabs share, and their request values."""
+"""The model and size/steps widgets both generation tabs share, their request values and the estimate."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import gradio as gr
 from studio.container import Container
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.errors import StudioError
+from studio.jobs.validation import build_request
 
 
 def render_model_settings(container: Container, mode: str, default: ModelSpec, frames_label: str) -> tuple:
@@ -56,3 +57,25 @@ def size_values(spec: ModelSpec, width, height, num_frames, fps, steps, guidance
         "num_frames": int(pick(num_frames, d.num_frames)), "fps": int(pick(fps, d.fps)),
         "steps": int(pick(steps, d.steps)), "guidance_scale": float(pick(guidance_scale, d.guidance_scale)),
     }  # fmt: skip
+
+
+def render_estimate(container: Container, mode: str, model, width, height, frames, steps, guidance) -> gr.Markdown:
+    """The preflight estimate under the Generate button, refreshed when the model or the clip changes."""
+    inputs = [model, width, height, frames, steps, guidance]
+    compute = partial(estimate_markdown, container, mode)
+    markdown = gr.Markdown(compute(model.value, width.value, height.value, frames.value, steps.value, guidance.value),
+                           elem_id=f"{mode}-estimate")  # fmt: skip
+    for widget in inputs:
+        widget.change(compute, inputs=inputs, outputs=[markdown], api_visibility="private", show_progress="hidden")
+    return markdown
+
+
+def estimate_markdown(container: Container, mode: str, model, width, height, num_frames, steps, guidance_scale) -> str:
+    """One line: peak memory against the budget, the offload plan, the time when measured (or why not)."""
+    try:
+        spec = container.registry.resolve(model or "")
+        request = build_request(prompt="", mode=mode, model=spec.key,
+                                **size_values(spec, width, height, num_frames, None, steps, guidance_scale))  # fmt: skip
+        return container.jobs.estimate(request).summary()
+    except StudioError as exc:
+        return f"**Estimate:** unavailable: {exc}"

@@ -19,7 +19,7 @@ from studio.motion.preview import frames_to_gif_bytes, preview_camera_path
 from studio.motion.vectors import trajectories_from_specs
 from studio.types import Mode
 from studio.ui.common import user_errors
-from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
 from studio.ui.keyframe_controls import (
     keyframe_values,
     render_keyframe_settings,
@@ -52,6 +52,7 @@ class ImageToVideoTab:
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="i2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="i2v-cancel")
+                render_estimate(self._c, "i2v", *settings[:4], *settings[5:7])  # model, size, frames; steps, guidance
             with gr.Column(scale=3):
                 preview = gr.Image(label="Camera preview (low resolution, instant)", elem_id="i2v-camera-preview",
                                    interactive=False, height=220)  # fmt: skip
@@ -208,6 +209,7 @@ class ImageToVideoTab:
             spec = self._c.registry.resolve(model or self._default.key)
             job = self._c.jobs.submit(build_request(
                 mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=spec.key,
+                negative_prompt=spec.defaults.negative_prompt,
                 motion=motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file).model_dump(),
                 depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance),
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import gradio as gr
 
 from studio.container import Container
+from studio.errors import StudioError
 from studio.jobs.validation import build_request
 from studio.ui.common import user_errors
-from studio.ui.generation_settings import render_model_settings, size_values
+from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
 from studio.ui.keyframe_controls import (
     keyframe_values,
     render_keyframe_settings,
@@ -74,6 +75,7 @@ class TextToVideoTab:
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="t2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel")
+                render_estimate(self._c, "t2v", *settings[:4], *settings[5:7])  # model, size, frames; steps, guidance
             with gr.Column(scale=3):
                 outputs = self._render_outputs()
         return _Widgets(prompt, negative, *settings, generate, cancel, *outputs)  # type: ignore[call-arg]
@@ -81,7 +83,8 @@ class TextToVideoTab:
     def _render_prompt(self) -> tuple[gr.Textbox, gr.Textbox]:
         prompt = gr.Textbox(label="Prompt", lines=3, placeholder="A red fox trots through fresh snow at dawn, slow push in",
                             elem_id="t2v-prompt")  # fmt: skip
-        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark")
+        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark",
+                              value=self._default.defaults.negative_prompt)  # the model card's, editable
         return prompt, negative
 
     def _render_settings(self) -> tuple:
@@ -99,6 +102,7 @@ class TextToVideoTab:
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
         wire_review_buttons(self._c, w.accept, w.regenerate, w.job_id, w.seed, w.outputs(), public=True)
+        w.model.change(self._default_negative, inputs=[w.model], outputs=[w.negative_prompt], api_visibility="private")
 
     # -- handlers ---------------------------------------------------------------------
     def text_to_video(
@@ -130,10 +134,19 @@ class TextToVideoTab:
                  keyframe_factor, review_keyframes, export_format):  # fmt: skip
         spec = self._c.registry.resolve(model or self._default.key)
         return build_request(
-            prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key, seed=seed_value(seed),
+            prompt=prompt or "", model=spec.key, seed=seed_value(seed),
+            # a missing value (API call) takes the model's default; an emptied box means none
+            negative_prompt=spec.defaults.negative_prompt if negative_prompt is None else negative_prompt,
             **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
             **keyframe_values(keyframe_factor, review_keyframes, export_format),
         )
+
+    def _default_negative(self, model: str):
+        """The negative prompt box follows the chosen model's default (unchanged when it does not resolve)."""
+        try:
+            return self._c.registry.resolve(model).defaults.negative_prompt
+        except StudioError:
+            return gr.skip()
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""
