@@ -7,7 +7,8 @@
    included). Runs are interleaved after one warm-up of each. The warping error
    of both outputs comes from their quality reports.
 2. Interpolation frames per second at 832x480 (factor 2: one in-between per
-   pair of a moving textured scene), OpenCV limited to ``--threads``.
+   pair of a moving textured scene), OpenCV limited to ``--threads``; median
+   of 5 runs (the best run is given too: a shared machine's load swings it).
    The speedup is also given in process CPU seconds (``keyframe_speedup_cpu``):
    on a shared machine wall time swings with other people's load.
 3. The report's cost as a fraction of the job time (the report's own
@@ -94,7 +95,8 @@ def main() -> None:
             runs["full"].append(job_run(container, full))
             runs["keyframe"].append(job_run(container, keyframed))
         container.close()
-    fps = interpolation_fps(args.threads)
+    fps_runs = [interpolation_fps(args.threads) for _ in range(5)]
+    fps = statistics.median(fps_runs)
     median = {k: statistics.median(r["job_s"] for r in v) for k, v in runs.items()}
     median_cpu = {k: statistics.median(r["cpu_s"] for r in v) for k, v in runs.items()}
     print(f"Wan demo x{args.scale}, {WIDTH}x{HEIGHT}, {args.frames} output frames, {args.steps} steps, seed 1234, "
@@ -105,7 +107,8 @@ def main() -> None:
         mid = {key: statistics.median(r[key] for r in values) for key in ("generate_s", "interpolate_s", "report_s")}
         print(f"{mode:<10}{median[mode]:>8.2f}{median_cpu[mode]:>8.1f}{mid['generate_s']:>9.2f}{mid['interpolate_s']:>10.2f}{mid['report_s']:>10.3f}"
               f"{share:>14.2%}{values[0]['warp']:>15.5f}")  # fmt: skip
-    print(f"interpolation at 832x480 (factor 2, {args.threads} OpenCV threads): {fps:.1f} frames/s")
+    print(f"interpolation at 832x480 (factor 2, {args.threads} OpenCV threads): median {fps:.1f} frames/s, "
+          f"best {max(fps_runs):.1f}, worst {min(fps_runs):.1f} (5 runs of 20 pairs)")  # fmt: skip
     print(f"machine load average (1, 5, 15 min) at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())} "
           f"on {os.cpu_count()} cores (timings of a shared machine drift with it)")
     figures = {
@@ -115,6 +118,7 @@ def main() -> None:
         "interp_fps_480p": round(fps, 1),
         "report_fraction": round(max(r["report_s"] / r["job_s"] for v in runs.values() for r in v), 4),
         "keyframe_speedup_cpu": round(median_cpu["full"] / median_cpu["keyframe"], 3),
+        "interp_fps_480p_best": round(max(fps_runs), 1),
     }
     print(f"speedup {figures['keyframe_speedup']:.2f}x (target >= 1.8), interpolation {fps:.0f} fps (target >= 30), "
           f"report <= {figures['report_fraction']:.1%} of a job (target <= 5%)")  # fmt: skip

@@ -127,7 +127,9 @@ class JobWorker(threading.Thread):
             logger.exception("job %s failed", job_id)
             self._finish(job_id, JobStatus.FAILED, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
         else:
-            notes = [n for n in (job.message, *result.notes) if n and n != "queued"]
+            # a job back from keyframe review carries a review message, not submit notes
+            submitted = job.message if job.outputs.review is None else ""
+            notes = [n for n in (submitted, *result.notes) if n and n != "queued"]
             self._finish(job_id, JobStatus.SUCCEEDED, "; ".join(["done", *notes]), outputs=outputs)
         finally:
             reporter.prune_previews()

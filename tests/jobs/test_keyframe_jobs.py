@@ -79,6 +79,7 @@ def test_review_waits_frees_the_worker_then_regenerates_and_accepts(container) -
     container.jobs.accept_keyframes(job.id)
     done = container.jobs.wait(job.id, timeout_s=120)
     assert done.status == JobStatus.SUCCEEDED, done.error
+    assert done.message == "done"  # no review chatter in the final message
     clip = read_video(folder / done.outputs.video)
     assert np.abs(clip.frames[8].astype(int) - new_keys[4]).mean() < 8  # the accepted keyframes, not fresh ones
     assert json.loads((folder / "metadata.json").read_text())["seed"] == 77
