@@ -31,6 +31,7 @@ test: install lint typecheck
 bench: install
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/motion.py
+	$(PY) benchmarks/keyframes.py
 	$(PY) benchmarks/prompts.py
 	$(PY) benchmarks/gpu.py
 	$(PY) benchmarks/estimate.py

@@ -1,4 +1,5 @@
-"""Command line: ``studio serve`` and ``studio generate`` (headless, with a progress bar)."""
+"""Command line: ``studio serve``, ``studio generate`` (headless, with a progress bar), ``studio report VIDEO``,
+``studio interpolate VIDEO``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 from studio.config import Settings
-from studio.errors import StudioError
+from studio.errors import InvalidRequestError, StudioError
 
 
 def _common_options(*, in_command: bool) -> argparse.ArgumentParser:
@@ -47,7 +48,53 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int)
     gen.add_argument("--flow-shift", type=float, help="scheduler shift (default: the model card's for the size)")
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to copy the video (default clip.mp4)")
+    report = sub.add_parser("report", help="print the temporal-consistency report of any video file")
+    report.add_argument("video", type=Path, help="a video file (or a studio PNG-frames zip)")
+    report.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    interp = sub.add_parser("interpolate", help="add in-between frames to a video (optical flow, no weights)")
+    interp.add_argument("video", type=Path)
+    target = interp.add_mutually_exclusive_group(required=True)
+    target.add_argument("--factor", type=int, help="frames per source gap (2 = one in-between per pair)")
+    target.add_argument("--frames", type=int, dest="num_frames", help="output frame count (first and last kept)")
+    target.add_argument("--fps", type=float, help="output frame rate, same duration")
+    interp.add_argument("--out", type=Path, required=True, help="output file (.mp4, .webm, .gif or .zip)")
     return parser
+
+
+def _interpolate(args: argparse.Namespace) -> int:
+    from studio.media.export import export_video
+    from studio.media.formats import ExportSettings
+    from studio.media.interpolate import frames_for_fps, interpolate, interpolation_times
+    from studio.media.reading import read_video
+
+    formats = {".mp4": "mp4", ".webm": "webm", ".gif": "gif", ".zip": "png_zip"}
+    fmt = formats.get(args.out.suffix.lower())
+    if fmt is None:
+        raise InvalidRequestError(f"output {args.out.name!r}: use a .mp4, .webm, .gif or .zip name")
+    clip = read_video(args.video)
+    count = len(clip.frames)
+    if args.fps is not None:
+        times, fps = interpolation_times(count, num_frames=frames_for_fps(count, clip.fps, args.fps)), args.fps
+    elif args.factor is not None:
+        times, fps = interpolation_times(count, factor=args.factor), clip.fps * args.factor
+    else:
+        times = interpolation_times(count, num_frames=args.num_frames)
+        fps = clip.fps * (args.num_frames - 1) / max(1, count - 1)
+    result = interpolate(clip.frames, times)
+    settings = {"source": args.video.name, "interpolated_frames": result.interpolated, "fps": fps}
+    export_video(result.frames, args.out, max(1, round(fps)), settings, settings=ExportSettings(format=fmt))  # type: ignore[arg-type]
+    print(f"wrote {args.out}: {len(result.frames)} frames ({len(result.interpolated)} interpolated) at {round(fps)} fps")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from studio.media.reading import read_video
+    from studio.quality.report import compute_report, report_text
+
+    clip = read_video(args.video)
+    report = compute_report(clip.frames, clip.fps)
+    print(report.model_dump_json(indent=1) if args.json else f"{args.video}\n{report_text(report)}")
+    return 0
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -126,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "report":
+            return _report(args)
+        if args.command == "interpolate":
+            return _interpolate(args)
         settings = _settings(args)
         if args.command == "serve":
             from studio.container import build_container

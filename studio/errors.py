@@ -63,6 +63,12 @@ class LoraError(StudioError):
     http_status = 422
 
 
+class ExportFormatError(StudioError):
+    """The requested export format cannot be written by this build (a missing encoder)."""
+
+    http_status = 422
+
+
 # -- jobs API ------------------------------------------------------------------------
 
 
@@ -107,5 +113,11 @@ def describe_validation_error(exc: Exception) -> str:
 
 class NotReadyError(StudioError):
     """A job's output was asked for before the job produced it."""
+
+    http_status = 409
+
+
+class JobStateError(StudioError):
+    """The job is not in a state that allows the action (e.g. accepting keyframes of a job that is not waiting)."""
 
     http_status = 409

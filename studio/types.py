@@ -13,7 +13,9 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 # The request embeds the motion specs: pure pydantic in a building block that imports no studio type.
+from studio.media.formats import ExportSettings
 from studio.motion.specs import MotionSpec
+from studio.quality.summary import FrameOrigins, QualitySummary
 
 
 class Mode(str, Enum):
@@ -34,6 +36,8 @@ class JobStatus(str, Enum):
     CANCELED = "canceled"
     #: stopped by a shutdown or a crash; queued again once on the next start (not terminal).
     INTERRUPTED = "interrupted"
+    #: keyframe review: the keyframes are on disk and the job waits for accept or regenerate (no worker held).
+    AWAITING_REVIEW = "awaiting_review"
 
     @property
     def is_terminal(self) -> bool:
@@ -51,6 +55,8 @@ class Phase(str, Enum):
     INTERPOLATING = "interpolating"
     EXPORTING = "exporting"
     DONE = "done"
+    REPORTING = "reporting"
+    REVIEW = "review"
 
 
 class LoraSpec(BaseModel):
@@ -102,6 +108,14 @@ class GenerationRequest(BaseModel):
     warped_noise: bool = True
     #: weight of the guide as a control video (families that declare ``control``, e.g. Wan VACE).
     control_scale: float = Field(1.0, ge=0.0, le=2.0)
+    # -- keyframes and export ----------------------------------------------------------
+    #: how the output is written (format, CRF, preset); mp4 by default.
+    export: ExportSettings = Field(default_factory=ExportSettings)
+    #: keyframe mode: the model generates every ``keyframe_factor``-th frame (at fps / factor) and optical-flow
+    #: interpolation fills the rest; 1 = off. ``num_frames - 1`` must be a multiple of it.
+    keyframe_factor: int = Field(1, ge=1, le=8)
+    #: keyframe mode: stop after the keyframes and wait (``awaiting_review``) to be accepted or regenerated.
+    review_keyframes: bool = False
     # -- scheduler ---------------------------------------------------------------------
     #: noise-schedule shift of flow-matching models; None = the model card's value for the resolution.
     flow_shift: float | None = Field(None, gt=0.0, le=50.0)
@@ -148,6 +162,28 @@ class JobOutputs(BaseModel):
     # -- step cache --------------------------------------------------------------------
     #: which step cache ran and what it skipped (None when the job ran without one).
     step_cache: StepCacheStats | None = None
+    # -- quality report and keyframe mode ------------------------------------------------
+    #: the quality report (``report.json``) and its summary with flags.
+    report: str | None = None
+    quality: QualitySummary | None = None
+    #: keyframe mode: which output frames the model generated and which were interpolated.
+    frame_origins: FrameOrigins | None = None
+    #: keyframe mode: the generated keyframes kept on disk (for review, then for filling in).
+    review: KeyframeReview | None = None
+
+
+class KeyframeReview(BaseModel):
+    """Keyframes a job generated, kept on disk with what the export needs, and whether the user accepted them."""
+
+    #: PNG files, relative to the job folder, in order; keyframe ``i`` becomes output frame ``i * factor``.
+    frames: list[str]
+    seed: int
+    model_key: str
+    model_source: str
+    model_revision: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    timings_s: dict[str, float] = Field(default_factory=dict)
+    accepted: bool = False
 
 
 class Job(BaseModel):
@@ -185,7 +221,7 @@ class Job(BaseModel):
         return end - self.started_at
 
 
-EventKind = Literal["status", "phase", "progress", "preview", "log"]
+EventKind = Literal["status", "phase", "progress", "preview", "log", "keyframes", "output"]
 
 
 class JobEvent(BaseModel):
@@ -207,6 +243,8 @@ class JobEvent(BaseModel):
     # -- jobs API ---------------------------------------------------------------------
     #: position in the job's event sequence (1, 2, ...), set by the event bus; SSE ids come from it.
     seq: int = 0
+    #: a finished file (absolute path) for ``kind="output"``: the video, before the report is done.
+    output_path: str | None = None
 
 
 class GenerationResult(BaseModel):

@@ -17,6 +17,8 @@ from studio.jobs.defaults import request_with_defaults
 from studio.jobs.deliveries import Delivery
 from studio.jobs.files import HANDLE_PATTERN
 from studio.jobs.owners import Viewer
+from studio.jobs.quality_stage import read_job_report
+from studio.quality.report import QualityReport
 from studio.types import JobStatus
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
@@ -128,3 +130,30 @@ def job_preview(job_id: str, name: str, c: ContainerDep, viewer: ViewerDep) -> F
     if not _PREVIEW_NAME.match(name):
         raise JobNotFoundError(f"no preview named {name!r}")
     return FileResponse(_output(c, viewer, job_id, f"previews/{name}", "preview"), media_type="image/png")
+
+
+# -- keyframe review and the quality report ------------------------------------------
+
+
+class RegenerateBody(BaseModel):
+    #: None = a new random seed.
+    seed: int | None = None
+
+
+@router.post("/jobs/{job_id}/accept")
+def accept_keyframes(job_id: str, c: ContainerDep, viewer: ViewerDep) -> JobView:
+    """Accept a waiting job's keyframes: the in-betweens are filled and the video made."""
+    return job_view(c.jobs.accept_keyframes(job_id, viewer))
+
+
+@router.post("/jobs/{job_id}/regenerate")
+def regenerate_keyframes(job_id: str, body: RegenerateBody, c: ContainerDep, viewer: ViewerDep) -> JobView:
+    """Generate a waiting job's keyframes again with another seed."""
+    return job_view(c.jobs.regenerate_keyframes(job_id, body.seed, viewer))
+
+
+@router.get("/jobs/{job_id}/report")
+def job_report(job_id: str, c: ContainerDep, viewer: ViewerDep) -> QualityReport:
+    """The job's full quality report (per-frame series, summary, flags, thresholds)."""
+    c.jobs.get(job_id, viewer)  # another owner's job is not found
+    return read_job_report(c.jobs, job_id)

@@ -101,3 +101,16 @@ class JobReporter:
         self._preview_paths = paths
         self.preview_frames = list(frame_indices)
         self._bus.publish(self._event("preview", f"preview at step {step}", preview_paths=paths, preview_frames=list(frame_indices)))
+
+    def preview_paths_relative(self) -> list[str]:
+        """The newest previews, relative to the job folder (as stored in ``JobOutputs``)."""
+        return [str(Path(p).relative_to(self._output_dir)) for p in self._preview_paths]
+
+    def keyframes(self, paths: Sequence[str], factor: int) -> None:
+        """Generated keyframes are decoded and saved: show them before the in-betweens exist."""
+        frames = [i * factor for i in range(len(paths))]
+        self._bus.publish(self._event("keyframes", f"{len(paths)} keyframes ready", preview_paths=list(paths), preview_frames=frames))
+
+    def output(self, path: str) -> None:
+        """A finished output file (the video), published before the job's last steps."""
+        self._bus.publish(self._event("output", f"{Path(path).name} ready", output_path=path))

@@ -13,7 +13,7 @@ from pathlib import Path
 from studio.config import Settings
 from studio.engine.memory import RunEstimate
 from studio.engine.registry import ModelRegistry
-from studio.errors import InvalidRequestError, JobFinalError, JobNotFoundError
+from studio.errors import InvalidRequestError, JobFinalError, JobNotFoundError, JobStateError
 from studio.jobs.control import JobControl
 from studio.jobs.estimates import Estimator, refuse_if_too_big
 from studio.jobs.events import AsyncSubscription, EventBus, Subscription
@@ -22,7 +22,7 @@ from studio.jobs.queue import JobQueue
 from studio.jobs.store import JobStore
 from studio.jobs.validation import check_shape, validate_request
 from studio.jobs.worker import Executor, ExportStep, JobWorker
-from studio.types import GenerationRequest, Job, JobEvent, JobStatus, Phase
+from studio.types import GenerationRequest, Job, JobEvent, JobOutputs, JobStatus, Phase
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class JobService:
         if job.status.is_terminal:
             raise JobFinalError(f"too late to cancel job {job_id!r}: it already {job.status.value}")
         self._control.cancel(job_id)
-        stopped = self._store.transition(job_id, (JobStatus.QUEUED, JobStatus.INTERRUPTED), status=JobStatus.CANCELED,
+        stopped = self._store.transition(job_id, (JobStatus.QUEUED, JobStatus.INTERRUPTED, JobStatus.AWAITING_REVIEW), status=JobStatus.CANCELED,
                                          phase=Phase.DONE, message="canceled while queued", finished_at=time.time())  # fmt: skip
         if stopped:
             self._queue.remove(job_id)
@@ -121,6 +121,46 @@ class JobService:
             self._bus.publish(JobEvent(job_id=job_id, kind="status", status=JobStatus.CANCELED, phase=Phase.DONE,
                                        message="canceled while queued"))  # fmt: skip
         return self._store.get(job_id)
+
+    def accept_keyframes(self, job_id: str, viewer: Viewer = LOCAL_OPERATOR) -> Job:
+        """Accept a waiting job's keyframes: it is queued again to fill the in-betweens and export.
+
+        Raises:
+            JobStateError: the job is not waiting for review.
+        """
+        job = self._waiting(job_id, viewer)
+        outputs = job.outputs.model_copy(update={"review": job.outputs.review.model_copy(update={"accepted": True})})  # type: ignore[union-attr]
+        return self._requeue(job_id, "keyframes accepted; filling in", outputs=outputs)
+
+    def regenerate_keyframes(self, job_id: str, seed: int | None = None, viewer: Viewer = LOCAL_OPERATOR) -> Job:
+        """Throw a waiting job's keyframes away and generate new ones with ``seed`` (None = a new random seed).
+
+        Raises:
+            JobStateError: the job is not waiting for review.
+            InvalidRequestError: a seed outside 0..2**63-1.
+        """
+        self._waiting(job_id, viewer)
+        if seed is not None and not 0 <= seed <= 2**63 - 1:
+            raise InvalidRequestError(f"seed must be between 0 and 2**63-1, got {seed}")
+        seed = seed if seed is not None else secrets.randbelow(2**32)
+        return self._requeue(job_id, f"regenerating keyframes with seed {seed}", outputs=JobOutputs(), seed=seed,
+                             step=0, progress=0.0)  # fmt: skip
+
+    def _waiting(self, job_id: str, viewer: Viewer) -> Job:
+        job = self.get(job_id, viewer)
+        if job.status != JobStatus.AWAITING_REVIEW or job.outputs.review is None:
+            raise JobStateError(f"job {job_id!r} is {job.status.value}, not waiting for keyframe review")
+        return job
+
+    def _requeue(self, job_id: str, message: str, **fields: object) -> Job:
+        if len(self._queue) >= self._settings.max_queue_length:
+            raise InvalidRequestError(f"the queue is full ({self._settings.max_queue_length} jobs); try again later")
+        self._store.update(job_id, status=JobStatus.QUEUED, phase=Phase.QUEUED, message=message, **fields)
+        job = self._store.get(job_id)
+        self._bus.publish(JobEvent(job_id=job_id, kind="status", status=JobStatus.QUEUED, phase=Phase.QUEUED,
+                                   total_steps=job.total_steps, message=message))  # fmt: skip
+        self._queue.put(job_id)
+        return job
 
     def get(self, job_id: str, viewer: Viewer = LOCAL_OPERATOR) -> Job:
         """Raises JobNotFoundError for an unknown id and for another owner's job alike."""
@@ -158,12 +198,12 @@ class JobService:
         return self._settings.outputs_dir / job_id
 
     def wait(self, job_id: str, timeout_s: float = 600.0) -> Job:
-        """Block until the job is terminal (CLI and tests)."""
+        """Block until the job is terminal or waits for keyframe review (CLI and tests)."""
         deadline = time.monotonic() + timeout_s
         with self.subscribe(job_id) as subscription:
             while True:
                 job = self._store.get(job_id)
-                if job.status.is_terminal:
+                if job.status.is_terminal or job.status == JobStatus.AWAITING_REVIEW:
                     return job
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

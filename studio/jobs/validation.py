@@ -19,8 +19,10 @@ from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, describe_validation_error
 from studio.jobs.addresses import check_webhook_url
 from studio.jobs.options import check_job_options
+from studio.media.export import check_format
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
+from studio.media.interpolate import keyframe_count
 from studio.motion.camera_io import camera_for
 from studio.motion.vectors import compile_trajectories, trajectories_from_specs
 from studio.types import GenerationRequest, Mode
@@ -59,6 +61,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
     if request.webhook_url:
         check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
+    check_keyframes_and_export(fixed, registry.size_rules(registry.resolve(fixed.model)).temporal_step)
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
@@ -73,6 +76,27 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     return fixed, notes
 
 
+def check_keyframes_and_export(request: GenerationRequest, temporal_step: int) -> None:
+    """Keyframe mode must fit the frame count and the family's frame rule; the export format must be writable.
+
+    Raises:
+        InvalidRequestError: a factor that does not fit, or review without keyframe mode.
+        ExportFormatError: this build cannot write the requested format.
+    """
+    check_format(request.export.format)
+    factor = request.keyframe_factor
+    if factor == 1:
+        if request.review_keyframes:
+            raise InvalidRequestError("review_keyframes needs keyframe mode (keyframe_factor 2 or more)")
+        return
+    keyframes = keyframe_count(request.num_frames, factor)
+    if (keyframes - 1) % temporal_step:
+        unit = temporal_step * factor
+        fits = sorted({max(1, round((request.num_frames - 1) / unit)) * unit + 1, (request.num_frames - 1) // unit * unit + 1} - {1})
+        raise InvalidRequestError(
+            f"keyframe factor {factor} with {request.num_frames} frames gives {keyframes} keyframes, but this model makes "
+            f"{temporal_step}k+1 frames; use {' or '.join(map(str, fits))} frames"
+        )
 def check_shape(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
     """The operator's limits, the model and its family's size rules: all an estimate needs.
 

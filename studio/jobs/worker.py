@@ -19,10 +19,13 @@ from studio import __version__
 from studio.errors import JobCanceledError, StudioError
 from studio.jobs.control import JobControl
 from studio.jobs.events import EventBus
+from studio.jobs.keyframes import fill_in, generate_keyframes, load_keyframes, save_keyframes
+from studio.jobs.quality_stage import attach_report
 from studio.jobs.queue import JobQueue
 from studio.jobs.reporter import JobReporter
 from studio.jobs.store import JobStore
 from studio.media.export import export_video, write_metadata
+from studio.quality.summary import FrameOrigins
 from studio.types import (
     GenerationRequest,
     GenerationResult,
@@ -35,7 +38,7 @@ from studio.types import (
 )
 
 logger = logging.getLogger(__name__)
-_LIBRARIES = ("torch", "diffusers", "transformers", "gradio", "moviepy")
+_LIBRARIES = ("torch", "diffusers", "transformers", "gradio", "imageio-ffmpeg", "opencv-python-headless")
 
 
 class Executor(Protocol):
@@ -124,9 +127,13 @@ class JobWorker(threading.Thread):
                                    total_steps=job.request.steps, message=f"started (attempt {job.attempts})"))  # fmt: skip
         try:
             reporter.checkpoint("before loading")
-            result = self._executor.run(job.request, job.seed or 0, reporter)
+            staged = self._generate(job, reporter, output_dir)
+            if staged is None:
+                self._await_review(job_id, reporter)
+                return
+            result, origins = staged
             reporter.checkpoint("before export")
-            outputs = self._export(job, result, reporter, output_dir)
+            outputs = self._export(job, result, reporter, output_dir, origins)
             for step in self._after_export:
                 reporter.checkpoint("after export")
                 outputs = step(job, result, outputs, output_dir, reporter)
@@ -159,7 +166,34 @@ class JobWorker(threading.Thread):
             self._finish(job.id, JobStatus.INTERRUPTED, f"interrupted by a shutdown during attempt {job.attempts}; "
                                                         "it runs again when the studio starts")  # fmt: skip
 
-    def _export(self, job: Job, result: GenerationResult, reporter: JobReporter, output_dir: Path) -> JobOutputs:
+    def _generate(self, job: Job, reporter: JobReporter, output_dir: Path) -> tuple[GenerationResult, FrameOrigins | None] | None:
+        """The clip's frames; in keyframe mode also which are generated. None: keyframes wait for review."""
+        request = job.request
+        if request.keyframe_factor == 1:
+            return self._executor.run(request, job.seed or 0, reporter), None
+        review = job.outputs.review
+        if review is not None and review.accepted:
+            keyframes = load_keyframes(review, request, output_dir)
+        else:
+            keyframes = generate_keyframes(self._executor, request, job.seed or 0, reporter)
+            review = save_keyframes(keyframes, output_dir)
+            self._store.update(job.id, outputs=JobOutputs(review=review))
+            reporter.keyframes([str(output_dir / p) for p in review.frames], request.keyframe_factor)
+            if request.review_keyframes:
+                return None
+        return fill_in(keyframes, request, reporter)
+
+    def _await_review(self, job_id: str, reporter: JobReporter) -> None:
+        """Keyframes are on disk: park the job (not terminal) and free the worker for the next one."""
+        outputs = self._store.get(job_id).outputs.model_copy(update={"previews": reporter.preview_paths_relative()})
+        message = "keyframes ready: accept them to fill in the in-betweens, or regenerate with another seed"
+        self._store.update(job_id, status=JobStatus.AWAITING_REVIEW, phase=Phase.REVIEW, message=message, outputs=outputs)
+        job = self._store.get(job_id)
+        self._bus.publish(JobEvent(job_id=job_id, kind="status", status=JobStatus.AWAITING_REVIEW, phase=Phase.REVIEW,
+                                   step=job.step, total_steps=job.total_steps, progress=job.progress, message=message))  # fmt: skip
+
+    def _export(self, job: Job, result: GenerationResult, reporter: JobReporter, output_dir: Path,
+                origins: FrameOrigins | None = None) -> JobOutputs:  # fmt: skip
         reporter.phase(Phase.EXPORTING, "writing video")
         metadata = {
             "job_id": job.id,
@@ -172,14 +206,20 @@ class JobWorker(threading.Thread):
             "notes": result.notes,
             "versions": library_versions(),
             "step_cache": result.step_cache.model_dump(mode="json") if result.step_cache else None,
+            "export": job.request.export.model_dump(mode="json"),
+            "frame_origins": origins.model_dump() if origins else None,
         }
-        export_video(result.frames, output_dir / "video.mp4", result.fps, metadata)  # type: ignore[arg-type]
+        video = job.request.export.file_name
+        export_video(result.frames, output_dir / video, result.fps, metadata, settings=job.request.export)  # type: ignore[arg-type]
         write_metadata(output_dir / "metadata.json", metadata)
-        previews = [str(Path(p).relative_to(output_dir)) for p in reporter.preview_paths]
+        reporter.output(str(output_dir / video))
+        previews = reporter.preview_paths_relative()
         indices, keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
         reporter.final_keyframes = indices
-        return JobOutputs(video="video.mp4", metadata="metadata.json", previews=previews, keyframes=keyframes,
-                          step_cache=result.step_cache)  # fmt: skip
+        outputs = JobOutputs(video=video, metadata="metadata.json", previews=previews, keyframes=keyframes,
+                             step_cache=result.step_cache, frame_origins=origins,
+                             review=self._store.get(job.id).outputs.review)  # fmt: skip
+        return attach_report(outputs, result.frames, result.fps, origins, reporter, output_dir)  # type: ignore[arg-type]
 
 
 def _save_keyframes(frames: np.ndarray, indices: list[int], output_dir: Path, count: int = 4) -> tuple[list[int], list[str]]:

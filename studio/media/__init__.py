@@ -1,1 +1,1 @@
-"""Media building blocks: images in, videos out (numpy / PIL / moviepy, no torch)."""
+"""Media building blocks: images in; videos, GIFs and frame zips out; optical flow and interpolation (numpy / PIL / OpenCV / ffmpeg, no torch)."""

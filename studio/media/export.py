@@ -1,58 +1,138 @@
-"""Video export: mp4 (H.264), webm (VP9) or gif, with the settings embedded.
+"""Video export: mp4 (H.264), webm (VP9), animated GIF (one palette) or a zip of PNG frames.
 
-The full settings go twice: into the container's metadata (``comment`` tag,
-JSON; readable with ``ffprobe`` or any tag reader) and into a
-``metadata.json`` sidecar next to the video.
+The settings go into the file where the container has a place for them (the
+``comment`` tag of mp4 and webm, the comment extension of a GIF,
+``metadata.json`` inside the zip) and always into a ``metadata.json``
+sidecar next to the output. Everything is written to a ``.partial`` name and
+renamed, so a crash never leaves a truncated file under the final name.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
+import zipfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
+from PIL import Image
 
-from studio.errors import InvalidRequestError
+from studio.errors import ExportFormatError, InvalidRequestError
+from studio.media.formats import DEFAULT_CRF, FILE_NAMES, ExportFormat, ExportSettings
 
-VideoFormat = Literal["mp4", "webm", "gif"]
-_CODECS = {"mp4": "libx264", "webm": "libvpx-vp9"}
+VideoFormat = ExportFormat
+_ENCODERS = {"mp4": "libx264", "webm": "libvpx-vp9"}
+_GIF_PALETTE_SAMPLES = 16  # frames the shared GIF palette is built from
 
 
-def export_video(frames: np.ndarray, path: Path, fps: int, metadata: dict, fmt: VideoFormat = "mp4") -> Path:
+@lru_cache(maxsize=1)
+def ffmpeg_encoders() -> frozenset[str]:
+    """Video encoders the bundled ffmpeg build has (empty when ffmpeg cannot run)."""
+    import imageio_ffmpeg
+
+    try:
+        listing = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-encoders"],
+                                 capture_output=True, text=True, check=False, timeout=30).stdout  # fmt: skip
+    except (OSError, RuntimeError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(line.split()[1] for line in listing.splitlines() if line.startswith(" V") and len(line.split()) > 1)
+
+
+def check_format(fmt: str) -> None:
+    """Raise unless this build can write ``fmt``.
+
+    Raises:
+        InvalidRequestError: an unknown format name.
+        ExportFormatError: a known format whose encoder this build lacks.
+    """
+    if fmt not in FILE_NAMES:
+        raise InvalidRequestError(f"unknown video format {fmt!r}; use {', '.join(FILE_NAMES)}")
+    encoder = _ENCODERS.get(fmt)
+    if encoder is not None and encoder not in ffmpeg_encoders():
+        raise ExportFormatError(f"this build cannot write {fmt}: its ffmpeg has no {encoder} encoder; choose another format")
+
+
+def export_video(frames: np.ndarray, path: Path, fps: int, metadata: dict, fmt: VideoFormat = "mp4",
+                 settings: ExportSettings | None = None) -> Path:  # fmt: skip
     """Write ``frames`` (uint8, frames x height x width x 3) to ``path`` and return it.
+
+    ``settings`` (format, CRF, preset) wins over ``fmt`` when given.
 
     Raises:
         InvalidRequestError: empty or malformed frames, a non-positive fps, or an unknown format.
+        ExportFormatError: this build cannot write the format.
     """
+    settings = settings or ExportSettings.model_construct(format=fmt, crf=None, preset="medium")
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.shape[0] == 0 or frames.dtype != np.uint8:
         raise InvalidRequestError(f"frames must be uint8 (frames, height, width, 3), got {frames.dtype} {frames.shape}")
     if fps <= 0:
         raise InvalidRequestError(f"fps must be positive, got {fps}")
-    if fmt not in ("mp4", "webm", "gif"):
-        raise InvalidRequestError(f"unknown video format {fmt!r}; use mp4, webm or gif")
-    from moviepy import ImageSequenceClip
-
+    check_format(settings.format)
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".partial" + path.suffix)
+    comment = json.dumps(metadata, separators=(",", ":"), default=str)
+    try:
+        if settings.format == "gif":
+            _write_gif(frames, tmp, fps, comment)
+        elif settings.format == "png_zip":
+            _write_png_zip(frames, tmp, fps, metadata)
+        else:
+            _write_ffmpeg(frames, tmp, fps, comment, settings)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return path
+
+
+def _write_ffmpeg(frames: np.ndarray, path: Path, fps: int, comment: str, settings: ExportSettings) -> None:
+    """Frames piped to ffmpeg one by one (exactly ``len(frames)`` frames; no clip-duration rounding)."""
+    import imageio_ffmpeg
+
     # Encoders need even sides for 4:2:0 chroma; pad by one edge pixel rather than crop content.
     pad_h, pad_w = frames.shape[1] % 2, frames.shape[2] % 2
     if pad_h or pad_w:
         frames = np.pad(frames, ((0, 0), (0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-    clip = ImageSequenceClip(list(frames), fps=fps)
-    tmp = path.with_name(path.stem + ".partial" + path.suffix)
+    crf = settings.crf if settings.crf is not None else DEFAULT_CRF[settings.format]
+    if settings.format == "mp4" and crf > 51:
+        raise InvalidRequestError(f"H.264 CRF must be 0-51, got {crf}")
+    params = ["-crf", str(crf), "-metadata", f"comment={comment}", "-metadata", "title=studio generation"]
+    if settings.format == "mp4":
+        params += ["-preset", settings.preset, "-movflags", "+faststart"]
+    else:
+        params += ["-b:v", "0"]  # VP9 constant quality: CRF alone, no bitrate cap
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (frames.shape[2], frames.shape[1]), fps=fps, codec=_ENCODERS[settings.format], quality=None,
+        pix_fmt_out="yuv420p", macro_block_size=1, output_params=params, ffmpeg_log_level="error",
+    )  # fmt: skip
+    writer.send(None)  # start ffmpeg
     try:
-        if fmt == "gif":
-            clip.write_gif(str(tmp), fps=fps, logger=None)
-        else:
-            comment = json.dumps(metadata, separators=(",", ":"), default=str)
-            params = ["-pix_fmt", "yuv420p", "-metadata", f"comment={comment}", "-metadata", "title=studio generation"]
-            if fmt == "mp4":
-                params += ["-movflags", "+faststart"]
-            clip.write_videofile(str(tmp), fps=fps, codec=_CODECS[fmt], audio=False, ffmpeg_params=params, logger=None)
+        for frame in frames:
+            writer.send(np.ascontiguousarray(frame))
     finally:
-        clip.close()
-    tmp.replace(path)  # a crash mid-encode never leaves a truncated file under the final name
-    return path
+        writer.close()
+
+
+def _write_gif(frames: np.ndarray, path: Path, fps: int, comment: str) -> None:
+    """One adaptive palette for the whole clip (from frames spread over it), so colours do not shimmer between frames."""
+    picks = np.linspace(0, len(frames) - 1, min(len(frames), _GIF_PALETTE_SAMPLES)).round().astype(int)
+    montage = Image.fromarray(np.concatenate([frames[i] for i in picks], axis=0))
+    palette = montage.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG) for f in frames]
+    # GIF delays are in hundredths of a second: fps that do not divide 100 play slightly off (stated in metadata)
+    images[0].save(path, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps),
+                   loop=0, comment=comment.encode(), optimize=False, disposal=1)  # fmt: skip
+
+
+def _write_png_zip(frames: np.ndarray, path: Path, fps: int, metadata: dict) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:  # PNG is compressed already
+        for index, frame in enumerate(frames):
+            buffer = io.BytesIO()
+            Image.fromarray(frame).save(buffer, format="PNG", compress_level=6)
+            archive.writestr(f"frame{index:05d}.png", buffer.getvalue())
+        archive.writestr("metadata.json", json.dumps({**metadata, "fps": fps}, indent=2, default=str))
 
 
 def write_metadata(path: Path, metadata: dict) -> Path:
@@ -65,9 +145,15 @@ def write_metadata(path: Path, metadata: dict) -> Path:
 
 
 def read_embedded_metadata(path: Path) -> dict:
-    """Read back the JSON settings embedded in a video's ``comment`` tag ({} when absent)."""
-    import subprocess
-
+    """Read back the JSON settings embedded in an export ({} when absent)."""
+    path = Path(path)
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            return json.loads(archive.read("metadata.json"))
+    if path.suffix.lower() == ".gif":
+        with Image.open(path) as image:
+            comment = image.info.get("comment", b"")
+        return json.loads(comment) if comment else {}
     import imageio_ffmpeg
 
     result = subprocess.run(

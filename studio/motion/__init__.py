@@ -7,6 +7,7 @@ light; ``from studio.motion import render_guide`` works as usual.
 Modules: ``specs`` (request-side pydantic specs), ``presets`` and ``schedule``
 (what a camera move is made of), ``camera`` (:class:`CameraPath`,
 :func:`compile_camera`), ``camera_io`` (JSON and RealEstate10K files),
+``resample`` (camera files stretched to a clip by time: slerp, linear centres and intrinsics),
 ``geometry`` (homographies, reprojection), ``vectors`` (arrows) and ``field``
 (their integrated dense motion), ``engine`` (rendering, sampling maps, flows)
 and ``preview`` (small animated previews); ``names`` and ``easing`` hold the
@@ -33,6 +34,7 @@ _EXPORTS = {
     "camera_from_json": "camera_io",
     "camera_to_re10k": "camera_io",
     "camera_from_re10k": "camera_io",
+    "resample_path": "resample",
     "Trajectory": "vectors",
     "trajectories_from_specs": "vectors",
     "MotionPlan": "engine",

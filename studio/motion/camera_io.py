@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from studio.errors import InvalidRequestError
 from studio.motion.camera import MAX_FRAMES, CameraPath, compile_camera
+from studio.motion.resample import resample_path
 from studio.motion.specs import MotionSpec
 
 JSON_FORMAT_VERSION = 1
@@ -114,12 +115,23 @@ def camera_from_re10k(text: str, width: int, height: int, plane_depth: float = 1
     """Read a RealEstate10K-layout path for images of ``width`` x ``height`` pixels.
 
     Poses are kept as written (the world need not be the first camera; the
-    motion engine always warps relative to frame 0). Timestamps are ignored.
+    motion engine always warps relative to frame 0). Timestamps are read by
+    :func:`camera_file_times`.
 
     Raises:
         InvalidRequestError: no frame lines, a line without 19 numbers (the
             message gives its 1-based line number), or bad matrices.
     """
+    data = _re10k_numbers(text)
+    K = np.zeros((len(data), 3, 3))
+    K[:, 0, 0], K[:, 1, 1] = data[:, 1] * width, data[:, 2] * height
+    K[:, 0, 2], K[:, 1, 2], K[:, 2, 2] = data[:, 3] * width, data[:, 4] * height, 1.0
+    pose = data[:, 7:].reshape(-1, 3, 4)
+    return CameraPath(K, pose[:, :, :3], pose[:, :, 3], width, height, plane_depth)
+
+
+def _re10k_numbers(text: str) -> np.ndarray:
+    """The frame lines of a RealEstate10K file as a (frames, 19) array."""
     lines = text.splitlines()
     rows = []
     for number, line in enumerate(lines[1:], start=2):
@@ -138,12 +150,15 @@ def camera_from_re10k(text: str, width: int, height: int, plane_depth: float = 1
         raise InvalidRequestError("camera file has no frame lines (the first line is the URL/name line)")
     if len(rows) > MAX_FRAMES:
         raise InvalidRequestError(f"camera file has {len(rows)} frames; the limit is {MAX_FRAMES}")
-    data = np.array(rows)
-    K = np.zeros((len(rows), 3, 3))
-    K[:, 0, 0], K[:, 1, 1] = data[:, 1] * width, data[:, 2] * height
-    K[:, 0, 2], K[:, 1, 2], K[:, 2, 2] = data[:, 3] * width, data[:, 4] * height, 1.0
-    pose = data[:, 7:].reshape(-1, 3, 4)
-    return CameraPath(K, pose[:, :, :3], pose[:, :, 3], width, height, plane_depth)
+    return np.array(rows)
+
+
+def camera_file_times(text: str) -> np.ndarray | None:
+    """The poses' timestamps of a camera file (RealEstate10K: microseconds), or None (JSON, or all equal)."""
+    if text.lstrip().startswith("{"):
+        return None
+    times = _re10k_numbers(text)[:, 0]
+    return None if len(times) < 2 or np.ptp(times) == 0 else times
 
 
 def camera_from_text(text: str, width: int, height: int, plane_depth: float = 1.0) -> CameraPath:
@@ -155,7 +170,7 @@ def camera_from_text(text: str, width: int, height: int, plane_depth: float = 1.
 
 def camera_for(spec: MotionSpec, num_frames: int, width: int, height: int) -> CameraPath:
     """The camera a ``MotionSpec`` describes for a clip: its imported file (resampled to ``num_frames``
-    evenly, first and last frames kept) or its presets and schedules.
+    by time: slerp between poses, first and last kept, see ``motion/resample.py``) or its presets and schedules.
 
     Raises:
         InvalidRequestError: a malformed camera file or bad preset/schedule values.
@@ -163,5 +178,4 @@ def camera_for(spec: MotionSpec, num_frames: int, width: int, height: int) -> Ca
     if not spec.camera_file:
         return compile_camera(spec.camera, num_frames, width, height)
     path = camera_from_text(spec.camera_file, width, height, spec.camera.plane_depth)
-    picks = np.round(np.linspace(0, path.num_frames - 1, num_frames)).astype(np.int64)
-    return path.select(picks)
+    return resample_path(path, num_frames, camera_file_times(spec.camera_file))

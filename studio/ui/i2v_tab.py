@@ -22,6 +22,12 @@ from studio.types import Mode
 from studio.ui.advanced_settings import advanced_values, render_advanced
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
+from studio.ui.keyframe_controls import (
+    keyframe_values,
+    render_keyframe_settings,
+    render_review_buttons,
+    wire_review_buttons,
+)
 from studio.ui.motion_controls import ARROW_COLUMNS, DEFAULT_RADIUS, draw_arrows, motion_from_widgets
 from studio.ui.session import session_viewer
 from studio.ui.sharing import SharingBar
@@ -66,17 +72,19 @@ class ImageToVideoTab:
                 camera = (*camera, *self._render_camera_extras())
                 with gr.Accordion("End image (first-and-last-frame models, e.g. Wan 2.1 FLF2V)", open=False):
                     end_image = gr.Image(type="filepath", label="End image (optional)", elem_id="i2v-end-image", height=160)
-                settings = (model, *sizes, *self._render_guide())
+                settings = (model, *sizes, *self._render_guide(), *render_keyframe_settings("i2v"))
                 advanced = render_advanced(self._c, steps=sizes[4], guidance=sizes[5])
                 sharing = self.sharing.render_panel(sharing_top)
             with gr.Column(scale=3):
                 preview = gr.Image(label="Camera preview (low resolution, instant)", elem_id="i2v-camera-preview",
                                    interactive=False, height=150)  # fmt: skip
                 outputs = render_job_outputs("i2v")
+                review_buttons = render_review_buttons("i2v")
         self._wire(image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs,
                    [end_image, *advanced.inputs()])  # fmt: skip
+        wire_review_buttons(self._c, *review_buttons, outputs[2], settings[10], list(outputs), public=False)
         self.widgets = {"prompt": prompt, "presets": camera[0], "strength": camera[1]}
-        model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, control_scale, seed = settings
+        model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, control_scale, seed = settings[:11]
         #: every setting widget by request key (presets, links and videos fill them)
         self.settings = {
             "prompt": prompt, "model": model, "width": width, "height": height, "num_frames": frames, "fps": fps,
@@ -152,8 +160,8 @@ class ImageToVideoTab:
             widget.change(self.camera_preview, inputs=preview_inputs, outputs=[preview], **private)
         export.click(self.export_camera, inputs=[presets, strength, easing, schedules, settings[3], settings[1], settings[2],
                                                  settings[4], camera_file], outputs=[exported], api_name="export_camera")  # fmt: skip
-        inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:],
-                  camera_file, depth_map, depth_is_distance, *extra]  # fmt: skip
+        inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:11],
+                  camera_file, depth_map, depth_is_distance, *settings[11:], *extra]  # fmt: skip
         generate.click(self.image_to_video, inputs=inputs, outputs=list(outputs), api_name="image_to_video")
         cancel.click(self.cancel, inputs=[outputs[2]], outputs=[outputs[0]], **private)
         settings[0].change(self.guide_controls, inputs=[settings[0]], outputs=list(settings[7:10]), **private)
@@ -249,7 +257,8 @@ class ImageToVideoTab:
         num_frames: float | None = None, fps: float | None = None, steps: float | None = None,
         guidance_scale: float | None = None, guide_strength: float | None = None, warped_noise: bool | None = None,
         control_scale: float | None = None, seed: float | None = None, camera_file: str | None = None,
-        depth_map: str | None = None, depth_is_distance: bool | None = None, end_image: str | None = None,
+        depth_map: str | None = None, depth_is_distance: bool | None = None, keyframe_factor: float | None = None,
+        review_keyframes: bool | None = None, export_format: str | None = None, end_image: str | None = None,
         step_cache: str | None = None, step_cache_threshold: float | None = None, loras: list[str] | None = None,
         lora_weight: float | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
@@ -280,6 +289,10 @@ class ImageToVideoTab:
             camera_file: a camera path file (studio JSON or RealEstate10K text) replacing the presets.
             depth_map: an optional depth map of the image (brighter = nearer).
             depth_is_distance: the depth map's brighter values are farther.
+            keyframe_factor: keyframe mode: the model makes every k-th frame (1 = every frame), flow interpolation
+                fills in the rest.
+            review_keyframes: stop after the keyframes and wait for accept / regenerate.
+            export_format: mp4, webm, gif or png_zip.
             end_image: the last frame, for first-and-last-frame models.
             step_cache: skip transformer passes: off, first_block, mag or taylorseer.
             step_cache_threshold: the cache's threshold (empty: its default).
@@ -297,6 +310,7 @@ class ImageToVideoTab:
                 warped_noise=True if warped_noise is None else bool(warped_noise),
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
                 **size_values(width, height, num_frames, fps, steps, guidance_scale),
+                **keyframe_values(keyframe_factor, review_keyframes, export_format),
                 **advanced_values(step_cache, step_cache_threshold, loras, lora_weight),
             ), self._c.settings, self._c.registry), owner=session_viewer(self._c.settings, request).owner)  # fmt: skip
         if job.message != "queued":

@@ -13,6 +13,12 @@ from studio.jobs.defaults import request_with_defaults
 from studio.ui.advanced_settings import AdvancedWidgets, advanced_values, render_advanced
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
+from studio.ui.keyframe_controls import (
+    keyframe_values,
+    render_keyframe_settings,
+    render_review_buttons,
+    wire_review_buttons,
+)
 from studio.ui.session import session_viewer
 from studio.ui.sharing import SharingBar
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
@@ -30,6 +36,9 @@ class _Widgets:
     steps: gr.Slider
     guidance_scale: gr.Slider
     seed: gr.Number
+    keyframe_factor: gr.Dropdown
+    review_keyframes: gr.Checkbox
+    export_format: gr.Dropdown
     generate: gr.Button
     cancel: gr.Button
     status: gr.Markdown
@@ -38,14 +47,19 @@ class _Widgets:
     previews: gr.Gallery
     video: gr.Video
     seed_used: gr.Number
+    quality: gr.Markdown
+    quality_plot: gr.LinePlot
+    accept: gr.Button
+    regenerate: gr.Button
     advanced: AdvancedWidgets | None = None
 
     def inputs(self) -> list[gr.components.Component]:
         return [self.prompt, self.negative_prompt, self.model, self.width, self.height, self.num_frames,
-                self.fps, self.steps, self.guidance_scale, self.seed, *(self.advanced.inputs() if self.advanced else [])]  # fmt: skip
+                self.fps, self.steps, self.guidance_scale, self.seed, self.keyframe_factor, self.review_keyframes,
+                self.export_format, *(self.advanced.inputs() if self.advanced else [])]  # fmt: skip
 
     def outputs(self) -> list[gr.components.Component]:
-        return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used]
+        return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used, self.quality, self.quality_plot]
 
 
 EXAMPLE_PROMPTS = [
@@ -95,10 +109,11 @@ class TextToVideoTab:
             seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)", scale=1, min_width=100)
             self._buttons = (gr.Button("Generate", variant="primary", elem_id="t2v-generate", scale=1, min_width=100),
                              gr.Button("Cancel", variant="stop", elem_id="t2v-cancel", scale=1, min_width=100))  # fmt: skip
-        return *sizes, seed
+        return *sizes, seed, *render_keyframe_settings("t2v")
 
     def _render_outputs(self) -> tuple:
-        return render_job_outputs("t2v")
+        outputs = render_job_outputs("t2v")
+        return *outputs, *render_review_buttons("t2v")
 
     def wire(self, w: _Widgets) -> None:
         self.widgets = {"prompt": w.prompt, "negative_prompt": w.negative_prompt}
@@ -110,6 +125,7 @@ class TextToVideoTab:
         self.sharing_message = self._sharing_widgets.message
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
+        wire_review_buttons(self._c, w.accept, w.regenerate, w.job_id, w.seed, w.outputs(), public=True)
         w.model.change(self._default_negative, inputs=[w.model], outputs=[w.negative_prompt], api_visibility="private")
 
     # -- handlers ---------------------------------------------------------------------
@@ -125,6 +141,9 @@ class TextToVideoTab:
         steps: float | None = None,
         guidance_scale: float | None = None,
         seed: float | None = None,
+        keyframe_factor: float | None = None,
+        review_keyframes: bool | None = None,
+        export_format: str | None = None,
         step_cache: str | None = None,
         step_cache_threshold: float | None = None,
         loras: list[str] | None = None,
@@ -145,6 +164,10 @@ class TextToVideoTab:
             steps: denoising steps; more is slower and usually cleaner.
             guidance_scale: how strongly the prompt steers the model (classifier-free guidance).
             seed: random seed; -1 for a random one (the seed used is returned).
+            keyframe_factor: keyframe mode: the model makes every k-th frame (1 = every frame), flow interpolation
+                fills in the rest.
+            review_keyframes: stop after the keyframes and wait for accept / regenerate.
+            export_format: mp4, webm, gif or png_zip.
             step_cache: skip transformer passes: off, first_block, mag or taylorseer.
             step_cache_threshold: the cache's threshold (empty: its default).
             loras: registered LoRA keys or hub ids to apply.
@@ -155,17 +178,19 @@ class TextToVideoTab:
         with user_errors():
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
                                                     fps, steps, guidance_scale, seed,
+                                                    keyframe_values(keyframe_factor, review_keyframes, export_format),
                                                     advanced_values(step_cache, step_cache_threshold, loras, lora_weight)),
                                       owner=session_viewer(self._settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
         yield from stream_job(self._c, job)
 
-    def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed, advanced):
+    def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed,
+                 keyframes, advanced):  # fmt: skip
         # a missing value (API call) takes the model's default, the negative prompt included; an emptied box means none
         return request_with_defaults(dict(
             prompt=prompt or "", negative_prompt=negative_prompt, model=model or self._default.key, seed=seed_value(seed),
-            **size_values(width, height, num_frames, fps, steps, guidance_scale), **advanced,
+            **size_values(width, height, num_frames, fps, steps, guidance_scale), **keyframes, **advanced,
         ), self._settings, self._c.registry)  # fmt: skip
 
     def _default_negative(self, model: str):

@@ -43,7 +43,10 @@ def test_generate_in_the_browser_shows_previews_then_a_playing_video(studio_serv
         " return v && v.readyState >= 2 && v.currentTime > 0 && !v.paused; }",
         timeout=60_000,
     )
-    assert "succeeded" in page.locator("#t2v-status").inner_text()
+    # the video streams in before the quality report is done; then the job succeeds and the report shows
+    page.wait_for_function("() => document.querySelector('#t2v-status').innerText.includes('succeeded')", timeout=60_000)
+    assert "flicker score" in page.locator("#t2v-quality").inner_text()
+    assert page.locator("#t2v-quality-plot").is_visible()
     assert page.locator("#t2v-previews img").count() >= 2
     page.screenshot(path=str(tmp_path / "t2v.png"), full_page=True)
     page.close()
@@ -73,7 +76,7 @@ def test_draw_an_arrow_by_clicking_and_animate_the_image(studio_server, browser,
     page.wait_for_function("() => document.querySelector('#i2v-arrows').innerText.includes('0.15')", timeout=30_000)
     page.locator("#i2v-generate").click()
     page.locator("#i2v-video video").wait_for(timeout=180_000)
-    assert "succeeded" in page.locator("#i2v-status").inner_text()
+    page.wait_for_function("() => document.querySelector('#i2v-status').innerText.includes('succeeded')", timeout=60_000)
     page.screenshot(path=str(tmp_path / "i2v.png"), full_page=True)
     page.close()
 
@@ -140,5 +143,6 @@ def test_click_an_example_and_generate(studio_server, browser) -> None:
     page.locator("#i2v-image img").first.wait_for(timeout=30_000)
     page.locator("#i2v-generate").click()
     page.locator("#i2v-video video").wait_for(timeout=180_000)
-    assert "succeeded" in page.locator("#i2v-status").inner_text()
+    # the video shows as soon as it is written; the job succeeds once its quality report is done
+    page.wait_for_function("() => document.querySelector('#i2v-status').innerText.includes('succeeded')", timeout=60_000)
     page.close()

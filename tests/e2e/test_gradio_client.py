@@ -24,8 +24,9 @@ def test_text_to_video_streams_previews_before_the_final_video(client: Client) -
     job = client.submit(prompt="a paper boat drifting on a pond", num_frames=13, steps=5, seed=42, api_name="/text_to_video")
     final = job.result(timeout=300)
     outputs = job.outputs()
-    status, _bar, job_id, gallery, video, seed_used = final
+    status, _bar, job_id, gallery, video, seed_used, quality, plot = final
     assert status.startswith("**succeeded**") and seed_used == 42 and job_id
+    assert "flicker score" in quality and plot is not None  # the quality report, with per-frame series
     first_preview = next(i for i, out in enumerate(outputs) if _is_gallery(out[3]))
     first_video = next(i for i, out in enumerate(outputs) if isinstance(out[4], str) and out[4].endswith(".mp4"))
     assert first_preview < first_video
@@ -65,6 +66,18 @@ def test_bad_input_gets_a_clear_error_and_the_app_keeps_serving(client: Client, 
     with pytest.raises(AppError, match=message):
         client.predict(**kwargs, api_name="/text_to_video")
     assert client.predict(prompt="still alive", steps=1, num_frames=5, api_name="/text_to_video")[0].startswith("**succeeded**")
+
+
+def test_keyframe_review_then_accept(client: Client) -> None:
+    waiting = client.predict(prompt="a kite", width=64, height=48, num_frames=9, steps=2, seed=4, keyframe_factor=2,
+                             review_keyframes=True, export_format="webm", api_name="/text_to_video")  # fmt: skip
+    assert waiting[0].startswith("**awaiting review**") and waiting[4] is None
+    assert [item["caption"] for item in waiting[3]] == [f"frame {i} · keyframe" for i in (0, 2, 4, 6, 8)]
+    done = client.predict(job_id=waiting[2], api_name="/accept_keyframes")
+    assert done[0].startswith("**succeeded**") and done[4].endswith(".webm") and probe_video(done[4])[0] == 9
+    assert "keyframes generated: 5 of 9 frames" in done[6]
+    with pytest.raises(AppError, match="not waiting for keyframe review"):
+        client.predict(job_id=waiting[2], api_name="/accept_keyframes")
 
 
 def test_cancel_endpoint(client: Client) -> None:

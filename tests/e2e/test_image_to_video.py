@@ -40,14 +40,22 @@ def _first_frame(video: str) -> np.ndarray:
 def test_motion_warp_animates_the_image_without_a_model(client: Client, source: Path) -> None:
     result = client.predict(image=handle_file(str(source)), presets=["pan_right", "zoom_in"], strength=1.0,
                             width=160, height=96, num_frames=13, fps=8, api_name="/image_to_video")  # fmt: skip
-    status, _bar, _job, gallery, video, _seed = result
-    assert status.startswith("**succeeded**") and len(gallery) >= 2
+    status, _bar, _job, gallery, video, _seed, quality, _plot = result
+    assert status.startswith("**succeeded**") and len(gallery) >= 2 and "flicker score" in quality
     assert probe_video(video) == (13, 160, 96)
     original = np.asarray(Image.open(source)).astype(np.int16)
     assert np.abs(_first_frame(video) - original).mean() < 12  # frame 0 is the image (after H.264)
     metadata = read_embedded_metadata(video)
     assert metadata["request"]["motion"]["camera"]["presets"] == ["pan_right", "zoom_in"]
     assert metadata["model"]["key"] == "motion-warp"
+
+
+def test_motion_warp_in_keyframe_mode(client: Client, source: Path) -> None:
+    result = client.predict(image=handle_file(str(source)), presets=["pan_right"], width=160, height=96, num_frames=13,
+                            fps=8, keyframe_factor=2, api_name="/image_to_video")  # fmt: skip
+    assert result[0].startswith("**succeeded**") and probe_video(result[4]) == (13, 160, 96)
+    assert "keyframes generated: 7 of 13 frames" in result[6]
+    assert read_embedded_metadata(result[4])["frame_origins"]["interpolated"] == [1, 3, 5, 7, 9, 11]
 
 
 def test_i2v_demo_model_steered_by_camera_and_arrow(client: Client, source: Path) -> None:

@@ -50,7 +50,7 @@ def test_events_tell_the_whole_story_in_order(container) -> None:
         while (event := events.get(0.2)) is not None:
             seen.append(event)
     phases = [e.phase for e in seen if e.kind == "phase"]
-    assert phases[0] == Phase.LOADING and phases[-2:] == [Phase.DECODING, Phase.EXPORTING]
+    assert phases[0] == Phase.LOADING and phases[-3:] == [Phase.DECODING, Phase.EXPORTING, Phase.REPORTING]
     assert Phase.ENCODING in phases and Phase.DENOISING in phases
     assert [e.status for e in seen if e.kind == "status"] == [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED]
     first_preview = next(i for i, e in enumerate(seen) if e.kind == "preview")
