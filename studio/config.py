@@ -49,3 +49,7 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.db"
+
+    # -- provenance (policy, content credentials, watermark) --
+    policy_file: Path | None = Field(None, description="prompt policy (TOML, see docs/provenance.md); None = no rules")
+    policy_classifier: Path | None = Field(None, description="local folder of a transformers text-classification model, used with the rules")

@@ -10,6 +10,7 @@ from studio.config import Settings
 from studio.engine import build_engine
 from studio.engine.registry import ModelRegistry
 from studio.jobs.events import EventBus
+from studio.jobs.policy_gate import policy_for
 from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
 from studio.prompting.structurer import OfflineStructurer, Structurer
@@ -44,6 +45,7 @@ def build_container(settings: Settings, *, start: bool = True) -> Container:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.outputs_dir.mkdir(parents=True, exist_ok=True)
     registry = ModelRegistry(offline=settings.offline)
+    policy_for(settings)  # a policy file that does not parse stops the start, naming the problem
     device, manager, runner = build_engine(settings, registry)
     logger.info("engine on %s (%s)", device.device, device.dtype)
     store = JobStore(settings.db_path)

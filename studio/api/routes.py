@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from studio import __version__
 from studio.container import Container
 from studio.errors import StudioError
+from studio.jobs.policy_gate import enforce_texts
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
 from studio.types import GenerationRequest, Job
@@ -88,7 +89,9 @@ class StructureAnswer(BaseModel):
 @router.post("/prompt/structure")
 def structure_prompt(body: StructureBody, c: ContainerDep) -> StructureAnswer:
     result = c.structurer.structure(body.text)
-    return StructureAnswer(result=result, compiled=compile_prompt(result.structure, body.family))
+    compiled = compile_prompt(result.structure, body.family)
+    enforce_texts(c.settings, {"structured prompt": compiled.text, "structured negative prompt": compiled.negative})
+    return StructureAnswer(result=result, compiled=compiled)
 
 
 def install(app: FastAPI) -> None:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
+from studio.jobs.policy_gate import enforce_texts
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
 from studio.motion.camera_io import camera_for
@@ -58,6 +59,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     Raises:
         InvalidRequestError: a limit is exceeded or a value is unusable.
         UnknownModelError: the model cannot be resolved.
+        PolicyViolationError: the operator's content policy refuses the prompt or negative prompt.
     """
     prompt = request.prompt.strip()
     if not prompt:
@@ -68,6 +70,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         raise InvalidRequestError(
             f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
         )
+    enforce_texts(settings, {"prompt": prompt, "negative prompt": request.negative_prompt})
     if request.steps > settings.max_steps:
         raise InvalidRequestError(f"steps must be at most {settings.max_steps}, got {request.steps}")
     for name, value in (("width", request.width), ("height", request.height)):
