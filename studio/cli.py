@@ -1,4 +1,4 @@
-"""Command line: ``studio serve`` and ``studio generate`` (headless, with a progress bar)."""
+"""Command line: ``studio serve``, ``studio generate`` (headless, with a progress bar) and ``studio verify FILE``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--guidance", type=float, dest="guidance_scale")
     gen.add_argument("--seed", type=int)
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to copy the video (default clip.mp4)")
+    verify = sub.add_parser("verify", help="read a file's content credentials and watermark")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--json", action="store_true", help="print the full report as JSON")
     return parser
 
 
@@ -80,10 +83,24 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
         container.close()
 
 
+def _verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the file has valid credentials or the watermark, 1 when it has neither or was tampered with."""
+    import json
+
+    from studio.provenance.verify import verify_file
+
+    report = verify_file(args.file)
+    print(json.dumps(report.as_dict(), indent=2, default=str) if args.json else report.summary())
+    valid = report.manifest.state in ("Valid", "Trusted") and not report.manifest.tampered
+    return 0 if valid or (report.watermark.found and not report.manifest.tampered) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "verify":
+            return _verify(args)
         settings = _settings(args)
         if args.command == "serve":
             from studio.container import build_container

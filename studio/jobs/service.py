@@ -12,7 +12,9 @@ from pathlib import Path
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
+from studio.jobs.audit import AuditLog
 from studio.jobs.events import EventBus, Subscription
+from studio.jobs.provenance import JobProvenance
 from studio.jobs.queue import JobQueue
 from studio.jobs.store import JobStore
 from studio.jobs.validation import validate_request
@@ -40,7 +42,7 @@ class JobService:
         self._cancel_flags: dict[str, threading.Event] = {}
         self._flags_lock = threading.Lock()
         self._worker = JobWorker("studio-worker-0", self._queue, store, bus, executor, settings.outputs_dir,
-                                 self._cancel_flags, self._flags_lock)  # fmt: skip
+                                 self._cancel_flags, self._flags_lock, JobProvenance(settings, AuditLog(store)))  # fmt: skip
 
     # -- lifecycle --------------------------------------------------------------
     def start(self) -> None:

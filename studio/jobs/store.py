@@ -11,6 +11,8 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from studio.errors import JobNotFoundError
@@ -37,6 +39,23 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX jobs_status ON jobs(status, created_at)",
         "CREATE INDEX jobs_created ON jobs(created_at)",
+    ],
+    # 2: audit trail (provenance of each exported job; owner nullable until jobs have owners)
+    [
+        """CREATE TABLE audit (
+            job_id TEXT PRIMARY KEY,
+            owner TEXT,
+            created_at REAL NOT NULL,
+            recorded_at REAL NOT NULL,
+            request_sha256 TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            model_key TEXT NOT NULL,
+            model_revision TEXT,
+            watermark_id TEXT,
+            record_json TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_owner ON audit(owner, created_at)",
+        "CREATE INDEX audit_created ON audit(created_at)",
     ],
 ]
 
@@ -138,6 +157,12 @@ class JobStore:
             )
             queued = [r[0] for r in self._conn.execute("SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at")]
         return queued, running
+
+    @contextmanager
+    def locked(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the store's lock, for tables other modules own (``jobs/audit.py``)."""
+        with self._lock:
+            yield self._conn
 
     def close(self) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from PIL import Image
 from studio import __version__
 from studio.errors import JobCanceledError, StudioError
 from studio.jobs.events import EventBus
+from studio.jobs.provenance import JobProvenance
 from studio.jobs.queue import JobQueue
 from studio.jobs.reporter import JobReporter
 from studio.jobs.store import JobStore
@@ -59,7 +60,8 @@ class JobWorker(threading.Thread):
     """
 
     def __init__(self, name: str, queue: JobQueue, store: JobStore, bus: EventBus, executor: Executor,
-                 outputs_dir: Path, cancel_flags: dict[str, threading.Event], flags_lock: threading.Lock) -> None:  # fmt: skip
+                 outputs_dir: Path, cancel_flags: dict[str, threading.Event], flags_lock: threading.Lock,
+                 provenance: JobProvenance | None = None) -> None:  # fmt: skip
         super().__init__(name=name, daemon=True)
         self._queue = queue
         self._store = store
@@ -68,6 +70,7 @@ class JobWorker(threading.Thread):
         self._outputs_dir = outputs_dir
         self._cancel_flags = cancel_flags
         self._flags_lock = flags_lock
+        self._provenance = provenance
         self.current_job_id: str | None = None
 
     def run(self) -> None:
@@ -127,6 +130,8 @@ class JobWorker(threading.Thread):
 
     def _export(self, job: Job, result: GenerationResult, reporter: JobReporter, output_dir: Path) -> JobOutputs:
         reporter.phase(Phase.EXPORTING, "writing video")
+        if self._provenance is not None:  # watermark the frames; hash inputs and model
+            result, provenance = self._provenance.prepare(job, result)
         metadata = {
             "job_id": job.id,
             "request": job.request.model_dump(mode="json"),
@@ -138,9 +143,12 @@ class JobWorker(threading.Thread):
             "versions": library_versions(),
         }
         export_video(result.frames, output_dir / "video.mp4", result.fps, metadata)  # type: ignore[arg-type]
-        write_metadata(output_dir / "metadata.json", metadata)
         previews = [str(Path(p).relative_to(output_dir)) for p in reporter.preview_paths]
         keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
+        if self._provenance is not None:  # sign the files, hash them, write the audit record
+            self._provenance.finish(job, result, output_dir, ["video.mp4", *keyframes], provenance)
+            metadata["provenance"] = provenance.as_metadata()
+        write_metadata(output_dir / "metadata.json", metadata)
         return JobOutputs(video="video.mp4", metadata="metadata.json", previews=previews, keyframes=keyframes)
 
 
