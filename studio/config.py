@@ -58,3 +58,4 @@ class Settings(BaseSettings):
     c2pa_key: Path | None = Field(None, description="private key (PEM) of c2pa_cert")
     watermark: bool = Field(True, description="embed the invisible watermark (job id) in every generated frame")
     watermark_psnr_db: float = Field(39.0, ge=30.0, le=60.0, description="image cost of the watermark (higher = fainter, less robust)")
+    audit_token: str | None = Field(None, description="bearer token for /api/v1/audit (None = the API token guards it)")

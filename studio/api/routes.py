@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from studio import __version__
+from studio.api.audit import router as audit_router
 from studio.container import Container
 from studio.errors import StudioError
 from studio.jobs.policy_gate import enforce_texts
@@ -97,6 +98,7 @@ def structure_prompt(body: StructureBody, c: ContainerDep) -> StructureAnswer:
 def install(app: FastAPI) -> None:
     """Add the routes and the one translation of ``StudioError`` to HTTP."""
     app.include_router(router)
+    app.include_router(audit_router)
 
     @app.exception_handler(StudioError)
     async def _studio_error(_request: Request, exc: StudioError) -> JSONResponse:

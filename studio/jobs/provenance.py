@@ -159,3 +159,15 @@ class JobProvenance:
             model_files=facts.model_files, watermark_id=facts.watermark_id, credentials=facts.credentials,
             inputs=facts.inputs, outputs=facts.outputs,
         ))  # fmt: skip
+
+
+def provenance_note(settings: Settings) -> str:
+    """One line for the UI: how exported files are signed and marked, and loudly when they are not."""
+    if not settings.c2pa_signing:
+        credentials = "⚠ **Content credentials are off**: exported files carry no C2PA manifest (`STUDIO_C2PA_SIGNING=false`)."
+    elif settings.c2pa_cert is not None:
+        credentials = f"Exported files are signed with the operator's certificate (`{settings.c2pa_cert.name}`)."
+    else:
+        credentials = "Exported files are signed by the local studio CA: valid, but readers report the signer as untrusted."
+    mark = "an invisible watermark carries the job id" if settings.watermark else "⚠ **the invisible watermark is off**"
+    return f"{credentials} Frames: {mark}."

@@ -35,7 +35,8 @@ class VerifyReport:
     watermark: WatermarkReport
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "manifest": asdict(self.manifest), "watermark": {**asdict(self.watermark), "found": self.watermark.found}}
+        # "file", not "path": API clients (gradio_client) take any dict with a "path" key for a file to download
+        return {"file": self.path, "manifest": asdict(self.manifest), "watermark": {**asdict(self.watermark), "found": self.watermark.found}}
 
     def summary(self) -> str:
         """A few lines for a person (CLI, UI)."""

@@ -6,6 +6,7 @@ import gradio as gr
 
 from studio.container import Container
 from studio.ui.common import JOB_COLUMNS, job_row, user_errors
+from studio.ui.verify_panel import VerifyPanel
 
 _REFRESH_S = 3.0
 
@@ -26,6 +27,7 @@ class JobsTab:
             cancel = gr.Button("Cancel job", variant="stop", size="sm")
         details = gr.JSON(label="Job")
         video = gr.Video(label="Output")
+        VerifyPanel(self._c).render_and_wire(selected)
         timer = gr.Timer(_REFRESH_S)
         refresh.click(self.list_jobs, outputs=[table], api_name="list_jobs")
         timer.tick(self.list_jobs, outputs=[table], api_visibility="private")

@@ -82,3 +82,13 @@ def test_bad_certificate_stops_the_start(settings: Settings, tmp_path: Path) -> 
         build_container(settings.model_copy(update={"c2pa_cert": tmp_path / "cert.pem", "c2pa_key": tmp_path / "key.pem"}), start=False)
     with pytest.raises(SigningConfigError, match="set both STUDIO_C2PA_CERT and STUDIO_C2PA_KEY"):
         build_container(settings.model_copy(update={"c2pa_cert": tmp_path / "cert.pem"}), start=False)
+
+
+def test_the_ui_note_says_when_signing_or_the_watermark_is_off(settings: Settings, tmp_path: Path) -> None:
+    from studio.jobs.provenance import provenance_note
+
+    assert "local studio CA" in provenance_note(settings) and "watermark carries the job id" in provenance_note(settings)
+    off = provenance_note(settings.model_copy(update={"c2pa_signing": False, "watermark": False}))
+    assert "Content credentials are off" in off and "watermark is off" in off
+    operator = provenance_note(settings.model_copy(update={"c2pa_cert": tmp_path / "studio.pem"}))
+    assert "operator's certificate (`studio.pem`)" in operator
