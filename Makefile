@@ -31,6 +31,7 @@ test: install lint typecheck
 bench: install
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/motion.py
+	$(PY) benchmarks/provenance.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

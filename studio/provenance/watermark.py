@@ -36,7 +36,7 @@ _KEY_SEED = 0x5EED_57D1  # the studio's key: changing it makes earlier marks unr
 _MIN_PERIOD_PX, _MAX_PERIOD_PX = 48, 176  # tile periods searched: scales from 0.375 to 1.375
 _SYNC_THRESHOLD = 3.0  # peak of the sync statistic over its mean; unmarked frames stay below ~2.2
 _BLUR_SIGMA_PX = 3.0
-_CHASE_BITS = 6
+_CHASE_BITS = 7
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ class _Key:
     def tile(self, bits: np.ndarray) -> np.ndarray:
         """The 128x128 tile for ``bits``, unit RMS."""
         tile = np.tensordot((2.0 * bits - 1.0), self.templates, axes=1)
+        tile -= tile.mean()  # a constant offset costs PSNR and the whitened detector never sees it
         return tile / tile.std()
 
 
@@ -134,6 +135,7 @@ def embed(frames: np.ndarray, payload_id: int, psnr_db: float = 39.0) -> np.ndar
     height, width = frames.shape[1:3]
     reps = (-(-height // TILE_PX), -(-width // TILE_PX))
     pattern = np.tile(tile, reps)[:height, :width].astype(np.float32)
+    pattern /= np.sqrt(np.mean(pattern * pattern))  # partial tiles at the edges: unit RMS over the frame
     delta = pattern * np.float32(255.0 / 10 ** (psnr_db / 20))  # unit-RMS pattern -> RMS change for the PSNR
     out = np.empty_like(frames)
     for index, frame in enumerate(frames):  # one frame at a time keeps the float copy small
@@ -155,7 +157,7 @@ def _autocorrelation(residual: np.ndarray, axis: int) -> np.ndarray:
     return profile / (length - np.arange(length))
 
 
-def _periods(profile: np.ndarray, count: int = 3) -> list[float]:
+def _periods(profile: np.ndarray, count: int = 5) -> list[float]:
     """Candidate tile periods along one axis (strongest first, sub-pixel) from an autocorrelation profile.
 
     Lags are searched up to 75% of the side (a period must repeat within the frame). Several candidates are
