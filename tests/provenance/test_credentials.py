@@ -142,3 +142,17 @@ def test_local_ca_is_made_once_and_reused(tmp_path: Path) -> None:
     (tmp_path / "ca" / "signer.pem").unlink()
     with pytest.raises(SigningConfigError, match="local C2PA CA in .* is unusable"):
         local_identity(tmp_path / "ca")
+
+
+def test_cli_verify_exit_codes(tmp_path: Path, signer: ContentSigner) -> None:
+    path = export_video(_frames(), tmp_path / "v.mp4", 8, {})
+    unsigned = subprocess.run([sys.executable, "-m", "studio.cli", "verify", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert unsigned.returncode == 1 and "content credentials: none" in unsigned.stdout
+    signer.sign(path, _facts("v.mp4"))
+    valid = subprocess.run([sys.executable, "-m", "studio.cli", "verify", str(path), "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert valid.returncode == 0 and '"state": "Valid"' in valid.stdout
+    data = bytearray(path.read_bytes())
+    data[data.find(b"mdat") + 64] ^= 0x01
+    path.write_bytes(bytes(data))
+    tampered = subprocess.run([sys.executable, "-m", "studio.cli", "verify", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert tampered.returncode == 1 and "TAMPERED" in tampered.stdout
