@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
     prompt_llm: str | None = Field(None, description="local folder or hub id of an instruction model for the prompt assistant")
     model_dir: Path | None = Field(None, description="demo models and local pipelines (default <data_dir>/models)")
+    # -- step cache and LoRA --
+    lora_dir: Path | None = Field(None, description="LoRA files clients may name by file name (default <data_dir>/loras)")
+    allow_local_loras: bool = Field(False, description="let clients name LoRA files anywhere on this machine by path")
+    # -- hosting and sharing --
+    output_retention_days: float = Field(0.0, ge=0, description="remove finished jobs' outputs older than this (0 = keep)")
+    output_retention_gb: float = Field(0.0, ge=0, description="keep the outputs folder under this size (0 = no limit)")
+    max_upload_mb: float = Field(50.0, gt=0, description="largest file the web UI accepts")
+    mcp: bool = Field(False, description="serve the generation tabs as MCP tools (Gradio's MCP server)")
 
     @property
     def outputs_dir(self) -> Path:
@@ -45,6 +53,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.model_dir if self.model_dir is not None else self.data_dir / "models"
+
+    @property
+    def user_presets_dir(self) -> Path:
+        return self.data_dir / "presets"
 
     @property
     def db_path(self) -> Path:
@@ -59,3 +71,12 @@ class Settings(BaseSettings):
     watermark: bool = Field(True, description="embed the invisible watermark (job id) in every generated frame")
     watermark_psnr_db: float = Field(39.0, ge=30.0, le=60.0, description="image cost of the watermark (higher = fainter, less robust)")
     audit_token: str | None = Field(None, description="bearer token for /api/v1/audit (None = the API token guards it)")
+
+    @property
+    def loras_dir(self) -> Path:
+        return self.lora_dir if self.lora_dir is not None else self.data_dir / "loras"
+
+
+#: folders shipped in the repository: example assets (served to the browser) and the curated presets
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+CURATED_PRESETS_DIR = Path(__file__).resolve().parents[1] / "presets"

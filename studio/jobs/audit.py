@@ -60,6 +60,11 @@ class AuditLog:
         with self._store.locked() as conn:
             conn.execute("INSERT OR REPLACE INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
+    def forget(self, job_ids: list[str]) -> None:
+        """Drop the records of jobs whose outputs were removed (retention)."""
+        with self._store.locked() as conn:
+            conn.executemany("DELETE FROM audit WHERE job_id = ?", [(job_id,) for job_id in job_ids])
+
     @staticmethod
     def _where(owner: str | None, since: float | None, until: float | None, watermark_id: str | None) -> tuple[str, list[object]]:
         clauses: list[str] = []

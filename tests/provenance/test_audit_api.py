@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from fastapi import FastAPI
@@ -76,3 +77,25 @@ def test_bad_values_are_named(api: TestClient, query: str, status: int, message:
     assert response.status_code == status
     if message:
         assert response.json()["detail"] == message
+
+
+def test_retention_removes_the_audit_records_of_removed_outputs(settings: Settings) -> None:
+    from studio.container import _retention
+
+    settings = settings.model_copy(update={"output_retention_days": 1.0})
+    container = build_container(settings, start=False)
+    try:
+        log = AuditLog(container.store)
+        for job_id in ("old", "new"):
+            (settings.outputs_dir / job_id).mkdir(parents=True)
+            (settings.outputs_dir / job_id / "video.mp4").write_bytes(b"x")
+            log.record(AuditRecord(job_id=job_id, created_at=1.0, recorded_at=1.0, request_sha256="0" * 64, policy="no policy",
+                                   model_key="m", model_source="s", credentials="off"))  # fmt: skip
+        os.utime(settings.outputs_dir / "old" / "video.mp4", (0, 0))
+        os.utime(settings.outputs_dir / "old", (0, 0))
+        task = _retention(settings, container.store)
+        assert task is not None
+        task._clean()
+        assert [r.job_id for r in log.page().records] == ["new"]
+    finally:
+        container.close()
