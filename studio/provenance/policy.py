@@ -41,7 +41,8 @@ def normalize(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Normalised words with leetspeak undone; a run of single letters ("k i l l") becomes one word, marked by a
     leading ``~`` so that rules can look for words spelled out inside it."""
-    words = [re.sub(r"[^\w]", "", t.translate(_LEET)) for t in _TOKEN.findall(normalize(text))]
+    # '!', '|' and '+' read as letters inside a word only ("k!ll"); at its ends they are punctuation ("kill!")
+    words = [re.sub(r"[^\w]", "", t.strip("!|+").translate(_LEET)) for t in _TOKEN.findall(normalize(text))]
     words = [w for w in words if w]
     joined: list[str] = []
     run: list[str] = []
@@ -105,9 +106,6 @@ class PolicyDecision:
     category: str | None = None
     field: str | None = None
     source: Literal["rules", "classifier"] | None = None
-
-    def summary(self) -> str:
-        return "allowed" if self.allowed else f"refused: {self.category} ({self.source}, {self.field})"
 
 
 class PromptClassifier(Protocol):

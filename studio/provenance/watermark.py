@@ -72,7 +72,7 @@ def _chase_decode(soft: np.ndarray) -> int | None:
     """Hard decision, then every flip pattern of the least reliable bits until the CRC holds (Chase decoding).
 
     Trying 2**_CHASE_BITS words raises the chance that a damaged mark decodes to a wrong id to about
-    2**_CHASE_BITS / 2**16 (0.1%); the sync threshold keeps unmarked frames from being read at all.
+    2**_CHASE_BITS / 2**16 (0.2%); the sync threshold keeps unmarked frames from being read at all.
     """
     hard = (soft > 0).astype(np.int8)
     weakest = np.argsort(np.abs(soft))[:_CHASE_BITS]

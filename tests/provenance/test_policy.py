@@ -20,6 +20,7 @@ def policy():
 REFUSED = [
     ("a man tries to kill his neighbour", "violence"),
     ("KILL everyone in the room", "violence"),
+    ("kill! kill!", "violence"),
     ("the killer walks into the bank", "violence"),
     ("a k i l l e r in the dark", "violence"),
     ("k.i.l.l the guard", "violence"),
