@@ -98,11 +98,14 @@ def check_watermark(path: Path, media_type: str, count: int = _FRAMES_CHECKED) -
     return WatermarkReport(len(frames), votes, f"{payload:08x}")
 
 
-def verify_file(path: Path) -> VerifyReport:
+def verify_file(path: Path, label: str | None = None) -> VerifyReport:
     """Everything the studio can tell about a file's provenance.
 
+    Args:
+        label: how the report names the file (default: the path); the UI passes the file name alone, so a
+            client never sees a server path.
     Raises:
         InvalidMediaError: the file does not exist or is not media.
     """
     manifest = read_manifest(path)
-    return VerifyReport(str(path), manifest, check_watermark(path, manifest.media_type))
+    return VerifyReport(label or str(path), manifest, check_watermark(path, manifest.media_type))

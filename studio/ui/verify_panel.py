@@ -36,7 +36,7 @@ class VerifyPanel:
         with user_errors():
             if not upload:
                 raise gr.Error("choose a file to verify first")
-            result = verify_file(Path(upload))
+            result = verify_file(Path(upload), label=Path(upload).name)
         return _markdown(result.summary()), result.as_dict()
 
     def verify_job(self, job_id: str) -> tuple[str, dict]:
@@ -44,7 +44,7 @@ class VerifyPanel:
             job = self._c.jobs.get((job_id or "").strip())
             if not job.outputs.video:
                 raise gr.Error(f"job {job.id} has no video yet ({job.status.value})")
-            result = verify_file(self._c.jobs.output_dir(job.id) / job.outputs.video)
+            result = verify_file(self._c.jobs.output_dir(job.id) / job.outputs.video, label=f"job {job.id}: {job.outputs.video}")
         return _markdown(result.summary()), result.as_dict()
 
 
