@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in {"data_dir": args.data_dir, "device": args.device,
                  "host": getattr(args, "host", None), "port": getattr(args, "port", None)}.items() if v is not None}  # fmt: skip
+    if args.command == "generate":
+        overrides["allow_local_models"] = True  # the person at the terminal may name any folder of the machine
     return Settings(**overrides)
 
 
@@ -91,14 +93,12 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from studio.container import build_container
-    from studio.jobs.validation import build_request
+    from studio.jobs.defaults import request_with_defaults
 
     container = build_container(settings)
     try:
-        chosen = _chosen_values(args, container)
-        spec = container.registry.resolve(chosen.pop("model", None) or settings.default_model)
-        values = {**spec.defaults.model_dump(), **chosen}
-        request = build_request(model=spec.key, **values)
+        request = request_with_defaults(_chosen_values(args, container), settings, container.registry)
+        spec = container.registry.resolve(request.model, local_folders=True)
         job = container.jobs.submit(request)
         print(f"job {job.id} · {spec.display_name} · seed {job.seed}" + (f" · {job.message}" if job.message != "queued" else ""))
         with container.jobs.subscribe(job.id) as events, tqdm(total=request.steps, unit="step") as bar:

@@ -43,8 +43,19 @@ class Settings(BaseSettings):
     # -- hosting and sharing --
     output_retention_days: float = Field(0.0, ge=0, description="remove finished jobs' outputs older than this (0 = keep)")
     output_retention_gb: float = Field(0.0, ge=0, description="keep the outputs folder under this size (0 = no limit)")
-    max_upload_mb: float = Field(50.0, gt=0, description="largest file the web UI accepts")
     mcp: bool = Field(False, description="serve the generation tabs as MCP tools (Gradio's MCP server)")
+    # -- jobs API: owners, uploads, local models, webhooks --
+    api_tokens: str | None = Field(None, description="per-client tokens 'name=token,name2=token2'; each sees its own jobs")
+    allow_local_models: bool = Field(False, description="let requests name local model folders (else registered keys and hub ids)")
+    max_upload_mb: float = Field(50.0, gt=0, description="largest accepted upload (REST and the web UI)")
+    max_attempts: int = Field(2, ge=1, description="runs of a job interrupted by crashes before it fails")
+    public_url: str | None = Field(None, description="base URL of this studio for links in webhooks (default http://host:port)")
+    webhook_url: str | None = Field(None, description="a URL told of every job's start and end")
+    webhook_secret: str | None = Field(None, description="'whsec_<base64>' signing key (default: made once, kept in the data dir)")
+    webhook_allow_private: bool = Field(False, description="allow webhook targets on private or loopback addresses")
+    webhook_max_attempts: int = Field(8, ge=1)
+    webhook_backoff_s: float = Field(5.0, gt=0, description="first retry delay; doubles each attempt, with jitter")
+    webhook_timeout_s: float = Field(10.0, gt=0)
 
     @property
     def outputs_dir(self) -> Path:
@@ -70,7 +81,6 @@ class Settings(BaseSettings):
     c2pa_key: Path | None = Field(None, description="private key (PEM) of c2pa_cert")
     watermark: bool = Field(True, description="embed the invisible watermark (job id) in every generated frame")
     watermark_psnr_db: float = Field(39.0, ge=30.0, le=60.0, description="image cost of the watermark (higher = fainter, less robust)")
-    audit_token: str | None = Field(None, description="bearer token for /api/v1/audit (None = the API token guards it)")
 
     @property
     def loras_dir(self) -> Path:

@@ -13,9 +13,12 @@ from studio.hosting.retention import CleanupReport, RetentionTask, clean_outputs
 from studio.hosting.zerogpu import wrap_for_zerogpu
 from studio.jobs.audit import AuditLog
 from studio.jobs.events import EventBus
+from studio.jobs.files import FileStore
+from studio.jobs.lock import DataDirLock
 from studio.jobs.policy_gate import policy_for
 from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
+from studio.jobs.webhooks import WebhookNotifier
 from studio.presets.library import PresetLibrary
 from studio.prompting.structurer import OfflineStructurer, Structurer
 from studio.types import JobStatus
@@ -39,19 +42,40 @@ class Container:
     manager: ModelManager
     device: DeviceInfo
     structurer: Structurer
+    # -- jobs API --
+    files: FileStore
+    webhooks: WebhookNotifier
+    lock: DataDirLock
+    # -- sharing and hosting --
     presets: PresetLibrary
     retention: RetentionTask | None = None
 
     def close(self) -> None:
+        """Stop the retention task and the worker (a running job is left interrupted), then the webhooks, then close the store."""
         if self.retention is not None:
             self.retention.stop()
         self.jobs.stop()
+        self.webhooks.stop()
         self.store.close()
+        self.lock.release()
 
 
 def build_container(settings: Settings, *, start: bool = True) -> Container:
-    """Build (and by default start) the services. Imports torch through the engine."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Build (and by default start) the services. Imports torch through the engine.
+
+    Raises:
+        DataDirBusyError: another studio process holds the data folder.
+    """
+    lock = DataDirLock(settings.data_dir)
+    lock.acquire()
+    try:
+        return _build(settings, lock, start)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
     settings.outputs_dir.mkdir(parents=True, exist_ok=True)
     registry = ModelRegistry(offline=settings.offline)
     policy_for(settings)  # a policy file that does not parse stops the start, naming the problem
@@ -61,13 +85,16 @@ def build_container(settings: Settings, *, start: bool = True) -> Container:
     bus = EventBus()
     # on a ZeroGPU Space the GPU work runs inside spaces.GPU; elsewhere the runner as is
     jobs = JobService(settings, store, bus, registry, wrap_for_zerogpu(runner), estimator=manager)
+    webhooks = WebhookNotifier(settings, store)
+    bus.add_listener(webhooks.on_event)
     retention = _retention(settings, store)
     if start:
         jobs.start()
+        webhooks.start()
         if retention is not None:
             retention.start()
     return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings),
-                     PresetLibrary(settings.user_presets_dir), retention)  # fmt: skip
+                     FileStore(settings, store), webhooks, lock, PresetLibrary(settings.user_presets_dir), retention)  # fmt: skip
 
 
 def _retention(settings: Settings, store: JobStore) -> RetentionTask | None:

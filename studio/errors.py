@@ -63,6 +63,33 @@ class LoraError(StudioError):
     http_status = 422
 
 
+# -- jobs API ------------------------------------------------------------------------
+
+
+class JobFinalError(StudioError):
+    """A job in a final state (succeeded, failed, canceled) was asked to change."""
+
+    http_status = 409
+
+
+class DataDirBusyError(StudioError):
+    """Another studio process holds the data folder."""
+
+    http_status = 503
+
+
+class FileTooLargeError(StudioError):
+    """An upload is larger than the operator's limit."""
+
+    http_status = 413
+
+
+class FileNotFoundInStudioError(StudioError):
+    """No upload has the given handle for this caller (never says whether another caller has it)."""
+
+    http_status = 422
+
+
 # -- provenance --
 
 
@@ -97,3 +124,9 @@ def describe_validation_error(exc: Exception) -> str:
             continue
         parts.append(f"{field} {message}, got {error.get('input')!r}")
     return "; ".join(parts)
+
+
+class NotReadyError(StudioError):
+    """A job's output was asked for before the job produced it."""
+
+    http_status = 409

@@ -32,6 +32,8 @@ class JobStatus(str, Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELED = "canceled"
+    #: stopped by a shutdown or a crash; queued again once on the next start (not terminal).
+    INTERRUPTED = "interrupted"
 
     @property
     def is_terminal(self) -> bool:
@@ -113,6 +115,9 @@ class GenerationRequest(BaseModel):
     loras: list[LoraSpec] = Field(default_factory=list, max_length=8)
     #: image-to-video: the last frame (first-and-last-frame models, e.g. Wan 2.1 FLF2V); stored like ``image``.
     end_image: str | None = None
+    # -- jobs API ---------------------------------------------------------------------
+    #: an http(s) URL told of job.started / succeeded / failed / canceled (Standard Webhooks, signed).
+    webhook_url: str | None = Field(None, max_length=2000)
 
 
 class StepCacheStats(BaseModel):
@@ -162,6 +167,15 @@ class Job(BaseModel):
     created_at: float = Field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
+    # -- jobs API ---------------------------------------------------------------------
+    #: who submitted it ("local", "session:<id>", "api:<client>"); None for jobs from before owners.
+    owner: str | None = None
+    #: how many times a worker started it (a job interrupted by a crash runs again once).
+    attempts: int = 0
+    #: frame indices of ``outputs.keyframes``, in the same order.
+    keyframe_indices: list[int] = Field(default_factory=list)
+    #: corrections made to the inputs and facts worth showing (rounded sizes, cropped image, ...).
+    notes: list[str] = Field(default_factory=list)
 
     @property
     def duration_s(self) -> float | None:
@@ -190,6 +204,9 @@ class JobEvent(BaseModel):
     #: Frame indices in the final clip that the preview keyframes stand for.
     preview_frames: list[int] = Field(default_factory=list)
     timestamp: float = Field(default_factory=time.time)
+    # -- jobs API ---------------------------------------------------------------------
+    #: position in the job's event sequence (1, 2, ...), set by the event bus; SSE ids come from it.
+    seq: int = 0
 
 
 class GenerationResult(BaseModel):

@@ -5,31 +5,22 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from studio.container import Container
+from studio.api.auth import ViewerDep
+from studio.api.deps import ContainerDep
 from studio.errors import InvalidRequestError
 from studio.jobs.audit import AuditLog, AuditPage
 
-_bearer = HTTPBearer(auto_error=False)
 
-
-def _container(request: Request) -> Container:
-    return request.app.state.container
-
-
-def check_operator(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
-    """The audit token when one is set, else the API token; open only when neither is (a local studio)."""
-    settings = _container(request).settings
-    token = settings.audit_token or settings.api_token
-    if token and (credentials is None or credentials.credentials != token):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the audit trail needs the operator's bearer token", {"WWW-Authenticate": "Bearer"})
+def check_operator(viewer: ViewerDep) -> None:
+    """Only the operator (``STUDIO_API_TOKEN``, or anyone in single-user local mode) reads the trail."""
+    if not viewer.operator:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the audit trail is for the operator (the STUDIO_API_TOKEN token)")
 
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], dependencies=[Depends(check_operator)])
-ContainerDep = Annotated[Container, Depends(_container)]
 
 
 def parse_time(name: str, value: str | None) -> float | None:

@@ -235,8 +235,8 @@ class ModelRegistry:
     def pipeline_class(self, spec: ModelSpec, mode: str) -> str:
         return spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
 
-    def resolve(self, name: str) -> ModelSpec:
-        """Return the spec for ``name``.
+    def resolve(self, name: str, *, local_folders: bool = True) -> ModelSpec:
+        """Return the spec for ``name`` (with ``local_folders=False`` a folder is never looked at).
 
         Raises:
             UnknownModelError: ``name`` is no registered key, no pipeline folder of
@@ -251,7 +251,7 @@ class ModelRegistry:
             if spec.source == name:
                 return spec
         folder = Path(name).expanduser()
-        if folder.is_dir():
+        if local_folders and folder.is_dir():
             return self._spec_from_index(name, folder / "model_index.json")
         if name.count("/") == 1 and not name.startswith((".", "/")):
             return self._spec_from_hub(name)

@@ -1,6 +1,6 @@
 """The audit trail: one record per exported job (who, what was asked, what the policy said, what came out).
 
-Records live in the ``audit`` table of ``jobs.db`` (migration 2) and repeat
+Records live in the ``audit`` table of ``jobs.db`` (migration 3) and repeat
 what ``metadata.json`` says under ``provenance``, so the trail survives a
 deleted output folder and can be queried by owner and time.
 """

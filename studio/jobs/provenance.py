@@ -153,7 +153,7 @@ class JobProvenance:
         facts.outputs = [file_hash(output_dir / name, name) for name in files]
         facts.timings_s["sign_and_hash"] = time.perf_counter() - started
         self._audit.record(AuditRecord(
-            job_id=job.id, owner=getattr(job, "owner", None),  # jobs gain an owner with the jobs API's ownership
+            job_id=job.id, owner=job.owner,
             created_at=job.created_at, recorded_at=time.time(), request_sha256=facts.request_sha256, policy=facts.policy,
             model_key=result.model_key, model_source=result.model_source, model_revision=result.model_revision,
             model_files=facts.model_files, watermark_id=facts.watermark_id, credentials=facts.credentials,

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, describe_validation_error
+from studio.jobs.addresses import check_webhook_url
 from studio.jobs.options import check_job_options
 from studio.jobs.policy_gate import enforce_texts
 from studio.media.fitting import load_depth
@@ -59,6 +60,8 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         )
     enforce_texts(settings, {"prompt": prompt, "negative prompt": request.negative_prompt})
     fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
+    if request.webhook_url:
+        check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
@@ -89,7 +92,7 @@ def check_shape(request: GenerationRequest, settings: Settings, registry: ModelR
             raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
     if request.num_frames > settings.max_frames:
         raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
-    spec = registry.resolve(request.model)
+    spec = registry.resolve(request.model, local_folders=settings.allow_local_models)
     if request.mode.value not in spec.modes:
         raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
     rules = registry.size_rules(spec)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import platform
+import shutil
 import threading
 import time
+from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +17,7 @@ from PIL import Image
 
 from studio import __version__
 from studio.errors import JobCanceledError, StudioError
+from studio.jobs.control import JobControl
 from studio.jobs.events import EventBus
 from studio.jobs.provenance import JobProvenance
 from studio.jobs.queue import JobQueue
@@ -52,15 +55,30 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+class ExportStep(Protocol):
+    """A step that runs after the video is written (quality report, provenance, ...).
+
+    It may write more files into ``output_dir`` and returns the outputs, updated.
+    Add one by passing it in ``after_export``; cancellation is checked before each.
+    """
+
+    def __call__(self, job: Job, result: GenerationResult, outputs: JobOutputs, output_dir: Path,
+                 sink: ProgressSink) -> JobOutputs: ...  # fmt: skip
+
+
 class JobWorker(threading.Thread):
     """Takes job ids from the queue and runs them to a terminal state, one at a time.
 
     Whatever a job raises ends that job (``failed`` or ``canceled``) and never
-    this thread: the next job runs normally.
+    this thread: the next job runs normally. A job is claimed atomically in the
+    store, so two workers never run the same job. Cancellation is honoured at
+    every phase change (before loading, the guide, encoding, decoding), before
+    export and before each step after it; a shutdown stops the job the same way
+    but leaves it ``interrupted``, to run again on the next start.
     """
 
     def __init__(self, name: str, queue: JobQueue, store: JobStore, bus: EventBus, executor: Executor,
-                 outputs_dir: Path, cancel_flags: dict[str, threading.Event], flags_lock: threading.Lock,
+                 outputs_dir: Path, control: JobControl, after_export: Sequence[ExportStep] = (),
                  provenance: JobProvenance | None = None) -> None:  # fmt: skip
         super().__init__(name=name, daemon=True)
         self._queue = queue
@@ -68,13 +86,13 @@ class JobWorker(threading.Thread):
         self._bus = bus
         self._executor = executor
         self._outputs_dir = outputs_dir
-        self._cancel_flags = cancel_flags
-        self._flags_lock = flags_lock
+        self._control = control
+        self._after_export = list(after_export)
         self._provenance = provenance
         self.current_job_id: str | None = None
 
     def run(self) -> None:
-        while True:
+        while not self._control.stopping.is_set():
             job_id = self._queue.take()
             if job_id is None:
                 return
@@ -84,49 +102,65 @@ class JobWorker(threading.Thread):
                 logger.exception("job %s: unexpected failure outside the job's own handling", job_id)
             finally:
                 self.current_job_id = None
-                with self._flags_lock:
-                    self._cancel_flags.pop(job_id, None)
+                self._control.forget(job_id)
 
-    def _finish(self, job_id: str, status: JobStatus, message: str, error: str | None = None, outputs: JobOutputs | None = None) -> None:
-        fields: dict[str, object] = {"status": status, "phase": Phase.DONE, "message": message, "error": error, "finished_at": time.time()}
-        if outputs is not None:
-            fields["outputs"] = outputs
-        self._store.update(job_id, **fields)
+    def _finish(self, job_id: str, status: JobStatus, message: str, error: str | None = None, **fields: object) -> None:
+        phase = Phase.QUEUED if status == JobStatus.INTERRUPTED else Phase.DONE
+        finished_at = None if status == JobStatus.INTERRUPTED else time.time()
+        self._store.update(job_id, status=status, phase=phase, message=message, error=error, finished_at=finished_at, **fields)
         job = self._store.get(job_id)
         self._bus.publish(JobEvent(
-            job_id=job_id, kind="status", status=status, phase=Phase.DONE, step=job.step,
+            job_id=job_id, kind="status", status=status, phase=phase, step=job.step,
             total_steps=job.total_steps, progress=job.progress, message=error or message,
         ))  # fmt: skip
 
     def _run_job(self, job_id: str) -> None:
+        if not self._store.claim(job_id):
+            return  # canceled while queued, or another worker took it
         job = self._store.get(job_id)
-        if job.status != JobStatus.QUEUED:
-            return  # canceled while queued
-        with self._flags_lock:
-            cancel_flag = self._cancel_flags.setdefault(job_id, threading.Event())
+        cancel_flag = self._control.flag(job_id)
         self.current_job_id = job_id
         output_dir = self._outputs_dir / job_id
-        reporter = JobReporter(job_id, self._store, self._bus, output_dir, cancel_flag)
-        self._store.update(job_id, status=JobStatus.RUNNING, started_at=time.time(), total_steps=job.request.steps)
+        reporter = JobReporter(job_id, self._store, self._bus, output_dir, cancel_flag, self._control.stopping)
+        self._store.update(job_id, total_steps=job.request.steps)
         self._bus.publish(JobEvent(job_id=job_id, kind="status", status=JobStatus.RUNNING, phase=Phase.QUEUED,
-                                   total_steps=job.request.steps, message="started"))  # fmt: skip
+                                   total_steps=job.request.steps, message=f"started (attempt {job.attempts})"))  # fmt: skip
         try:
+            reporter.checkpoint("before loading")
             result = self._executor.run(job.request, job.seed or 0, reporter)
-            if cancel_flag.is_set():
-                raise JobCanceledError("canceled")
+            reporter.checkpoint("before export")
             outputs = self._export(job, result, reporter, output_dir)
-        except JobCanceledError:
-            self._finish(job_id, JobStatus.CANCELED, "canceled")
+            for step in self._after_export:
+                reporter.checkpoint("after export")
+                outputs = step(job, result, outputs, output_dir, reporter)
+            reporter.checkpoint("after export")
+        except JobCanceledError as exc:
+            self._stopped(job, cancel_flag.is_set(), str(exc), output_dir)
         except StudioError as exc:
             self._finish(job_id, JobStatus.FAILED, "failed", error=str(exc))
         except Exception as exc:
             logger.exception("job %s failed", job_id)
             self._finish(job_id, JobStatus.FAILED, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
         else:
-            notes = [n for n in (job.message, *result.notes) if n and n != "queued"]
-            self._finish(job_id, JobStatus.SUCCEEDED, "; ".join(["done", *notes]), outputs=outputs)
+            notes = [*job.notes, *result.notes]
+            self._finish(job_id, JobStatus.SUCCEEDED, "; ".join(["done", *notes]), outputs=outputs, notes=notes,
+                         keyframe_indices=reporter.final_keyframes)  # fmt: skip
         finally:
             reporter.prune_previews()
+
+    def _stopped(self, job: Job, by_cancel: bool, where: str, output_dir: Path) -> None:
+        """A cancel ends the job ``canceled`` (files written after denoising removed; the last previews stay
+        for the streams still showing them); a shutdown leaves it ``interrupted``."""
+        if by_cancel:
+            for child in output_dir.iterdir() if output_dir.is_dir() else ():
+                if child.is_dir() and child.name != "previews":
+                    shutil.rmtree(child)
+                elif child.is_file():
+                    child.unlink(missing_ok=True)
+            self._finish(job.id, JobStatus.CANCELED, where)
+        else:
+            self._finish(job.id, JobStatus.INTERRUPTED, f"interrupted by a shutdown during attempt {job.attempts}; "
+                                                        "it runs again when the studio starts")  # fmt: skip
 
     def _export(self, job: Job, result: GenerationResult, reporter: JobReporter, output_dir: Path) -> JobOutputs:
         reporter.phase(Phase.EXPORTING, "writing video")
@@ -134,7 +168,8 @@ class JobWorker(threading.Thread):
             result, provenance = self._provenance.prepare(job, result)
         metadata = {
             "job_id": job.id,
-            "request": job.request.model_dump(mode="json"),
+            # the webhook URL may carry a secret; it stays out of a file that may be shared
+            "request": job.request.model_dump(mode="json", exclude={"webhook_url"}),
             "seed": result.seed,
             "model": {"key": result.model_key, "source": result.model_source, "revision": result.model_revision},
             "output": {"width": result.width, "height": result.height, "num_frames": result.num_frames, "fps": result.fps},
@@ -145,7 +180,8 @@ class JobWorker(threading.Thread):
         }
         export_video(result.frames, output_dir / "video.mp4", result.fps, metadata)  # type: ignore[arg-type]
         previews = [str(Path(p).relative_to(output_dir)) for p in reporter.preview_paths]
-        keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
+        indices, keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
+        reporter.final_keyframes = indices
         if self._provenance is not None:  # sign the files, hash them, write the audit record
             self._provenance.finish(job, result, output_dir, ["video.mp4", *keyframes], provenance)
             metadata["provenance"] = provenance.as_metadata()
@@ -154,17 +190,18 @@ class JobWorker(threading.Thread):
                           step_cache=result.step_cache)  # fmt: skip
 
 
-def _save_keyframes(frames: np.ndarray, indices: list[int], output_dir: Path, count: int = 4) -> list[str]:
-    """Save the final frames at the preview positions (or spread over the clip); relative paths."""
+def _save_keyframes(frames: np.ndarray, indices: list[int], output_dir: Path, count: int = 4) -> tuple[list[int], list[str]]:
+    """Save the final frames at the preview positions (or spread over the clip); (frame indices, relative paths)."""
     if not indices:
         last = len(frames) - 1
         indices = sorted({round(i * last / max(1, count - 1)) for i in range(count)})
     folder = output_dir / "keyframes"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    kept, paths = [], []
     for index in indices:
         index = min(max(index, 0), len(frames) - 1)
         path = folder / f"frame{index:04d}.png"
         Image.fromarray(frames[index]).save(path)
+        kept.append(index)
         paths.append(str(path.relative_to(output_dir)))
-    return paths
+    return kept, paths

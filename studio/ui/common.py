@@ -65,11 +65,12 @@ def job_row(job: Job) -> list[object]:
     return [
         job.id, job.status.value, job.phase.value, f"{job.progress * 100:.0f}%", job.request.model,
         job.request.prompt[:80], format_time(job.created_at), "" if duration is None else f"{duration:.1f}",
-        job.outputs.video or "", job.error or "", step_cache_cell(job),
+        job.outputs.video or "", job.error or "", step_cache_cell(job), job.attempts,
     ]  # fmt: skip
 
 
-JOB_COLUMNS = ["id", "status", "phase", "progress", "model", "prompt", "created", "seconds", "output", "error", "step cache"]
+JOB_COLUMNS = ["id", "status", "phase", "progress", "model", "prompt", "created", "seconds", "output", "error", "step cache",
+               "attempts"]
 
 
 def step_cache_cell(job: Job) -> str:

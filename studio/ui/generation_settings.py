@@ -10,7 +10,7 @@ import gradio as gr
 from studio.container import Container
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.errors import StudioError
-from studio.jobs.validation import build_request
+from studio.jobs.defaults import request_with_defaults
 
 
 def render_model_settings(container: Container, mode: str, default: ModelSpec, frames_label: str,
@@ -77,17 +77,15 @@ def model_defaults(registry: ModelRegistry, model: str) -> tuple:
     return d.width, d.height, d.num_frames, d.fps, d.steps, d.guidance_scale
 
 
-def size_values(spec: ModelSpec, width, height, num_frames, fps, steps, guidance_scale) -> dict:
-    """Request values from the sliders; a missing value (API call) takes the model's default."""
-    d = spec.defaults
+def size_values(width, height, num_frames, fps, steps, guidance_scale) -> dict:
+    """Request values from the sliders; a missing value (API call) is None, filled by ``request_with_defaults``."""
 
-    def pick(value, default):
-        return default if value is None or value == "" else value
+    def number(value, kind):
+        return None if value is None or value == "" else kind(value)
 
     return {
-        "width": int(pick(width, d.width)), "height": int(pick(height, d.height)),
-        "num_frames": int(pick(num_frames, d.num_frames)), "fps": int(pick(fps, d.fps)),
-        "steps": int(pick(steps, d.steps)), "guidance_scale": float(pick(guidance_scale, d.guidance_scale)),
+        "width": number(width, int), "height": number(height, int), "num_frames": number(num_frames, int),
+        "fps": number(fps, int), "steps": number(steps, int), "guidance_scale": number(guidance_scale, float),
     }  # fmt: skip
 
 
@@ -105,9 +103,9 @@ def render_estimate(container: Container, mode: str, model, width, height, frame
 def estimate_markdown(container: Container, mode: str, model, width, height, num_frames, steps, guidance_scale) -> str:
     """One line: peak memory against the budget, the offload plan, the time when measured (or why not)."""
     try:
-        spec = container.registry.resolve(model or "")
-        request = build_request(prompt="", mode=mode, model=spec.key,
-                                **size_values(spec, width, height, num_frames, None, steps, guidance_scale))  # fmt: skip
+        request = request_with_defaults(dict(prompt="", mode=mode, model=model or None,
+                                             **size_values(width, height, num_frames, None, steps, guidance_scale)),
+                                        container.settings, container.registry)  # fmt: skip
         return container.jobs.estimate(request).summary()
     except StudioError as exc:
         return f"**Estimate:** unavailable: {exc}"

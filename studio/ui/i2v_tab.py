@@ -12,7 +12,7 @@ import numpy as np
 from studio.config import ASSETS_DIR
 from studio.container import Container
 from studio.errors import StudioError
-from studio.jobs.validation import build_request
+from studio.jobs.defaults import request_with_defaults
 from studio.media.images import load_image
 from studio.motion.camera_io import camera_for, camera_to_json, camera_to_re10k
 from studio.motion.names import EASINGS, PRESET_NAMES
@@ -23,6 +23,7 @@ from studio.ui.advanced_settings import advanced_values, render_advanced
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
 from studio.ui.motion_controls import ARROW_COLUMNS, DEFAULT_RADIUS, draw_arrows, motion_from_widgets
+from studio.ui.session import session_viewer
 from studio.ui.sharing import SharingBar
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
@@ -154,7 +155,7 @@ class ImageToVideoTab:
         inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:],
                   camera_file, depth_map, depth_is_distance, *extra]  # fmt: skip
         generate.click(self.image_to_video, inputs=inputs, outputs=list(outputs), api_name="image_to_video")
-        cancel.click(lambda job_id: cancel_job(self._c, job_id), inputs=[outputs[2]], outputs=[outputs[0]], **private)
+        cancel.click(self.cancel, inputs=[outputs[2]], outputs=[outputs[0]], **private)
         settings[0].change(self.guide_controls, inputs=[settings[0]], outputs=list(settings[7:10]), **private)
         initial_routes = self._c.registry.steering(self._default)
         for widget, route in zip(settings[7:10], ("v2v", "warped_noise", "control"), strict=True):
@@ -237,6 +238,9 @@ class ImageToVideoTab:
             (folder / name).write_text(text)
         return [str(folder / name) for name in texts]
 
+    def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
+        return cancel_job(self._c, job_id, session_viewer(self._c.settings, request))
+
     # -- generate ---------------------------------------------------------------------
     def image_to_video(
         self, image: str | None, prompt: str | None = None, model: str | None = None, presets: list[str] | None = None,
@@ -285,18 +289,16 @@ class ImageToVideoTab:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
         with user_errors():
-            spec = self._c.registry.resolve(model or self._default.key)
-            job = self._c.jobs.submit(build_request(
-                mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=spec.key,
-                negative_prompt=spec.defaults.negative_prompt,
+            job = self._c.jobs.submit(request_with_defaults(dict(
+                mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=model or self._default.key,
                 motion=motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file).model_dump(),
                 depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance), end_image=end_image or None,
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),
                 warped_noise=True if warped_noise is None else bool(warped_noise),
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
-                **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
+                **size_values(width, height, num_frames, fps, steps, guidance_scale),
                 **advanced_values(step_cache, step_cache_threshold, loras, lora_weight),
-            ))  # fmt: skip
+            ), self._c.settings, self._c.registry), owner=session_viewer(self._c.settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
         yield from stream_job(self._c, job)

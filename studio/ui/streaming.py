@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from studio.container import Container
+from studio.jobs.owners import Viewer
 from studio.types import Job, JobEvent, JobStatus, Phase
 from studio.ui.common import event_status_markdown, progress_bar_html
 
@@ -45,12 +46,13 @@ def final_outputs(container: Container, job_id: str, event: JobEvent, previews: 
     if job.status != JobStatus.SUCCEEDED or job.outputs.video is None:
         return (event_status_markdown(event), progress_bar_html(job.progress), job_id, previews, None, job.seed)
     folder = container.jobs.output_dir(job_id)
-    keyframes = [(str(folder / p), f"frame {int(p.rsplit('frame', 1)[-1][:4])} (final)") for p in job.outputs.keyframes]
+    indices = job.keyframe_indices if len(job.keyframe_indices) == len(job.outputs.keyframes) else [None] * len(job.outputs.keyframes)
+    keyframes = [(str(folder / p), "final" if i is None else f"frame {i} (final)") for p, i in zip(job.outputs.keyframes, indices, strict=True)]
     duration = f" in {job.duration_s:.1f} s" if job.duration_s is not None else ""
     request = job.request
     status = f"**succeeded**{duration} · seed {job.seed} · {request.num_frames} frames at {request.width}x{request.height}"
-    if job.message.startswith("done; "):
-        status += f"  \n_{job.message.removeprefix('done; ')}_"  # corrections made to the inputs
+    if job.notes:
+        status += f"  \n_{'; '.join(job.notes)}_"  # corrections made to the inputs
     return (status, progress_bar_html(1.0), job_id, keyframes or previews, str(folder / job.outputs.video), job.seed)
 
 
@@ -71,11 +73,11 @@ def seed_value(seed: float | str | None) -> int | None:
     return None if seed is None or seed == "" or int(seed) < 0 else int(seed)
 
 
-def cancel_job(container: Container, job_id: str) -> str:
+def cancel_job(container: Container, job_id: str, viewer: Viewer) -> str:
     if not job_id:
         return "Nothing to cancel."
     from studio.ui.common import user_errors
 
     with user_errors():
-        job = container.jobs.cancel(job_id.strip())
+        job = container.jobs.cancel(job_id.strip(), viewer)
     return f"**{job.status.value}** · cancel requested" if not job.status.is_terminal else f"**{job.status.value}**"

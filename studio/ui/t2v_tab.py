@@ -9,10 +9,11 @@ import gradio as gr
 
 from studio.container import Container
 from studio.errors import StudioError
-from studio.jobs.validation import build_request
+from studio.jobs.defaults import request_with_defaults
 from studio.ui.advanced_settings import AdvancedWidgets, advanced_values, render_advanced
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
+from studio.ui.session import session_viewer
 from studio.ui.sharing import SharingBar
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
@@ -154,19 +155,18 @@ class TextToVideoTab:
         with user_errors():
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
                                                     fps, steps, guidance_scale, seed,
-                                                    advanced_values(step_cache, step_cache_threshold, loras, lora_weight)))  # fmt: skip
+                                                    advanced_values(step_cache, step_cache_threshold, loras, lora_weight)),
+                                      owner=session_viewer(self._settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
         yield from stream_job(self._c, job)
 
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed, advanced):
-        spec = self._c.registry.resolve(model or self._default.key)
-        return build_request(
-            prompt=prompt or "", model=spec.key, seed=seed_value(seed),
-            # a missing value (API call) takes the model's default; an emptied box means none
-            negative_prompt=spec.defaults.negative_prompt if negative_prompt is None else negative_prompt,
-            **size_values(spec, width, height, num_frames, fps, steps, guidance_scale), **advanced,
-        )
+        # a missing value (API call) takes the model's default, the negative prompt included; an emptied box means none
+        return request_with_defaults(dict(
+            prompt=prompt or "", negative_prompt=negative_prompt, model=model or self._default.key, seed=seed_value(seed),
+            **size_values(width, height, num_frames, fps, steps, guidance_scale), **advanced,
+        ), self._settings, self._c.registry)  # fmt: skip
 
     def _default_negative(self, model: str):
         """The negative prompt box follows the chosen model's default (unchanged when it does not resolve)."""
@@ -177,4 +177,4 @@ class TextToVideoTab:
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""
-        return cancel_job(self._c, job_id)
+        return cancel_job(self._c, job_id, session_viewer(self._settings, request))

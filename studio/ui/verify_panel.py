@@ -11,6 +11,7 @@ from studio.container import Container
 from studio.jobs.provenance import provenance_note
 from studio.provenance.verify import verify_file
 from studio.ui.common import user_errors
+from studio.ui.session import session_viewer
 
 
 class VerifyPanel:
@@ -39,9 +40,9 @@ class VerifyPanel:
             result = verify_file(Path(upload), label=Path(upload).name)
         return _markdown(result.summary()), result.as_dict()
 
-    def verify_job(self, job_id: str) -> tuple[str, dict]:
+    def verify_job(self, job_id: str, request: gr.Request | None = None) -> tuple[str, dict]:
         with user_errors():
-            job = self._c.jobs.get((job_id or "").strip())
+            job = self._c.jobs.get((job_id or "").strip(), session_viewer(self._c.settings, request))
             if not job.outputs.video:
                 raise gr.Error(f"job {job.id} has no video yet ({job.status.value})")
             result = verify_file(self._c.jobs.output_dir(job.id) / job.outputs.video, label=f"job {job.id}: {job.outputs.video}")

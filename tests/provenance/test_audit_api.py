@@ -19,7 +19,7 @@ OPERATOR = {"Authorization": "Bearer op"}
 
 @pytest.fixture
 def api(settings: Settings):
-    container = build_container(settings.model_copy(update={"api_token": "client", "audit_token": "op"}), start=False)
+    container = build_container(settings.model_copy(update={"api_token": "op", "api_tokens": "alice=client"}), start=False)
     log = AuditLog(container.store)
     for index in range(7):
         log.record(AuditRecord(job_id=f"job{index}", owner="alice" if index % 2 else "bob", created_at=1000.0 + index,
@@ -35,8 +35,8 @@ def api(settings: Settings):
 
 def test_only_the_operator_reads_the_trail(api: TestClient) -> None:
     assert api.get("/api/v1/audit").status_code == 401
-    assert api.get("/api/v1/audit", headers={"Authorization": "Bearer client"}).status_code == 401
-    assert api.get("/api/v1/audit/export", headers={"Authorization": "Bearer client"}).status_code == 401
+    assert api.get("/api/v1/audit", headers={"Authorization": "Bearer client"}).status_code == 403
+    assert api.get("/api/v1/audit/export", headers={"Authorization": "Bearer client"}).status_code == 403
     assert api.get("/api/v1/audit", headers=OPERATOR).status_code == 200
 
 

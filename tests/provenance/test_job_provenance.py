@@ -57,7 +57,7 @@ def test_metadata_and_audit_record_carry_the_same_provenance(i2v_job) -> None:
     assert outputs["video.mp4"] == hashlib.sha256((folder / "video.mp4").read_bytes()).hexdigest()  # hashed after signing
     assert set(outputs) == {"video.mp4", *job.outputs.keyframes}
     record = AuditLog(container.store).page().records[0]
-    assert record.job_id == job.id and record.owner is None and record.watermark_id == job.id[:8]
+    assert record.job_id == job.id and record.owner == job.owner == "local" and record.watermark_id == job.id[:8]
     assert record.model_key == "motion-warp" and [o.sha256 for o in record.outputs] == list(outputs.values())
 
 

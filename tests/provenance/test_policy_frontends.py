@@ -46,7 +46,7 @@ def test_rest_refuses_jobs_and_structured_prompts(container) -> None:
     assert response.status_code == 422
     assert response.json() == {"detail": "the negative prompt was refused by this studio's content policy "
                                          "(category: violence); nothing was queued", "error": "PolicyViolationError"}  # fmt: skip
-    assert api.get("/api/v1/jobs").json() == []
+    assert api.get("/api/v1/jobs").json()["jobs"] == []
     refused = api.post("/api/v1/prompt/structure", json={"text": "an assassin creeps up, slow push in"})
     assert refused.status_code == 422 and "structured prompt" in refused.json()["detail"]
     ok = api.post("/api/v1/prompt/structure", json={"text": "an assassin bug on a leaf, slow push in"})
