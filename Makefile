@@ -37,6 +37,7 @@ bench: install
 	$(PY) benchmarks/estimate.py
 	$(PY) benchmarks/cache.py
 	$(PY) benchmarks/load.py
+	$(PY) benchmarks/provenance.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

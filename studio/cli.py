@@ -1,5 +1,5 @@
 """Command line: ``studio serve``, ``studio generate`` (headless, with a progress bar), ``studio report VIDEO``,
-``studio interpolate VIDEO``."""
+``studio interpolate VIDEO`` and ``studio verify FILE``."""
 
 from __future__ import annotations
 
@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--frames", type=int, dest="num_frames", help="output frame count (first and last kept)")
     target.add_argument("--fps", type=float, help="output frame rate, same duration")
     interp.add_argument("--out", type=Path, required=True, help="output file (.mp4, .webm, .gif or .zip)")
+    verify = sub.add_parser("verify", help="read a file's content credentials and watermark")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--json", action="store_true", help="print the full report as JSON")
     return parser
 
 
@@ -169,6 +172,18 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
         container.close()
 
 
+def _verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the file has valid credentials or the watermark, 1 when it has neither or was tampered with."""
+    import json
+
+    from studio.provenance.verify import verify_file
+
+    report = verify_file(args.file)
+    print(json.dumps(report.as_dict(), indent=2, default=str) if args.json else report.summary())
+    valid = report.manifest.state in ("Valid", "Trusted") and not report.manifest.tampered
+    return 0 if valid or (report.watermark.found and not report.manifest.tampered) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -177,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "interpolate":
             return _interpolate(args)
+        if args.command == "verify":
+            return _verify(args)
         settings = _settings(args)
         if args.command == "serve":
             from studio.container import build_container

@@ -73,6 +73,15 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         return self.data_dir / "jobs.db"
 
+    # -- provenance (policy, content credentials, watermark) --
+    policy_file: Path | None = Field(None, description="prompt policy (TOML, see docs/provenance.md); None = no rules")
+    policy_classifier: Path | None = Field(None, description="local folder of a transformers text-classification model, used with the rules")
+    c2pa_signing: bool = Field(True, description="sign every exported file with C2PA content credentials")
+    c2pa_cert: Path | None = Field(None, description="operator's certificate chain (PEM, leaf first); None = a local studio CA")
+    c2pa_key: Path | None = Field(None, description="private key (PEM) of c2pa_cert")
+    watermark: bool = Field(True, description="embed the invisible watermark (job id) in every generated frame")
+    watermark_psnr_db: float = Field(39.0, ge=30.0, le=60.0, description="image cost of the watermark (higher = fainter, less robust)")
+
     @property
     def loras_dir(self) -> Path:
         return self.lora_dir if self.lora_dir is not None else self.data_dir / "loras"

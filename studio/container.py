@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from studio.config import Settings
 from studio.engine import build_engine
 from studio.engine.registry import ModelRegistry
-from studio.hosting.retention import RetentionTask, clean_outputs
+from studio.hosting.retention import CleanupReport, RetentionTask, clean_outputs
 from studio.hosting.zerogpu import wrap_for_zerogpu
+from studio.jobs.audit import AuditLog
 from studio.jobs.events import EventBus
 from studio.jobs.files import FileStore
 from studio.jobs.lock import DataDirLock
+from studio.jobs.policy_gate import policy_for
 from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
 from studio.jobs.webhooks import WebhookNotifier
@@ -76,6 +78,7 @@ def build_container(settings: Settings, *, start: bool = True) -> Container:
 def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
     settings.outputs_dir.mkdir(parents=True, exist_ok=True)
     registry = ModelRegistry(offline=settings.offline)
+    policy_for(settings)  # a policy file that does not parse stops the start, naming the problem
     device, manager, runner = build_engine(settings, registry)
     logger.info("engine on %s (%s)", device.device, device.dtype)
     store = JobStore(settings.db_path)
@@ -103,8 +106,13 @@ def _retention(settings: Settings, store: JobStore) -> RetentionTask | None:
         unfinished = [s for s in JobStatus if not s.is_terminal]
         return [job.id for job in store.recent(limit=100_000, statuses=tuple(unfinished))]
 
-    return RetentionTask(lambda: clean_outputs(settings.outputs_dir, max_age_days=settings.output_retention_days,
-                                               max_total_gb=settings.output_retention_gb, live_job_ids=live))  # fmt: skip
+    def clean() -> CleanupReport:
+        report = clean_outputs(settings.outputs_dir, max_age_days=settings.output_retention_days,
+                               max_total_gb=settings.output_retention_gb, live_job_ids=live)  # fmt: skip
+        AuditLog(store).forget(report.removed)  # the audit trail follows the outputs' retention
+        return report
+
+    return RetentionTask(clean)
 
 
 def build_structurer(settings: Settings) -> Structurer:

@@ -96,6 +96,27 @@ class FileNotFoundInStudioError(StudioError):
     http_status = 422
 
 
+# -- provenance --
+
+
+class PolicyViolationError(StudioError):
+    """A prompt was refused by the operator's content policy (the message names the category, never the rule)."""
+
+    http_status = 422
+
+
+class PolicyFileError(StudioError):
+    """The operator's policy file is missing or does not parse (the message names the file and the problem)."""
+
+    http_status = 500
+
+
+class SigningConfigError(StudioError):
+    """The content-credential certificate or key is unusable (mismatched, expired, unreadable)."""
+
+    http_status = 500
+
+
 def describe_validation_error(exc: Exception) -> str:
     """One line naming every bad field and value of a pydantic ``ValidationError``."""
     parts = []

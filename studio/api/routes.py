@@ -12,10 +12,12 @@ from pydantic import BaseModel
 
 from studio import __version__
 from studio.api import estimate, events, files, jobs
+from studio.api.audit import router as audit_router
 from studio.api.auth import viewer_of
 from studio.api.deps import ContainerDep, container_of  # noqa: F401  (container_of: re-exported for routers)
 from studio.engine.registry import ModelDefaults
 from studio.errors import StudioError
+from studio.jobs.policy_gate import enforce_texts
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
 
@@ -59,7 +61,9 @@ class StructureAnswer(BaseModel):
 @router.post("/prompt/structure")
 def structure_prompt(body: StructureBody, c: ContainerDep) -> StructureAnswer:
     result = c.structurer.structure(body.text)
-    return StructureAnswer(result=result, compiled=compile_prompt(result.structure, body.family))
+    compiled = compile_prompt(result.structure, body.family)
+    enforce_texts(c.settings, {"structured prompt": compiled.text, "structured negative prompt": compiled.negative})
+    return StructureAnswer(result=result, compiled=compiled)
 
 
 def describe_body_errors(exc: RequestValidationError) -> str:
@@ -83,6 +87,7 @@ def install(app: FastAPI) -> None:
     for module_router in (router, jobs.router, files.router, events.router):
         app.include_router(module_router, dependencies=secured)
     app.include_router(estimate.router, prefix="/api/v1", dependencies=secured)
+    app.include_router(audit_router)
 
     @app.exception_handler(StudioError)
     async def _studio_error(_request: Request, exc: StudioError) -> JSONResponse:

@@ -14,10 +14,12 @@ from studio.config import Settings
 from studio.engine.memory import RunEstimate
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, JobFinalError, JobNotFoundError, JobStateError
+from studio.jobs.audit import AuditLog
 from studio.jobs.control import JobControl
 from studio.jobs.estimates import Estimator, refuse_if_too_big
 from studio.jobs.events import AsyncSubscription, EventBus, Subscription
 from studio.jobs.owners import LOCAL_OPERATOR, Viewer
+from studio.jobs.provenance import JobProvenance
 from studio.jobs.queue import JobQueue
 from studio.jobs.store import JobStore
 from studio.jobs.validation import check_shape, validate_request
@@ -48,7 +50,7 @@ class JobService:
         self._queue = JobQueue()
         self._control = JobControl()
         self._worker = JobWorker("studio-worker-0", self._queue, store, bus, executor, settings.outputs_dir,
-                                 self._control, after_export)  # fmt: skip
+                                 self._control, after_export, JobProvenance(settings, AuditLog(store)))  # fmt: skip
 
     # -- lifecycle --------------------------------------------------------------
     def start(self) -> None:

@@ -13,7 +13,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from studio.errors import JobFinalError, JobNotFoundError
@@ -80,6 +81,23 @@ MIGRATIONS: list[list[str]] = [
             duration_ms REAL NOT NULL,
             PRIMARY KEY (delivery_id, attempt)
         )""",
+    ],
+    # 3: audit trail (provenance of each exported job: hashes, policy, model, watermark)
+    [
+        """CREATE TABLE audit (
+            job_id TEXT PRIMARY KEY,
+            owner TEXT,
+            created_at REAL NOT NULL,
+            recorded_at REAL NOT NULL,
+            request_sha256 TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            model_key TEXT NOT NULL,
+            model_revision TEXT,
+            watermark_id TEXT,
+            record_json TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_owner ON audit(owner, created_at)",
+        "CREATE INDEX audit_created ON audit(created_at)",
     ],
 ]
 
@@ -228,6 +246,12 @@ class JobStore:
             self._conn.execute("COMMIT")
             queued = [r[0] for r in self._conn.execute("SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at")]
         return queued, failed
+
+    @contextmanager
+    def locked(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the store's lock, for tables other modules own (``jobs/audit.py``)."""
+        with self._lock:
+            yield self._conn
 
     def close(self) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, describe_validation_error
 from studio.jobs.addresses import check_webhook_url
 from studio.jobs.options import check_job_options
+from studio.jobs.policy_gate import enforce_texts
 from studio.media.export import check_format
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
@@ -48,6 +49,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     Raises:
         InvalidRequestError: a limit is exceeded or a value is unusable.
         UnknownModelError: the model cannot be resolved.
+        PolicyViolationError: the operator's content policy refuses the prompt or negative prompt.
     """
     prompt = request.prompt.strip()
     if not prompt:
@@ -58,6 +60,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         raise InvalidRequestError(
             f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
         )
+    enforce_texts(settings, {"prompt": prompt, "negative prompt": request.negative_prompt})
     fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
     if request.webhook_url:
         check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)

@@ -20,6 +20,7 @@ from studio.errors import JobCanceledError, StudioError
 from studio.jobs.control import JobControl
 from studio.jobs.events import EventBus
 from studio.jobs.keyframes import fill_in, generate_keyframes, load_keyframes, save_keyframes
+from studio.jobs.provenance import JobProvenance
 from studio.jobs.quality_stage import attach_report
 from studio.jobs.queue import JobQueue
 from studio.jobs.reporter import JobReporter
@@ -80,7 +81,8 @@ class JobWorker(threading.Thread):
     """
 
     def __init__(self, name: str, queue: JobQueue, store: JobStore, bus: EventBus, executor: Executor,
-                 outputs_dir: Path, control: JobControl, after_export: Sequence[ExportStep] = ()) -> None:  # fmt: skip
+                 outputs_dir: Path, control: JobControl, after_export: Sequence[ExportStep] = (),
+                 provenance: JobProvenance | None = None) -> None:  # fmt: skip
         super().__init__(name=name, daemon=True)
         self._queue = queue
         self._store = store
@@ -89,6 +91,7 @@ class JobWorker(threading.Thread):
         self._outputs_dir = outputs_dir
         self._control = control
         self._after_export = list(after_export)
+        self._provenance = provenance
         self.current_job_id: str | None = None
 
     def run(self) -> None:
@@ -195,6 +198,8 @@ class JobWorker(threading.Thread):
     def _export(self, job: Job, result: GenerationResult, reporter: JobReporter, output_dir: Path,
                 origins: FrameOrigins | None = None) -> JobOutputs:  # fmt: skip
         reporter.phase(Phase.EXPORTING, "writing video")
+        if self._provenance is not None:  # watermark the frames; hash inputs and model
+            result, provenance = self._provenance.prepare(job, result)
         metadata = {
             "job_id": job.id,
             # the webhook URL may carry a secret; it stays out of a file that may be shared
@@ -211,11 +216,14 @@ class JobWorker(threading.Thread):
         }
         video = job.request.export.file_name
         export_video(result.frames, output_dir / video, result.fps, metadata, settings=job.request.export)  # type: ignore[arg-type]
-        write_metadata(output_dir / "metadata.json", metadata)
-        reporter.output(str(output_dir / video))
         previews = reporter.preview_paths_relative()
         indices, keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
         reporter.final_keyframes = indices
+        if self._provenance is not None:  # sign the files, hash them, write the audit record
+            self._provenance.finish(job, result, output_dir, [video, *keyframes], provenance)
+            metadata["provenance"] = provenance.as_metadata()
+        write_metadata(output_dir / "metadata.json", metadata)
+        reporter.output(str(output_dir / video))  # streamed once signed: the file no longer changes
         outputs = JobOutputs(video=video, metadata="metadata.json", previews=previews, keyframes=keyframes,
                              step_cache=result.step_cache, frame_origins=origins,
                              review=self._store.get(job.id).outputs.review)  # fmt: skip

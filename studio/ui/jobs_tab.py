@@ -7,6 +7,7 @@ import gradio as gr
 from studio.container import Container
 from studio.ui.common import JOB_COLUMNS, format_time, job_row, user_errors
 from studio.ui.session import session_viewer
+from studio.ui.verify_panel import VerifyPanel
 
 _REFRESH_S = 3.0
 DELIVERY_COLUMNS = ["event", "url", "status", "attempts", "last status code", "last error", "next try"]
@@ -30,6 +31,7 @@ class JobsTab:
         video = gr.Video(label="Output")
         deliveries = gr.Dataframe(headers=DELIVERY_COLUMNS, label="Webhook deliveries", interactive=False,
                                   elem_id="jobs-webhooks")  # fmt: skip
+        VerifyPanel(self._c).render_and_wire(selected)
         timer = gr.Timer(_REFRESH_S)
         refresh.click(self.list_jobs, outputs=[table], api_name="list_jobs")
         timer.tick(self.list_jobs, outputs=[table], api_visibility="private")

@@ -7,6 +7,7 @@ from typing import Any
 import gradio as gr
 
 from studio.container import Container
+from studio.jobs.policy_gate import enforce_texts
 from studio.motion.names import PRESET_NAMES
 from studio.prompting.compilers import COMPILERS, compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
@@ -107,6 +108,7 @@ class PromptTab:
         with user_errors():
             result = self._c.structurer.structure(text)
             compiled = compile_prompt(result.structure, family or self._default_format)
+            enforce_texts(self._c.settings, {"structured prompt": compiled.text, "structured negative prompt": compiled.negative})
         return (*structure_to_fields(result.structure), compiled.text, compiled.negative, _info(compiled, result))
 
     def compile_fields(self, *values: Any) -> tuple:
