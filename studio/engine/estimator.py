@@ -127,7 +127,7 @@ def _reason(spec: ModelSpec, fits: bool, peak_gb: float, budget: Budget, policy:
     if source == _NO_MODEL:
         return "no neural model: the motion engine renders the clip on the CPU"
     if fits:
-        text = f"fits: peak ~{peak_gb:.1f} GB of the {where} with offload {policy}"
+        text = f"fits: peak ~{peak_gb:.1f} GB of the {where}, " + ("no offload" if policy == "none" else f"with {policy}")
     elif budget.kind == "device":
         text = f"{spec.key} needs ~{peak_gb:.1f} GB even with sequential CPU offload and VAE tiling; {where}"
     else:
