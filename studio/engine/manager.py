@@ -193,10 +193,10 @@ class ModelManager:
                 if request is not None else Clip(d.width, d.height, d.num_frames, d.steps, d.guidance_scale))  # fmt: skip
         estimate = self._estimate(spec, clip)
         group, pipeline = self._acquire(spec, mode, on_status or (lambda _msg: None), estimate)
-        vae = getattr(pipeline, "vae", None)
-        if vae is not None and hasattr(vae, "enable_tiling"):
-            vae.enable_tiling() if estimate.vae_tiling else vae.disable_tiling()
         try:
+            vae = getattr(pipeline, "vae", None)
+            if vae is not None and hasattr(vae, "enable_tiling"):
+                vae.enable_tiling() if estimate.vae_tiling else vae.disable_tiling()
             yield pipeline
         finally:
             with self._lock:
