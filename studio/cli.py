@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     gen = sub.add_parser("generate", help="generate one video headless")
     gen.add_argument("--prompt", required=True)
-    gen.add_argument("--negative-prompt", default="")
+    gen.add_argument("--negative-prompt", default=None, help="default: the model's (Wan: the card's standard one)")
     gen.add_argument("--model", help="registered key, local folder or hub id (default: the settings' default)")
     gen.add_argument("--width", type=int)
     gen.add_argument("--height", type=int)
@@ -53,7 +53,8 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
         values = spec.defaults.model_dump()
         values.update({k: getattr(args, k) for k in ("width", "height", "num_frames", "fps", "steps", "guidance_scale")
                        if getattr(args, k) is not None})  # fmt: skip
-        request = build_request(prompt=args.prompt, negative_prompt=args.negative_prompt, model=spec.key, seed=args.seed, **values)
+        values.update({} if args.negative_prompt is None else {"negative_prompt": args.negative_prompt})
+        request = build_request(prompt=args.prompt, model=spec.key, seed=args.seed, **values)
         job = container.jobs.submit(request)
         print(f"job {job.id} · {spec.display_name} · seed {job.seed}" + (f" · {job.message}" if job.message != "queued" else ""))
         with container.jobs.subscribe(job.id) as events, tqdm(total=request.steps, unit="step") as bar:

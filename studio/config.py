@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
     prompt_llm: str | None = Field(None, description="local folder or hub id of an instruction model for the prompt assistant")
     model_dir: Path | None = Field(None, description="demo models and local pipelines (default <data_dir>/models)")
+    # -- step cache and LoRA --
+    lora_dir: Path | None = Field(None, description="LoRA files clients may name by file name (default <data_dir>/loras)")
+    allow_local_loras: bool = Field(False, description="let clients name LoRA files anywhere on this machine by path")
 
     @property
     def outputs_dir(self) -> Path:
@@ -49,3 +52,7 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.db"
+
+    @property
+    def loras_dir(self) -> Path:
+        return self.lora_dir if self.lora_dir is not None else self.data_dir / "loras"

@@ -55,3 +55,9 @@ class InvalidMediaError(StudioError):
     """An uploaded file is not a usable image or video."""
 
     http_status = 422
+
+
+class LoraError(StudioError):
+    """A LoRA that cannot be found, fetched or applied to the model (the message names it)."""
+
+    http_status = 422

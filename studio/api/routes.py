@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from studio import __version__
 from studio.api import estimate
 from studio.container import Container
+from studio.engine.registry import ModelDefaults
 from studio.errors import StudioError
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
@@ -27,6 +28,8 @@ class ModelInfo(BaseModel):
     demo: bool
     modes: list[str]
     source: str | None
+    #: what a request starts from with this model (size, steps, guidance, the card's negative prompt).
+    defaults: ModelDefaults
 
 
 def container_of(request: Request) -> Container:
@@ -52,7 +55,8 @@ def health(c: ContainerDep) -> dict:
 
 @router.get("/models")
 def list_models(c: ContainerDep) -> list[ModelInfo]:
-    return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source)
+    return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source,
+                      defaults=s.defaults)
             for s in c.registry.specs()]  # fmt: skip
 
 

@@ -348,7 +348,7 @@ class ModelManager:
         try:
             return pipeline_cls.from_pretrained(
                 source,
-                dtype=self._device.dtype,
+                dtype=self._device.component_dtypes(),
                 revision=spec.revision,
                 local_files_only=self._settings.offline or spec.demo,
             )

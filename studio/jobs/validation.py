@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
+from studio.jobs.options import check_job_options
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
 from studio.motion.camera_io import camera_for
@@ -79,6 +80,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             fixed = fixed.model_copy(update={"depth_map": stored})
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
+    fixed = check_job_options(fixed, registry.resolve(fixed.model), settings, registry)
     return fixed, notes
 
 
@@ -101,7 +103,7 @@ def check_shape(request: GenerationRequest, settings: Settings, registry: ModelR
     spec = registry.resolve(request.model)
     if request.mode.value not in spec.modes:
         raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
-    rules = registry.family(spec).size_rules
+    rules = registry.size_rules(spec)
     width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)
     if frames > settings.max_frames:
         frames -= rules.temporal_step

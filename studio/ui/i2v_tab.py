@@ -18,6 +18,7 @@ from studio.motion.names import EASINGS, PRESET_NAMES
 from studio.motion.preview import frames_to_gif_bytes, preview_camera_path
 from studio.motion.vectors import trajectories_from_specs
 from studio.types import Mode
+from studio.ui.advanced_settings import advanced_values, render_advanced
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
 from studio.ui.motion_controls import ARROW_COLUMNS, DEFAULT_RADIUS, draw_arrows, motion_from_widgets
@@ -39,10 +40,13 @@ class ImageToVideoTab:
         with gr.Row():
             with gr.Column(scale=2):
                 image = gr.Image(type="filepath", label="Source image", elem_id="i2v-image", height=260)
+                end_image = gr.Image(type="filepath", label="End image (optional: first-and-last-frame models, e.g. Wan 2.1 FLF2V)",
+                                     elem_id="i2v-end-image", height=160)  # fmt: skip
                 prompt = gr.Textbox(label="Prompt (used by neural models)", lines=2, elem_id="i2v-prompt")
                 camera = self._render_camera()
                 arrows_widgets = self._render_arrows()
                 settings = self._render_settings()
+                advanced = render_advanced(self._c, steps=settings[5], guidance=settings[6])
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="i2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="i2v-cancel")
@@ -51,7 +55,8 @@ class ImageToVideoTab:
                 preview = gr.Image(label="Camera preview (low resolution, instant)", elem_id="i2v-camera-preview",
                                    interactive=False, height=220)  # fmt: skip
                 outputs = render_job_outputs("i2v")
-        self._wire(image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs)
+        self._wire(image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs,
+                   [end_image, *advanced.inputs()])  # fmt: skip
         self.widgets = {"prompt": prompt, "presets": camera[0], "strength": camera[1]}
 
     def _render_camera(self) -> tuple:
@@ -95,7 +100,7 @@ class ImageToVideoTab:
             seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
         return model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, control_scale, seed
 
-    def _wire(self, image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs) -> None:
+    def _wire(self, image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs, extra) -> None:
         canvas, arrows, undo, clear, pending = arrows_widgets
         presets, strength, easing, schedules, camera_file, exported, export, depth_map, depth_is_distance = camera
         private: dict[str, Any] = {"api_visibility": "private"}
@@ -111,7 +116,7 @@ class ImageToVideoTab:
         export.click(self.export_camera, inputs=[presets, strength, easing, schedules, settings[3], settings[1], settings[2],
                                                  settings[4], camera_file], outputs=[exported], api_name="export_camera")  # fmt: skip
         inputs = [image, prompt, settings[0], presets, strength, easing, schedules, arrows, *settings[1:],
-                  camera_file, depth_map, depth_is_distance]  # fmt: skip
+                  camera_file, depth_map, depth_is_distance, *extra]  # fmt: skip
         generate.click(self.image_to_video, inputs=inputs, outputs=list(outputs), api_name="image_to_video")
         cancel.click(lambda job_id: cancel_job(self._c, job_id), inputs=[outputs[2]], outputs=[outputs[0]], **private)
 
@@ -192,19 +197,23 @@ class ImageToVideoTab:
         num_frames: float | None = None, fps: float | None = None, steps: float | None = None,
         guidance_scale: float | None = None, guide_strength: float | None = None, warped_noise: bool | None = None,
         control_scale: float | None = None, seed: float | None = None, camera_file: str | None = None,
-        depth_map: str | None = None, depth_is_distance: bool | None = None, request: gr.Request | None = None,
+        depth_map: str | None = None, depth_is_distance: bool | None = None, end_image: str | None = None,
+        step_cache: str | None = None, step_cache_threshold: float | None = None, loras: list[str] | None = None,
+        lora_weight: float | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Queue an image-to-video job (camera + arrows over the image) and stream it."""
         with user_errors():
             spec = self._c.registry.resolve(model or self._default.key)
             job = self._c.jobs.submit(build_request(
                 mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=spec.key,
+                negative_prompt=spec.defaults.negative_prompt,
                 motion=motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file).model_dump(),
-                depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance),
+                depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance), end_image=end_image or None,
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),
                 warped_noise=True if warped_noise is None else bool(warped_noise),
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
                 **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
+                **advanced_values(step_cache, step_cache_threshold, loras, lora_weight),
             ))  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)

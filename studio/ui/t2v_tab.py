@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import gradio as gr
 
 from studio.container import Container
+from studio.errors import StudioError
 from studio.jobs.validation import build_request
+from studio.ui.advanced_settings import AdvancedWidgets, advanced_values, render_advanced
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
@@ -34,10 +36,11 @@ class _Widgets:
     previews: gr.Gallery
     video: gr.Video
     seed_used: gr.Number
+    advanced: AdvancedWidgets | None = None
 
     def inputs(self) -> list[gr.components.Component]:
         return [self.prompt, self.negative_prompt, self.model, self.width, self.height, self.num_frames,
-                self.fps, self.steps, self.guidance_scale, self.seed]  # fmt: skip
+                self.fps, self.steps, self.guidance_scale, self.seed, *(self.advanced.inputs() if self.advanced else [])]  # fmt: skip
 
     def outputs(self) -> list[gr.components.Component]:
         return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used]
@@ -57,18 +60,20 @@ class TextToVideoTab:
             with gr.Column(scale=2):
                 prompt, negative = self._render_prompt()
                 settings = self._render_settings()
+                advanced = render_advanced(self._c, steps=settings[5], guidance=settings[6])
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="t2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel")
                 render_estimate(self._c, "t2v", *settings[:4], *settings[5:7])  # model, size, frames; steps, guidance
             with gr.Column(scale=3):
                 outputs = self._render_outputs()
-        return _Widgets(prompt, negative, *settings, generate, cancel, *outputs)  # type: ignore[call-arg]
+        return _Widgets(prompt, negative, *settings, generate, cancel, *outputs, advanced=advanced)  # type: ignore[call-arg, misc]
 
     def _render_prompt(self) -> tuple[gr.Textbox, gr.Textbox]:
         prompt = gr.Textbox(label="Prompt", lines=3, placeholder="A red fox trots through fresh snow at dawn, slow push in",
                             elem_id="t2v-prompt")  # fmt: skip
-        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark")
+        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark",
+                              value=self._default.defaults.negative_prompt)  # the model card's, editable
         return prompt, negative
 
     def _render_settings(self) -> tuple:
@@ -84,6 +89,7 @@ class TextToVideoTab:
         self.widgets = {"prompt": w.prompt, "negative_prompt": w.negative_prompt}
         w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
         w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
+        w.model.change(self._default_negative, inputs=[w.model], outputs=[w.negative_prompt], api_visibility="private")
 
     # -- handlers ---------------------------------------------------------------------
     def text_to_video(
@@ -98,22 +104,36 @@ class TextToVideoTab:
         steps: float | None = None,
         guidance_scale: float | None = None,
         seed: float | None = None,
+        step_cache: str | None = None,
+        step_cache_threshold: float | None = None,
+        loras: list[str] | None = None,
+        lora_weight: float | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[tuple]:
         """Queue a text-to-video job and stream its progress, keyframe previews and video."""
         with user_errors():
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
-                                                    fps, steps, guidance_scale, seed))  # fmt: skip
+                                                    fps, steps, guidance_scale, seed,
+                                                    advanced_values(step_cache, step_cache_threshold, loras, lora_weight)))  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
         yield from stream_job(self._c, job)
 
-    def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed):
+    def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed, advanced):
         spec = self._c.registry.resolve(model or self._default.key)
         return build_request(
-            prompt=prompt or "", negative_prompt=negative_prompt or "", model=spec.key, seed=seed_value(seed),
-            **size_values(spec, width, height, num_frames, fps, steps, guidance_scale),
+            prompt=prompt or "", model=spec.key, seed=seed_value(seed),
+            # a missing value (API call) takes the model's default; an emptied box means none
+            negative_prompt=spec.defaults.negative_prompt if negative_prompt is None else negative_prompt,
+            **size_values(spec, width, height, num_frames, fps, steps, guidance_scale), **advanced,
         )
+
+    def _default_negative(self, model: str):
+        """The negative prompt box follows the chosen model's default (unchanged when it does not resolve)."""
+        try:
+            return self._c.registry.resolve(model).defaults.negative_prompt
+        except StudioError:
+            return gr.skip()
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""
