@@ -51,8 +51,8 @@ def test_registered_models_are_estimated_from_their_real_configs(settings, model
 
 def test_the_14b_transformer_weighs_what_its_parameters_do(settings) -> None:
     estimate = _manager(settings, FakeDevice(), vram_budget_gb=80.0).estimate(_request("wan2.1-i2v-14b-480p"))
-    assert estimate.component_gb["transformer"] == pytest.approx(32.8)  # 16.4 B parameters in bf16
-    assert estimate.weights_gb == pytest.approx(32.8 + 11.36 + 2.524 + 0.508)
+    assert estimate.component_gb["transformer"] == pytest.approx(32.79)  # 16.395 B parameters in bf16
+    assert estimate.weights_gb == pytest.approx(32.79 + 11.36 + 2.524 + 0.508)
     assert estimate.activations_gb > _manager(settings, FakeDevice(), vram_budget_gb=80.0).estimate(_request("wan2.1-t2v-1.3b")).activations_gb
 
 
@@ -144,3 +144,21 @@ def test_weights_status_of_demo_local_and_hub_models(settings, tmp_path) -> None
     assert local.present and local.where == str(folder) and local.disk_gb == pytest.approx(built.disk_gb)
     header = read_safetensors_header(next((folder / "vae").glob("*.safetensors")))
     assert all("shape" in info for info in header.values())
+
+
+def test_wan22_estimates_use_both_experts_and_per_token_timesteps(settings) -> None:
+    from dataclasses import replace
+
+    from studio.engine.memory import denoise_activations_gb
+
+    manager = _manager(settings, FakeDevice(), vram_budget_gb=64.0)
+    a14b = manager.estimate(_request("wan2.2-t2v-a14b", width=1280, height=720, num_frames=81))
+    assert set(a14b.component_gb) == {"transformer", "transformer_2", "text_encoder", "vae"}
+    assert a14b.weights_gb == pytest.approx(69.0, abs=0.2)
+    # the experts take turns: model offload holds one of them, not both
+    assert a14b.policy == "model_cpu_offload" and a14b.peak_gb < a14b.component_gb["transformer"] * 2
+    ti2v = manager.estimate(_request("wan2.2-ti2v-5b", width=1280, height=704, num_frames=121))
+    assert ti2v.tokens == 31 * 22 * 40  # 16x spatial compression, 2x2 patches
+    shape = manager._registry.resolve("wan2.2-ti2v-5b").denoiser
+    assert shape is not None and shape.per_token_timestep
+    assert ti2v.activations_gb > denoise_activations_gb(replace(shape, per_token_timestep=False), ti2v.tokens, 2) + 2.0
