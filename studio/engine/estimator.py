@@ -50,6 +50,7 @@ class Clip:
     num_frames: int
     steps: int
     guidance_scale: float
+    step_cache: str = "off"
 
 
 class Estimator:
@@ -103,7 +104,8 @@ class Estimator:
             rules = self._registry.family(spec).size_rules
             suggestion = suggest(lambda w, h, f: plan(loads, workload(w, h, f)[0], budget.gb, budget.policies).fits,
                                  clip.width, clip.height, clip.num_frames, rules.side_multiple, rules.temporal_step)  # fmt: skip
-        step = self.step_times.lookup(StepTimes.key(device_name, spec.key, chosen.policy, clip.guidance_scale > 1.0), tokens)
+        key = StepTimes.key(device_name, spec.key, chosen.policy, clip.guidance_scale > 1.0, clip.step_cache)
+        step = self.step_times.lookup(key, tokens)
         return RunEstimate(
             model=spec.key, width=clip.width, height=clip.height, num_frames=clip.num_frames, steps=clip.steps,
             tokens=tokens, component_gb={c.name: c.gb for c in loads},

@@ -35,7 +35,8 @@ POLICIES: tuple[OffloadPolicy, ...] = ("none", "model_cpu_offload", "group_offlo
 GB = 1e9
 # Share of a budget we plan to fill: allocator fragmentation and the CUDA context need the rest.
 HEADROOM = 0.85
-# Components the model cards ask to keep in float32 whatever the compute dtype.
+# Components the model cards ask to keep in float32 whatever the compute dtype (loading uses this list too:
+# ``device.component_dtypes``).
 FP32_COMPONENTS = frozenset({"vae", "image_encoder"})
 # Group offload with CUDA streams keeps the next group on the device while the current one runs.
 _GROUPS_ON_DEVICE = 2

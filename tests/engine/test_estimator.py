@@ -111,6 +111,7 @@ def test_time_is_unknown_until_measured_then_measured_then_scaled(settings) -> N
     assert half.seconds_per_step == pytest.approx(2.1 * 11 / 21) and "scaled from a run at 32760 tokens" in half.time_note
     unguided = manager.estimate(_request("wan2.1-t2v-1.3b", guidance_scale=1.0))
     assert unguided.est_seconds is None  # one transformer pass per step: a different measurement
+    assert manager.estimate(_request("wan2.1-t2v-1.3b", step_cache="mag")).est_seconds is None  # skips blocks
     reopened = StepTimes(settings.data_dir / "step_times.json")
     assert reopened.lookup(StepTimes.key("cpu", "wan2.1-t2v-1.3b", "none", True), 32760).seconds_per_step == pytest.approx(2.1)
 
