@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
-from studio.errors import InvalidRequestError
+from studio.errors import InvalidRequestError, describe_validation_error
 from studio.jobs.options import check_job_options
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
@@ -35,20 +35,6 @@ def build_request(**values: Any) -> GenerationRequest:
         return GenerationRequest.model_validate(values)
     except ValidationError as exc:
         raise InvalidRequestError(describe_validation_error(exc)) from exc
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "request"
-        message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
-        if error["type"] == "extra_forbidden":
-            message = "is not a known setting"
-        elif error["type"] == "missing":
-            parts.append(f"{field} is required")
-            continue
-        parts.append(f"{field} {message}, got {error.get('input')!r}")
-    return "; ".join(parts)
 
 
 def validate_request(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
