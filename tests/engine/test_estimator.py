@@ -163,3 +163,17 @@ def test_wan22_estimates_use_both_experts_and_per_token_timesteps(settings) -> N
     shape = manager._registry.resolve("wan2.2-ti2v-5b").denoiser
     assert shape is not None and shape.per_token_timestep
     assert ti2v.activations_gb > denoise_activations_gb(replace(shape, per_token_timestep=False), ti2v.tokens, 2) + 2.0
+
+
+def test_a_run_measures_its_steps_for_the_next_estimate(settings) -> None:
+    from studio.engine import build_engine
+    from tests.engine.recording_sink import RecordingSink
+
+    registry = ModelRegistry(offline=True)
+    _device, manager, runner = build_engine(settings, registry)
+    request = _request("wan-demo", width=64, height=48, num_frames=9, steps=3)
+    assert manager.estimate(request).time_note == "no measurement yet"
+    runner.run(request, seed=1, sink=RecordingSink())
+    estimate = manager.estimate(request)
+    assert estimate.time_note == "measured at this size, 1 run" and 0 < estimate.seconds_per_step < 30
+    assert estimate.est_seconds == pytest.approx(3 * estimate.seconds_per_step)
