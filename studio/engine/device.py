@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
+from studio.engine.memory import FP32_COMPONENTS
 from studio.errors import InvalidRequestError
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -68,8 +69,9 @@ def resolve_device(device: str, dtype: str) -> DeviceInfo:
 
 
 #: Components the model cards keep in float32 when the rest runs in reduced precision:
-#: the VAE (bf16 decodes band and shift colours) and the CLIP image encoder.
-FLOAT32_COMPONENTS = ("vae", "image_encoder")
+#: the VAE (bf16 decodes band and shift colours) and the CLIP image encoder. One list, which the
+#: memory estimate (torch-free) counts by as well.
+FLOAT32_COMPONENTS = tuple(sorted(FP32_COMPONENTS))
 
 
 def component_dtypes(dtype: torch.dtype) -> torch.dtype | dict[str, torch.dtype]:

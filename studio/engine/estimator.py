@@ -50,6 +50,7 @@ class Clip:
     num_frames: int
     steps: int
     guidance_scale: float
+    step_cache: str = "off"
 
 
 class Estimator:
@@ -103,7 +104,8 @@ class Estimator:
             rules = self._registry.family(spec).size_rules
             suggestion = suggest(lambda w, h, f: plan(loads, workload(w, h, f)[0], budget.gb, budget.policies).fits,
                                  clip.width, clip.height, clip.num_frames, rules.side_multiple, rules.temporal_step)  # fmt: skip
-        step = self.step_times.lookup(StepTimes.key(device_name, spec.key, chosen.policy, clip.guidance_scale > 1.0), tokens)
+        key = StepTimes.key(device_name, spec.key, chosen.policy, clip.guidance_scale > 1.0, clip.step_cache)
+        step = self.step_times.lookup(key, tokens)
         return RunEstimate(
             model=spec.key, width=clip.width, height=clip.height, num_frames=clip.num_frames, steps=clip.steps,
             tokens=tokens, component_gb={c.name: c.gb for c in loads},
@@ -127,7 +129,7 @@ def _reason(spec: ModelSpec, fits: bool, peak_gb: float, budget: Budget, policy:
     if source == _NO_MODEL:
         return "no neural model: the motion engine renders the clip on the CPU"
     if fits:
-        text = f"fits: peak ~{peak_gb:.1f} GB of the {where} with offload {policy}"
+        text = f"fits: peak ~{peak_gb:.1f} GB of the {where}, " + ("no offload" if policy == "none" else f"with {policy}")
     elif budget.kind == "device":
         text = f"{spec.key} needs ~{peak_gb:.1f} GB even with sequential CPU offload and VAE tiling; {where}"
     else:

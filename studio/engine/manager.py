@@ -143,8 +143,7 @@ class ModelManager:
     def estimate(self, request: GenerationRequest) -> RunEstimate:
         """Preflight estimate of ``request`` (memory per part, plan, time); answers during loads."""
         spec = self._registry.resolve(request.model)
-        clip = Clip(request.width, request.height, request.num_frames, request.steps, request.guidance_scale)
-        return self._estimate(spec, clip)
+        return self._estimate(spec, _clip(request))
 
     def _estimate(self, spec: ModelSpec, clip: Clip) -> RunEstimate:
         with self._lock:
@@ -160,7 +159,7 @@ class ModelManager:
             group = self._groups.get(spec.key)
             policy = group.policy if group is not None else "none"
         tokens = self.estimate(request).tokens
-        key = StepTimes.key(self._device_name(), spec.key, policy, request.guidance_scale > 1.0)
+        key = StepTimes.key(self._device_name(), spec.key, policy, request.guidance_scale > 1.0, request.step_cache)
         self._estimator.step_times.record(key, tokens, step_seconds)
 
     # -- cache ----------------------------------------------------------------------------------------
@@ -189,14 +188,13 @@ class ModelManager:
         if mode not in family.pipelines or mode not in spec.modes:
             raise InvalidRequestError(f"model {spec.key!r} does not support mode {mode!r} (supports {', '.join(spec.modes)})")
         d = spec.defaults
-        clip = (Clip(request.width, request.height, request.num_frames, request.steps, request.guidance_scale)
-                if request is not None else Clip(d.width, d.height, d.num_frames, d.steps, d.guidance_scale))  # fmt: skip
+        clip = _clip(request) if request is not None else Clip(d.width, d.height, d.num_frames, d.steps, d.guidance_scale)
         estimate = self._estimate(spec, clip)
         group, pipeline = self._acquire(spec, mode, on_status or (lambda _msg: None), estimate)
-        vae = getattr(pipeline, "vae", None)
-        if vae is not None and hasattr(vae, "enable_tiling"):
-            vae.enable_tiling() if estimate.vae_tiling else vae.disable_tiling()
         try:
+            vae = getattr(pipeline, "vae", None)
+            if vae is not None and hasattr(vae, "enable_tiling"):
+                vae.enable_tiling() if estimate.vae_tiling else vae.disable_tiling()
             yield pipeline
         finally:
             with self._lock:
@@ -362,6 +360,10 @@ class ModelManager:
 
             return str(demo_folder(self._settings.models_dir, spec))
         return str(spec.source)
+
+
+def _clip(request: GenerationRequest) -> Clip:
+    return Clip(request.width, request.height, request.num_frames, request.steps, request.guidance_scale, request.step_cache)
 
 
 def _stricter(wanted: OffloadPolicy, current: OffloadPolicy) -> bool:

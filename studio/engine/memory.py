@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -35,7 +35,8 @@ POLICIES: tuple[OffloadPolicy, ...] = ("none", "model_cpu_offload", "group_offlo
 GB = 1e9
 # Share of a budget we plan to fill: allocator fragmentation and the CUDA context need the rest.
 HEADROOM = 0.85
-# Components the model cards ask to keep in float32 whatever the compute dtype.
+# Components the model cards ask to keep in float32 whatever the compute dtype (loading uses this list too:
+# ``device.component_dtypes``).
 FP32_COMPONENTS = frozenset({"vae", "image_encoder"})
 # Group offload with CUDA streams keeps the next group on the device while the current one runs.
 _GROUPS_ON_DEVICE = 2
@@ -60,19 +61,51 @@ class DenoiserShape:
     patch_size: tuple[int, int, int] = (1, 2, 2)
     #: hidden states kept for the whole forward besides the residual stream (VACE: one hint per VACE layer).
     kept_states: int = 0
+    #: a timestep per token (Wan 2.2 TI2V, ``expand_timesteps``): its six modulation vectors are per token too.
+    per_token_timestep: bool = False
 
     @property
     def hidden_size(self) -> int:
         return self.num_heads * self.head_dim
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], *, per_token_timestep: bool = False) -> DenoiserShape | None:
+        """A DiT's shape from its diffusers config (Wan's keys); None when they are not there."""
+        try:
+            return cls(
+                num_layers=int(config["num_layers"]),
+                num_heads=int(config["num_attention_heads"]),
+                head_dim=int(config["attention_head_dim"]),
+                ffn_dim=int(config["ffn_dim"]),
+                patch_size=tuple(config.get("patch_size", (1, 2, 2))),  # type: ignore[arg-type]
+                kept_states=len(config.get("vace_layers") or ()),
+                per_token_timestep=per_token_timestep,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)
 class VaeShape:
     """What the VAE decode working set depends on."""
 
+    #: the decoder's base width (``decoder_base_dim`` when it differs from the encoder's).
     base_dim: int = 96
     spatial_compression: int = 8
     temporal_compression: int = 4
+    #: pixels per side packed into one decoder output position (Wan 2.2: 2x2 patches).
+    patch_size: int = 1
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> VaeShape | None:
+        if "base_dim" not in config:
+            return None
+        return cls(
+            base_dim=int(config.get("decoder_base_dim") or config["base_dim"]),
+            spatial_compression=int(config.get("scale_factor_spatial") or 8),
+            temporal_compression=int(config.get("scale_factor_temporal") or 4),
+            patch_size=int(config.get("patch_size") or 1),
+        )
 
 
 @dataclass(frozen=True)
@@ -117,12 +150,14 @@ def denoise_activations_gb(denoiser: DenoiserShape, tokens: int, compute_bytes: 
         rotated output and attention output;
       * the feed-forward half: residual, fp32 norm temporary, normed input, the two
         ``ffn_dim`` wide tensors (linear, GELU), the output and its fp32 sum;
-    plus states kept across the forward and the fp32 rotary tables.
+    plus states kept across the forward, per-token modulation (Wan 2.2 TI2V) and the fp32 rotary tables.
     """
     d, b = denoiser.hidden_size, compute_bytes
     attention = d * (7 * b + 4) + denoiser.num_heads * 4
     feed_forward = d * (3 * b + 12) + 2 * denoiser.ffn_dim * b
     kept = denoiser.kept_states * d * b + denoiser.head_dim * 8
+    if denoiser.per_token_timestep:  # the (tokens, 6, hidden) projection, and its fp32 sum inside each block
+        kept += 6 * d * (b + 4) + d * b
     return tokens * (max(attention, feed_forward) + kept) / GB
 
 
@@ -134,6 +169,7 @@ def vae_decode_gb(vae: VaeShape, width: int, height: int, num_frames: int, *, ti
     pixels = width * height
     if tiled:
         pixels = min(pixels, _VAE_TILE_PX * _VAE_TILE_PX)
+    pixels //= vae.patch_size * vae.patch_size  # the decoder works on patches; unpatchify makes the pixels
     channels = _VAE_LIVE_TENSORS * vae.temporal_compression * 2 * vae.base_dim + _VAE_CACHE_CHANNELS_PER_BASE * vae.base_dim
     working = pixels * channels * vae_bytes
     clip = num_frames * width * height * 3 * vae_bytes * (3 if tiled else 2)

@@ -22,7 +22,8 @@ from studio.engine.memory import ComponentFacts, DenoiserShape, VaeShape
 from studio.engine.registry import ModelSpec
 
 logger = logging.getLogger(__name__)
-_BLOCK = re.compile(r"^(.*?blocks\.\d+)\.")
+# a top-level ModuleList entry ("blocks.3.", "vace_blocks.1."): what block-level group offload moves as one group
+_BLOCK = re.compile(r"^([A-Za-z_]+\.\d+)\.")
 _MAX_HEADER_BYTES = 100_000_000
 
 
@@ -100,11 +101,16 @@ def weights_status(spec: ModelSpec, models_dir: Path) -> WeightsStatus:
     return WeightsStatus(complete, where, _disk_gb(snapshot), command)
 
 
-def _components(folder: Path) -> list[str]:
+def _index(folder: Path) -> dict:
     try:
         index = json.loads((folder / "model_index.json").read_text())
     except (OSError, ValueError):
-        return []
+        return {}
+    return index if isinstance(index, dict) else {}
+
+
+def _components(folder: Path) -> list[str]:
+    index = _index(folder)
     # model_index.json maps each component to [library, class]; other keys are settings
     return [k for k, v in index.items() if isinstance(v, list) and len(v) == 2 and v[0] is not None and not k.startswith("_")]
 
@@ -126,9 +132,13 @@ def read_safetensors_header(path: Path) -> dict[str, dict]:
     return header
 
 
-def facts_from_tensors(tensors: Iterable[tuple[str, int]]) -> ComponentFacts:
-    """Parameters of one component from (tensor name, element count) pairs, and its largest offload unit:
-    the largest ``blocks.N`` group (a transformer block) when there are blocks, else its largest tensor."""
+def facts_from_tensors(tensors: Iterable[tuple[str, int]], *, leaf_level: bool) -> ComponentFacts:
+    """Parameters of one component from (tensor name, element count) pairs, and its largest offload unit.
+
+    Leaf-level offload (transformers encoders) moves one layer at a time: the largest tensor. Block-level
+    offload (diffusers models) moves each top-level block as a group and everything else as one more group
+    (a VAE, which has no top-level block list, moves whole).
+    """
     total = largest_tensor = 0
     blocks: dict[str, int] = {}
     for name, count in tensors:
@@ -137,17 +147,18 @@ def facts_from_tensors(tensors: Iterable[tuple[str, int]]) -> ComponentFacts:
         match = _BLOCK.match(name)
         if match:
             blocks[match.group(1)] = blocks.get(match.group(1), 0) + count
-    unit = max(blocks.values()) if blocks else largest_tensor
+    unit = largest_tensor if leaf_level else max(max(blocks.values(), default=0), total - sum(blocks.values()))
     return ComponentFacts(params_b=total / 1e9, unit_params_b=unit / 1e9)
 
 
-def component_facts(folder: Path) -> ComponentFacts | None:
+def component_facts(folder: Path, *, leaf_level: bool) -> ComponentFacts | None:
     """``facts_from_tensors`` of a component folder's safetensors files; None when it has none."""
     files = sorted(folder.glob("*.safetensors"))
     if not files:
         return None
     headers = [read_safetensors_header(file) for file in files]
-    return facts_from_tensors((name, math.prod(info["shape"])) for header in headers for name, info in header.items())
+    tensors = ((name, math.prod(info["shape"])) for header in headers for name, info in header.items())
+    return facts_from_tensors(tensors, leaf_level=leaf_level)
 
 
 def _config(folder: Path) -> dict:
@@ -155,31 +166,6 @@ def _config(folder: Path) -> dict:
         return json.loads((folder / "config.json").read_text())
     except (OSError, ValueError):
         return {}
-
-
-def denoiser_shape(config: dict) -> DenoiserShape | None:
-    """A DiT's shape from its diffusers config (Wan's keys); None when they are not there."""
-    try:
-        return DenoiserShape(
-            num_layers=int(config["num_layers"]),
-            num_heads=int(config["num_attention_heads"]),
-            head_dim=int(config["attention_head_dim"]),
-            ffn_dim=int(config["ffn_dim"]),
-            patch_size=tuple(config.get("patch_size", (1, 2, 2))),  # type: ignore[arg-type]
-            kept_states=len(config.get("vace_layers") or ()),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def vae_shape(config: dict) -> VaeShape | None:
-    if "base_dim" not in config:
-        return None
-    return VaeShape(
-        base_dim=int(config.get("decoder_base_dim") or config["base_dim"]),
-        spatial_compression=int(config.get("scale_factor_spatial") or 8),
-        temporal_compression=int(config.get("scale_factor_temporal") or 4),
-    )
 
 
 class FactsCache:
@@ -202,16 +188,18 @@ class FactsCache:
     def _read(folder: Path) -> ModelFacts:
         components: dict[str, ComponentFacts] = {}
         denoiser = vae = None
+        index = _index(folder)
         for name in _components(folder):
             try:
-                facts = component_facts(folder / name)
+                # diffusers offloads transformers models (the encoders) leaf by leaf, its own models by blocks
+                facts = component_facts(folder / name, leaf_level=index[name][0] == "transformers")
             except (OSError, ValueError, KeyError) as exc:
                 logger.warning("cannot read the weights table of %s (%s)", folder / name, exc)
                 continue
             if facts is not None:
                 components[name] = facts
             if name == "transformer":
-                denoiser = denoiser_shape(_config(folder / name))
+                denoiser = DenoiserShape.from_config(_config(folder / name), per_token_timestep=bool(index.get("expand_timesteps")))
             elif name == "vae":
-                vae = vae_shape(_config(folder / name))
+                vae = VaeShape.from_config(_config(folder / name))
         return ModelFacts(components, denoiser, vae)

@@ -6,20 +6,24 @@ from typing import Any
 
 import torch
 
-from studio.engine.memory import OffloadPolicy
-from studio.engine.model_files import ModelFacts, denoiser_shape, facts_from_tensors, vae_shape
+from studio.engine.memory import DenoiserShape, OffloadPolicy, VaeShape
+from studio.engine.model_files import ModelFacts, facts_from_tensors
 
 
 def measure(pipeline: object) -> tuple[ModelFacts, float]:
     """Facts of a loaded pipeline's components (parameters, offload units, shapes) and its GB in memory."""
     components: dict[str, Any] = getattr(pipeline, "components", {}) or {}
     modules = {name: m for name, m in components.items() if isinstance(m, torch.nn.Module)}
-    facts = {name: facts_from_tensors((n, p.numel()) for n, p in m.named_parameters()) for name, m in modules.items()}
+    facts = {
+        name: facts_from_tensors(((n, p.numel()) for n, p in m.named_parameters()), leaf_level=not hasattr(m, "enable_group_offload"))
+        for name, m in modules.items()
+    }
     size_gb = sum(p.numel() * p.element_size() for m in modules.values() for p in m.parameters()) / 1e9
     denoiser_config = getattr(modules.get("transformer"), "config", None)
     vae_config = getattr(modules.get("vae"), "config", None)
-    denoiser = denoiser_shape(dict(denoiser_config)) if denoiser_config is not None else None
-    vae_facts = vae_shape(dict(vae_config)) if vae_config is not None else None
+    per_token = bool(getattr(getattr(pipeline, "config", None), "expand_timesteps", False))
+    denoiser = DenoiserShape.from_config(dict(denoiser_config), per_token_timestep=per_token) if denoiser_config is not None else None
+    vae_facts = VaeShape.from_config(dict(vae_config)) if vae_config is not None else None
     return ModelFacts(facts, denoiser, vae_facts), size_gb
 
 

@@ -9,14 +9,22 @@ supported family resolve to an ad-hoc spec.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from studio.engine.families import FAMILIES, Family
 from studio.engine.families.base import SizeRules
-from studio.engine.families.wan_facts import WAN_NEGATIVE_PROMPT
+from studio.engine.families.wan_facts import (
+    WAN21_I2V_14B_TRANSFORMER,
+    WAN21_T2V_1_3B_TRANSFORMER,
+    WAN21_VACE_1_3B_TRANSFORMER,
+    WAN21_VAE,
+    WAN22_A14B_TRANSFORMER,
+    WAN22_TI2V_5B_TRANSFORMER,
+    WAN22_VAE,
+    WAN_NEGATIVE_PROMPT,
+)
 from studio.engine.memory import ComponentFacts, DenoiserShape, VaeShape
 from studio.errors import UnknownModelError
 
@@ -80,20 +88,29 @@ _WAN_480P = dict(width=832, height=480, num_frames=81, fps=16, guidance_scale=5.
 _WAN_720P = dict(width=1280, height=720, num_frames=81, fps=16, negative_prompt=WAN_NEGATIVE_PROMPT)
 _WAN22_TI2V_RULES = SizeRules(side_multiple=32, temporal_step=4)
 
-# Facts of the released Wan 2.1 checkpoints, parameters in billions. A 1.3B block: 8 x 1536^2 (self and
-# cross attention) + 2 x 1536 x 8960 (feed-forward) = 46.4 M; a VACE block adds two 1536^2 projections; a 14B
-# I2V block adds the image key/value projections: 10 x 5120^2 + 2 x 5120 x 13824 = 403.7 M. UMT5-XXL (5.68 B)
-# is offloaded leaf by leaf; its largest leaf is the 256384 x 4096 embedding (1.05 B). CLIP ViT-H/14's
-# largest leaf is a 1280 x 5120 MLP layer.
-_WAN_1_3B = DenoiserShape(num_layers=30, num_heads=12, head_dim=128, ffn_dim=8960)
+# Sizes of the released Wan checkpoints for the memory estimate: parameters in billions, and the largest unit
+# group offload moves at once (counted on the meta device from the configs in ``wan_facts``). A transformer
+# moves block by block (1.3B: 8 x 1536^2 attention + 2 x 1536 x 8960 feed-forward = 46.4 M; 14B I2V: the
+# image key/value projections on top, 403.8 M); UMT5-XXL leaf by leaf (its largest leaf is the 256384 x 4096
+# embedding); CLIP ViT-H/14 too (a 1280 x 5120 MLP layer); a VAE has no block list and moves whole.
+_UMT5_XXL = ComponentFacts(5.68, 1.050)
+_WAN21_VAE_SIZE = ComponentFacts(0.127, 0.127)
+_CLIP_VIT_H = ComponentFacts(0.631, 0.0066)
+_WAN_14B = ComponentFacts(14.288, 0.3514)  # Wan 2.1 T2V 14B, and each of Wan 2.2 A14B's two experts
 
 
 def _wan_components(transformer_b: float, block_b: float) -> dict[str, ComponentFacts]:
-    return {
-        "transformer": ComponentFacts(transformer_b, block_b),
-        "text_encoder": ComponentFacts(5.68, 1.050),
-        "vae": ComponentFacts(0.127, 0.127),
-    }
+    return {"transformer": ComponentFacts(transformer_b, block_b), "text_encoder": _UMT5_XXL, "vae": _WAN21_VAE_SIZE}
+
+
+def _shape(config: dict, *, per_token_timestep: bool = False) -> DenoiserShape:
+    shape = DenoiserShape.from_config(config, per_token_timestep=per_token_timestep)
+    assert shape is not None, "a full-size config in wan_facts lacks a key"
+    return shape
+
+
+_WAN21_VAE_SHAPE = VaeShape.from_config(WAN21_VAE)
+_WAN_A14B = {"transformer": _WAN_14B, "transformer_2": _WAN_14B, "text_encoder": _UMT5_XXL, "vae": _WAN21_VAE_SIZE}
 
 
 def default_specs() -> list[ModelSpec]:
@@ -138,8 +155,8 @@ def default_specs() -> list[ModelSpec]:
             modes=("i2v",), pipeline_class="WanVACEPipeline", steering=("control", "warped_noise", "v2v"),
             defaults=ModelDefaults(**_WAN_480P, steps=30),
             # 2.15B transformer (VACE blocks on every other layer) + 5.68B UMT5-XXL, bf16; VAE float32.
-            weights_gb=16.2, components=_wan_components(2.154, 0.0511), denoiser=replace(_WAN_1_3B, kept_states=15),
-            vae=VaeShape(),
+            weights_gb=16.2, components=_wan_components(2.154, 0.0511), denoiser=_shape(WAN21_VACE_1_3B_TRANSFORMER),
+            vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 VACE 1.3B: the guide video as a control video, first frame kept.",
         ),
         ModelSpec(
@@ -147,15 +164,16 @@ def default_specs() -> list[ModelSpec]:
             source="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", modes=("i2v",), defaults=ModelDefaults(**_WAN_480P, steps=50),
             # 16.4B transformer + 5.68B UMT5-XXL, bf16; 0.63B CLIP ViT-H + VAE, float32 (all bf16: 45.7).
             weights_gb=47.2,
-            components={**_wan_components(16.40, 0.4037), "image_encoder": ComponentFacts(0.631, 0.0066)},
-            denoiser=DenoiserShape(num_layers=40, num_heads=40, head_dim=128, ffn_dim=13824), vae=VaeShape(),
+            components={**_wan_components(16.395, 0.4038), "image_encoder": _CLIP_VIT_H},
+            denoiser=_shape(WAN21_I2V_14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 image-to-video, 14B, 480p.",
         ),
         ModelSpec(
             key="wan2.1-t2v-1.3b", family="wan", label="Wan 2.1 T2V 1.3B", source="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
             defaults=ModelDefaults(**_WAN_480P, steps=50),
             # 1.42B transformer + 5.68B UMT5-XXL, bf16; VAE float32.
-            weights_gb=14.7, components=_wan_components(1.419, 0.0464), denoiser=_WAN_1_3B, vae=VaeShape(),
+            weights_gb=14.7, components=_wan_components(1.419, 0.0464), denoiser=_shape(WAN21_T2V_1_3B_TRANSFORMER),
+            vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 text-to-video, 1.3B, 480p.",
         ),
         ModelSpec(
@@ -165,20 +183,23 @@ def default_specs() -> list[ModelSpec]:
                                    negative_prompt=WAN_NEGATIVE_PROMPT),  # fmt: skip
             # 5.0B transformer + 5.68B UMT5-XXL, bf16; 0.70B Wan 2.2 VAE, float32.
             weights_gb=24.2,
+            components={"transformer": ComponentFacts(5.000, 0.1637), "text_encoder": _UMT5_XXL,
+                        "vae": ComponentFacts(0.705, 0.705)},
+            denoiser=_shape(WAN22_TI2V_5B_TRANSFORMER, per_token_timestep=True), vae=VaeShape.from_config(WAN22_VAE),
             description="Wan 2.2 text/image-to-video, 5B, 720p at 24 fps (48-channel VAE, 16x compression).",
         ),
         ModelSpec(
             key="wan2.2-t2v-a14b", family="wan", label="Wan 2.2 T2V A14B", source="Wan-AI/Wan2.2-T2V-A14B-Diffusers",
             defaults=ModelDefaults(**_WAN_720P, steps=40, guidance_scale=4.0),
             # two 14.3B transformers (high / low noise) + 5.68B UMT5-XXL, bf16; VAE float32.
-            weights_gb=69.0,
+            weights_gb=69.0, components=_WAN_A14B, denoiser=_shape(WAN22_A14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.2 text-to-video, two 14B experts switched by noise level, 720p.",
         ),
         ModelSpec(
             key="wan2.2-i2v-a14b", family="wan", label="Wan 2.2 I2V A14B", source="Wan-AI/Wan2.2-I2V-A14B-Diffusers",
             modes=("i2v",), defaults=ModelDefaults(**_WAN_720P, steps=40, guidance_scale=3.5),
             # two 14.3B transformers (36 input channels) + 5.68B UMT5-XXL, bf16; VAE float32.
-            weights_gb=69.0,
+            weights_gb=69.0, components=_WAN_A14B, denoiser=_shape(WAN22_A14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.2 image-to-video, two 14B experts switched by noise level, 720p.",
         ),
         # -- first-and-last-frame, and the base of the step-distilled T2V LoRA --
@@ -191,6 +212,8 @@ def default_specs() -> list[ModelSpec]:
             defaults=ModelDefaults(**{**_WAN_720P, "steps": 50, "guidance_scale": 5.5}),
             # the I2V 14B architecture: 16.4B transformer + 5.68B UMT5-XXL, bf16; CLIP ViT-H + VAE, float32.
             weights_gb=47.2,
+            components={**_wan_components(16.395, 0.4038), "image_encoder": _CLIP_VIT_H},
+            denoiser=_shape(WAN21_I2V_14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 first-and-last-frame to video, 14B, 720p: give an end image in the Image -> Video tab.",
         ),
         ModelSpec(
@@ -201,6 +224,8 @@ def default_specs() -> list[ModelSpec]:
             defaults=ModelDefaults(**_WAN_480P, steps=50),
             # 14.3B transformer + 5.7B UMT5-XXL + VAE, bf16.
             weights_gb=40.3,
+            components={"transformer": _WAN_14B, "text_encoder": _UMT5_XXL, "vae": _WAN21_VAE_SIZE},
+            denoiser=_shape(WAN22_A14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
     ]

@@ -1,7 +1,7 @@
 """Seconds per denoising step, measured on this machine and kept under the data dir (pure JSON).
 
-Keyed by device, model, offload policy and guidance (classifier-free guidance
-runs the transformer twice per step); each key keeps one running mean per
+Keyed by device, model, offload policy, guidance (classifier-free guidance
+runs the transformer twice per step) and step cache; each key keeps one running mean per
 token count. An estimate for a token count never run is scaled linearly from
 the nearest one measured, and says so.
 """
@@ -43,8 +43,11 @@ class StepTimes:
         return data if isinstance(data, dict) else {}
 
     @staticmethod
-    def key(device: str, model: str, policy: str, guided: bool) -> str:
-        return f"{device}|{model}|{policy}|{'cfg' if guided else 'no-cfg'}"
+    def key(device: str, model: str, policy: str, guided: bool, step_cache: str = "off") -> str:
+        """Runs that differ in what a step costs are measured apart: device, model, offload policy,
+        guidance (two transformer passes a step) and step cache (skipped blocks)."""
+        key = f"{device}|{model}|{policy}|{'cfg' if guided else 'no-cfg'}"
+        return key if step_cache == "off" else f"{key}|{step_cache}"
 
     def record(self, key: str, tokens: int, step_seconds: list[float]) -> None:
         """Fold one run's step durations (median, robust to a slow first step) into the mean for ``tokens``."""

@@ -25,11 +25,22 @@ class FakeDevice:
         return self.total_gb
 
 
+class FakeVae:
+    use_tiling = False
+
+    def enable_tiling(self) -> None:
+        self.use_tiling = True
+
+    def disable_tiling(self) -> None:
+        self.use_tiling = False
+
+
 class FakePipe:
     """Records how it was placed; ``size`` floats of weights in a ``transformer`` module (0 = no modules)."""
 
     def __init__(self, size: int = 0, shared: FakePipe | None = None) -> None:
         self.placed: list[str] = []
+        self.vae = shared.vae if shared is not None else FakeVae()
         if shared is not None:
             self.components = shared.components
         else:

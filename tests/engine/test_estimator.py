@@ -51,8 +51,8 @@ def test_registered_models_are_estimated_from_their_real_configs(settings, model
 
 def test_the_14b_transformer_weighs_what_its_parameters_do(settings) -> None:
     estimate = _manager(settings, FakeDevice(), vram_budget_gb=80.0).estimate(_request("wan2.1-i2v-14b-480p"))
-    assert estimate.component_gb["transformer"] == pytest.approx(32.8)  # 16.4 B parameters in bf16
-    assert estimate.weights_gb == pytest.approx(32.8 + 11.36 + 2.524 + 0.508)
+    assert estimate.component_gb["transformer"] == pytest.approx(32.79)  # 16.395 B parameters in bf16
+    assert estimate.weights_gb == pytest.approx(32.79 + 11.36 + 2.524 + 0.508)
     assert estimate.activations_gb > _manager(settings, FakeDevice(), vram_budget_gb=80.0).estimate(_request("wan2.1-t2v-1.3b")).activations_gb
 
 
@@ -111,6 +111,7 @@ def test_time_is_unknown_until_measured_then_measured_then_scaled(settings) -> N
     assert half.seconds_per_step == pytest.approx(2.1 * 11 / 21) and "scaled from a run at 32760 tokens" in half.time_note
     unguided = manager.estimate(_request("wan2.1-t2v-1.3b", guidance_scale=1.0))
     assert unguided.est_seconds is None  # one transformer pass per step: a different measurement
+    assert manager.estimate(_request("wan2.1-t2v-1.3b", step_cache="mag")).est_seconds is None  # skips blocks
     reopened = StepTimes(settings.data_dir / "step_times.json")
     assert reopened.lookup(StepTimes.key("cpu", "wan2.1-t2v-1.3b", "none", True), 32760).seconds_per_step == pytest.approx(2.1)
 
@@ -144,3 +145,35 @@ def test_weights_status_of_demo_local_and_hub_models(settings, tmp_path) -> None
     assert local.present and local.where == str(folder) and local.disk_gb == pytest.approx(built.disk_gb)
     header = read_safetensors_header(next((folder / "vae").glob("*.safetensors")))
     assert all("shape" in info for info in header.values())
+
+
+def test_wan22_estimates_use_both_experts_and_per_token_timesteps(settings) -> None:
+    from dataclasses import replace
+
+    from studio.engine.memory import denoise_activations_gb
+
+    manager = _manager(settings, FakeDevice(), vram_budget_gb=64.0)
+    a14b = manager.estimate(_request("wan2.2-t2v-a14b", width=1280, height=720, num_frames=81))
+    assert set(a14b.component_gb) == {"transformer", "transformer_2", "text_encoder", "vae"}
+    assert a14b.weights_gb == pytest.approx(69.0, abs=0.2)
+    # the experts take turns: model offload holds one of them, not both
+    assert a14b.policy == "model_cpu_offload" and a14b.peak_gb < a14b.component_gb["transformer"] * 2
+    ti2v = manager.estimate(_request("wan2.2-ti2v-5b", width=1280, height=704, num_frames=121))
+    assert ti2v.tokens == 31 * 22 * 40  # 16x spatial compression, 2x2 patches
+    shape = manager._registry.resolve("wan2.2-ti2v-5b").denoiser
+    assert shape is not None and shape.per_token_timestep
+    assert ti2v.activations_gb > denoise_activations_gb(replace(shape, per_token_timestep=False), ti2v.tokens, 2) + 2.0
+
+
+def test_a_run_measures_its_steps_for_the_next_estimate(settings) -> None:
+    from studio.engine import build_engine
+    from tests.engine.recording_sink import RecordingSink
+
+    registry = ModelRegistry(offline=True)
+    _device, manager, runner = build_engine(settings, registry)
+    request = _request("wan-demo", width=64, height=48, num_frames=9, steps=3)
+    assert manager.estimate(request).time_note == "no measurement yet"
+    runner.run(request, seed=1, sink=RecordingSink())
+    estimate = manager.estimate(request)
+    assert estimate.time_note == "measured at this size, 1 run" and 0 < estimate.seconds_per_step < 30
+    assert estimate.est_seconds == pytest.approx(3 * estimate.seconds_per_step)

@@ -148,6 +148,17 @@ def test_the_policy_follows_the_request_estimate_and_tightens_by_reloading(setti
     assert len(loader.calls) == 2
 
 
+def test_vae_tiling_is_set_per_request(settings: Settings) -> None:
+    loader = HeldLoader()
+    loader.release.set()
+    manager = _manager(settings, loader, vram_budget_gb=6.0)
+    spec = manager._registry.resolve("fake-wan")
+    with manager.use(spec, "t2v", request=_request()) as pipe:  # 832x480x81 needs group offload and tiling at 6 GB
+        assert pipe.vae.use_tiling and manager.loaded()[0].policy == "group_offload"
+    with manager.use(spec, "t2v", request=_request(width=320, height=192, num_frames=17)) as same:
+        assert same is pipe and not pipe.vae.use_tiling  # a small clip decodes whole
+
+
 def test_group_offload_moves_encoders_leaf_by_leaf_and_the_transformer_by_blocks(settings: Settings) -> None:
     from diffusers import WanPipeline
 

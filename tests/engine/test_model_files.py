@@ -30,7 +30,7 @@ def _snapshot(cache: Path, *, with_transformer_weights: bool) -> Path:
     }))  # fmt: skip
     if with_transformer_weights:
         tensors = {f"blocks.{i}.ffn.weight": np.zeros((32, 16), np.float32) for i in range(2)}
-        tensors["patch_embedding.weight"] = np.zeros((16, 64), np.float32)
+        tensors["patch_embedding.weight"] = np.zeros((16, 16), np.float32)
         save_file(tensors, str(snapshot / "transformer" / "diffusion_pytorch_model.safetensors"))
     return snapshot
 
@@ -51,7 +51,7 @@ def test_a_cached_snapshot_is_found_measured_and_read(hub_cache: Path, tmp_path:
     assert pipeline_folder(spec, tmp_path) == snapshot
     facts = FactsCache().get(snapshot)
     transformer = facts.components["transformer"]
-    assert transformer.params_b == pytest.approx((2 * 32 * 16 + 16 * 64) / 1e9)
+    assert transformer.params_b == pytest.approx((2 * 32 * 16 + 16 * 16) / 1e9)
     assert transformer.unit_params_b == pytest.approx(32 * 16 / 1e9)  # one block
     assert facts.denoiser is not None and facts.denoiser.hidden_size == 16 and facts.denoiser.num_layers == 2
 
@@ -70,3 +70,17 @@ def test_a_missing_local_folder_is_reported_not_fetched(tmp_path: Path) -> None:
     status = weights_status(spec, tmp_path)
     assert not status.present and "not found" in status.where and status.fetch_command is None
     assert pipeline_folder(spec, tmp_path) is None
+
+
+def test_offload_units_follow_how_diffusers_groups_each_component() -> None:
+    from studio.engine.model_files import facts_from_tensors
+
+    transformer = [("blocks.0.attn.weight", 100), ("blocks.1.attn.weight", 100), ("vace_blocks.0.proj.weight", 120),
+                   ("patch_embedding.weight", 30), ("condition_embedder.time_proj.weight", 60)]  # fmt: skip
+    assert facts_from_tensors(transformer, leaf_level=False).unit_params_b == pytest.approx(120e-9)  # a block
+    embedder_heavy = [*transformer, ("condition_embedder.text.weight", 200)]
+    assert facts_from_tensors(embedder_heavy, leaf_level=False).unit_params_b == pytest.approx(290e-9)  # the rest, at once
+    vae = [("decoder.up_blocks.0.conv.weight", 50), ("decoder.up_blocks.1.conv.weight", 50), ("quant_conv.weight", 5)]
+    assert facts_from_tensors(vae, leaf_level=False).unit_params_b == pytest.approx(105e-9)  # no top-level list: whole
+    encoder = [("shared.weight", 400), ("encoder.block.0.layer.0.q.weight", 16), ("encoder.block.1.layer.0.q.weight", 16)]
+    assert facts_from_tensors(encoder, leaf_level=True).unit_params_b == pytest.approx(400e-9)  # its largest layer
