@@ -40,11 +40,12 @@ class ImageToVideoTab:
         with gr.Row():
             with gr.Column(scale=2):
                 image = gr.Image(type="filepath", label="Source image", elem_id="i2v-image", height=260)
-                end_image = gr.Image(type="filepath", label="End image (optional: first-and-last-frame models, e.g. Wan 2.1 FLF2V)",
-                                     elem_id="i2v-end-image", height=160)  # fmt: skip
                 prompt = gr.Textbox(label="Prompt (used by neural models)", lines=2, elem_id="i2v-prompt")
                 camera = self._render_camera()
                 arrows_widgets = self._render_arrows()
+                with gr.Accordion("End image (first-and-last-frame models, e.g. Wan 2.1 FLF2V)", open=False):
+                    end_image = gr.Image(type="filepath", label="End image: the clip's last frame", elem_id="i2v-end-image",
+                                         height=160)  # fmt: skip
                 settings = self._render_settings()
                 advanced = render_advanced(self._c, steps=settings[5], guidance=settings[6])
                 with gr.Row():
