@@ -28,8 +28,8 @@ def render_model_settings(container: Container, mode: str, default: ModelSpec, f
         frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=4, label=frames_label)
         fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
     with gr.Row():
-        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps")
-        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance")
+        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps", elem_id=f"{mode}-steps")
+        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance", elem_id=f"{mode}-guidance")
     sliders = [width, height, frames, fps, steps, guidance]
     model.change(partial(model_defaults, container.registry), inputs=[model], outputs=sliders, api_visibility="private")
     return model, *sliders

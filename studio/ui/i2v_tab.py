@@ -47,7 +47,7 @@ class ImageToVideoTab:
                     end_image = gr.Image(type="filepath", label="End image: the clip's last frame", elem_id="i2v-end-image",
                                          height=160)  # fmt: skip
                 settings = self._render_settings()
-                advanced = render_advanced(self._c, steps=settings[5], guidance=settings[6])
+                advanced = render_advanced(self._c, "i2v", steps=settings[5], guidance=settings[6])
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="i2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="i2v-cancel")

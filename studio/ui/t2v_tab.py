@@ -59,7 +59,7 @@ class TextToVideoTab:
             with gr.Column(scale=2):
                 prompt, negative = self._render_prompt()
                 settings = self._render_settings()
-                advanced = render_advanced(self._c, steps=settings[5], guidance=settings[6])
+                advanced = render_advanced(self._c, "t2v", steps=settings[5], guidance=settings[6])
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id="t2v-generate")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel")
