@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # -- step cache and LoRA --
     lora_dir: Path | None = Field(None, description="LoRA files clients may name by file name (default <data_dir>/loras)")
     allow_local_loras: bool = Field(False, description="let clients name LoRA files anywhere on this machine by path")
+    # -- hosting and sharing --
+    output_retention_days: float = Field(0.0, ge=0, description="remove finished jobs' outputs older than this (0 = keep)")
+    output_retention_gb: float = Field(0.0, ge=0, description="keep the outputs folder under this size (0 = no limit)")
+    max_upload_mb: float = Field(50.0, gt=0, description="largest file the web UI accepts")
+    mcp: bool = Field(False, description="serve the generation tabs as MCP tools (Gradio's MCP server)")
 
     @property
     def outputs_dir(self) -> Path:
@@ -50,9 +55,18 @@ class Settings(BaseSettings):
         return self.model_dir if self.model_dir is not None else self.data_dir / "models"
 
     @property
+    def user_presets_dir(self) -> Path:
+        return self.data_dir / "presets"
+
+    @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.db"
 
     @property
     def loras_dir(self) -> Path:
         return self.lora_dir if self.lora_dir is not None else self.data_dir / "loras"
+
+
+#: folders shipped in the repository: example assets (served to the browser) and the curated presets
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+CURATED_PRESETS_DIR = Path(__file__).resolve().parents[1] / "presets"

@@ -100,6 +100,9 @@ class GenerationRequest(BaseModel):
     warped_noise: bool = True
     #: weight of the guide as a control video (families that declare ``control``, e.g. Wan VACE).
     control_scale: float = Field(1.0, ge=0.0, le=2.0)
+    # -- scheduler ---------------------------------------------------------------------
+    #: noise-schedule shift of flow-matching models; None = the model card's value for the resolution.
+    flow_shift: float | None = Field(None, gt=0.0, le=50.0)
     # -- step cache, LoRA, end image ------------------------------------------------
     #: skip or predict transformer passes: "off", "first_block" (FirstBlockCache), "mag" (MagCache),
     #: "taylorseer" (TaylorSeer); diffusers' own hooks, applied for this job only.

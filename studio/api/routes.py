@@ -10,7 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from studio import __version__
+from studio.api import estimate
 from studio.container import Container
+from studio.engine.registry import ModelDefaults
 from studio.errors import StudioError
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
@@ -26,6 +28,8 @@ class ModelInfo(BaseModel):
     demo: bool
     modes: list[str]
     source: str | None
+    #: what a request starts from with this model (size, steps, guidance, the card's negative prompt).
+    defaults: ModelDefaults
 
 
 def container_of(request: Request) -> Container:
@@ -51,7 +55,8 @@ def health(c: ContainerDep) -> dict:
 
 @router.get("/models")
 def list_models(c: ContainerDep) -> list[ModelInfo]:
-    return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source)
+    return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source,
+                      defaults=s.defaults)
             for s in c.registry.specs()]  # fmt: skip
 
 
@@ -94,6 +99,7 @@ def structure_prompt(body: StructureBody, c: ContainerDep) -> StructureAnswer:
 def install(app: FastAPI) -> None:
     """Add the routes and the one translation of ``StudioError`` to HTTP."""
     app.include_router(router)
+    app.include_router(estimate.router, prefix="/api/v1", dependencies=[Depends(check_token)])
 
     @app.exception_handler(StudioError)
     async def _studio_error(_request: Request, exc: StudioError) -> JSONResponse:

@@ -36,10 +36,10 @@ def studio_server(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Pa
     port = _free_port()
     log = data_dir / "server.log"
     env = {**os.environ, "STUDIO_MODEL_DIR": str(shared_model_dir), "STUDIO_DEVICE": "cpu", "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False"}  # fmt: skip
+           "GRADIO_ANALYTICS_ENABLED": "False", "STUDIO_MCP": "1"}  # fmt: skip
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "app.py", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+            [sys.executable, "app.py", "--port", str(port), "--data-dir", str(data_dir)],  # no command: serve
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
