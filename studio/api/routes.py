@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from studio import __version__
-from studio.api import estimate
+from studio.api import estimate, loras
 from studio.container import Container
 from studio.engine.registry import ModelDefaults
 from studio.errors import StudioError
@@ -100,6 +100,7 @@ def install(app: FastAPI) -> None:
     """Add the routes and the one translation of ``StudioError`` to HTTP."""
     app.include_router(router)
     app.include_router(estimate.router, prefix="/api/v1", dependencies=[Depends(check_token)])
+    app.include_router(loras.router, prefix="/api/v1", dependencies=[Depends(check_token)])
 
     @app.exception_handler(StudioError)
     async def _studio_error(_request: Request, exc: StudioError) -> JSONResponse:
