@@ -12,6 +12,7 @@ finds the pipeline as it was.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,7 +103,12 @@ def _recipe_scheduler(pipe: Any, recipe: LoraRecipe) -> Iterator[None]:
     import diffusers
 
     original = pipe.scheduler
-    scheduler = getattr(diffusers, recipe.scheduler).from_config(original.config, **recipe.scheduler_config)
+    cls = getattr(diffusers, recipe.scheduler)
+    # only the settings the recipe's scheduler takes: a foreign key such as UniPC's ``flow_shift`` would be kept in
+    # its config and invite a per-size shift override; the recipe's shift is the one the LoRA was distilled with
+    accepted = inspect.signature(cls.__init__).parameters
+    config = {k: v for k, v in original.config.items() if k in accepted}
+    scheduler = cls.from_config({**config, **recipe.scheduler_config})
     if recipe.sigmas:
         plain = scheduler.set_timesteps
 

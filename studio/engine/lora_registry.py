@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from studio.errors import LoraError
 from studio.types import LoraSpec
@@ -36,7 +36,7 @@ class LoraRecipe(BaseModel):
     guidance_scale: float
     #: diffusers scheduler class run for the job, built from the pipeline's scheduler config plus ``scheduler_config``.
     scheduler: str
-    scheduler_config: dict[str, float] = {}
+    scheduler_config: dict[str, float] = Field(default_factory=dict)
     #: noise levels (before the scheduler's shift) when the job runs ``steps`` steps.
     sigmas: tuple[float, ...] = ()
 

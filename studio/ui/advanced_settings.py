@@ -26,17 +26,18 @@ class AdvancedWidgets:
         return [self.step_cache, self.threshold, self.loras, self.lora_weight]
 
 
-def render_advanced(container: Container, steps: gr.Slider, guidance: gr.Slider) -> AdvancedWidgets:
+def render_advanced(container: Container, prefix: str, steps: gr.Slider, guidance: gr.Slider) -> AdvancedWidgets:
     """Step cache + threshold and a LoRA picker; picking a step-distilled LoRA sets steps and guidance."""
     rules = lora_registry(container.settings)
-    with gr.Accordion("Advanced: step cache, LoRA", open=False):
+    with gr.Accordion("Advanced: step cache, LoRA", open=False, elem_id=f"{prefix}-advanced"):
         with gr.Row():
             step_cache = gr.Dropdown([(_CACHE_LABELS[k], k) for k in STEP_CACHE_CHOICES], value="off", label="Step cache",
                                      info="Skips or predicts transformer passes; the job records how many")  # fmt: skip
             threshold = gr.Number(value=None, label="Threshold (empty = the cache's default)", info=cache_info("off"))
         with gr.Row():
             loras = gr.Dropdown(lora_choices(rules), value=[], multiselect=True, allow_custom_value=True, label="LoRAs",
-                                info="Registered LoRAs, files in the LoRA folder, or a hub id (org/name)")  # fmt: skip
+                                info="Registered LoRAs, files in the LoRA folder, or a hub id (org/name)",
+                                elem_id=f"{prefix}-loras")  # fmt: skip
             lora_weight = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label="LoRA weight")
     private: dict = {"api_visibility": "private"}
     step_cache.change(cache_defaults, inputs=[step_cache], outputs=[threshold], **private)

@@ -29,7 +29,7 @@ def render_model_settings(container: Container, mode: str, default: ModelSpec, f
         sizes_after()
     sizes = gr.Accordion(sizes_label, open=False) if sizes_label else gr.Group()
     with sizes:
-        width, height, frames, fps, steps, guidance = _render_sliders(container, default, frames_label)
+        width, height, frames, fps, steps, guidance = _render_sliders(container, mode, default, frames_label)
     sliders = [width, height, frames, fps, steps, guidance]
     # .input, not .change: a preset or link that sets the model and the sizes must not have them reset
     model.input(partial(model_defaults, container.registry), inputs=[model], outputs=sliders, api_visibility="private")
@@ -39,7 +39,7 @@ def render_model_settings(container: Container, mode: str, default: ModelSpec, f
     return model, *sliders
 
 
-def _render_sliders(container: Container, default: ModelSpec, frames_label: str) -> tuple:
+def _render_sliders(container: Container, mode: str, default: ModelSpec, frames_label: str) -> tuple:
     d, s = default.defaults, container.settings
     family = container.registry.family(default)
     side, neural = family.size_rules.side_multiple, bool(family.pipelines)
@@ -51,8 +51,9 @@ def _render_sliders(container: Container, default: ModelSpec, frames_label: str)
         frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=family.size_rules.temporal_step, label=frames_label)
         fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
     with gr.Row():
-        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps", visible=neural)
-        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance", visible=neural)
+        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps", visible=neural, elem_id=f"{mode}-steps")
+        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance", visible=neural,
+                             elem_id=f"{mode}-guidance")  # fmt: skip
     return width, height, frames, fps, steps, guidance
 
 

@@ -73,7 +73,7 @@ class ImageToVideoTab:
                 with gr.Accordion("End image (first-and-last-frame models, e.g. Wan 2.1 FLF2V)", open=False):
                     end_image = gr.Image(type="filepath", label="End image (optional)", elem_id="i2v-end-image", height=160)
                 settings = (model, *sizes, *self._render_guide(), *render_keyframe_settings("i2v"))
-                advanced = render_advanced(self._c, steps=sizes[4], guidance=sizes[5])
+                advanced = render_advanced(self._c, "i2v", steps=sizes[4], guidance=sizes[5])
                 sharing = self.sharing.render_panel(sharing_top)
             with gr.Column(scale=3):
                 preview = gr.Image(label="Camera preview (low resolution, instant)", elem_id="i2v-camera-preview",

@@ -88,7 +88,7 @@ class TextToVideoTab:
                 settings = self._render_settings()
                 generate, cancel = self._buttons
                 render_estimate(self._c, "t2v", *settings[:4], *settings[5:7])  # model, size, frames; steps, guidance
-                advanced = render_advanced(self._c, steps=settings[5], guidance=settings[6])
+                advanced = render_advanced(self._c, "t2v", steps=settings[5], guidance=settings[6])
                 gr.Examples(EXAMPLE_PROMPTS, inputs=[prompt], label="Example prompts")
                 self._sharing_widgets = self.sharing.render_panel(sharing_top)
             with gr.Column(scale=3):

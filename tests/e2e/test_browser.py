@@ -146,3 +146,16 @@ def test_click_an_example_and_generate(studio_server, browser) -> None:
     # the video shows as soon as it is written; the job succeeds once its quality report is done
     page.wait_for_function("() => document.querySelector('#i2v-status').innerText.includes('succeeded')", timeout=60_000)
     page.close()
+
+
+def test_picking_a_distilled_lora_sets_its_steps_and_guidance(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.locator("#t2v-advanced").get_by_text("Advanced: step cache, LoRA").click()
+    picker = page.locator("#t2v-loras input")
+    picker.click()
+    picker.fill("T2V 14B: 4 steps")
+    page.get_by_role("option", name="Wan 2.1 T2V 14B: 4 steps, no CFG (lightx2v)").click()
+    page.wait_for_function("() => document.querySelector('#t2v-steps input[type=number]').value === '4'", timeout=30_000)
+    assert page.locator("#t2v-guidance input[type=number]").input_value() == "1"
+    page.close()

@@ -12,7 +12,7 @@ from studio.engine.lora_registry import LoraRecipe, LoraRegistry, RegisteredLora
 from studio.engine.manager import ModelManager
 from studio.engine.registry import ModelRegistry
 from studio.engine.runner import GenerationRunner
-from studio.errors import LoraError
+from studio.errors import InvalidRequestError, LoraError
 from studio.types import GenerationRequest, LoraSpec
 from tests.engine.lora_helpers import make_demo_lora, make_foreign_lora, make_shape_mismatch_lora
 from tests.engine.recording_sink import RecordingSink
@@ -111,3 +111,9 @@ def test_a_registered_lora_for_another_model_is_refused(setup) -> None:
     with pytest.raises(LoraError, match="LoRA 'lightx2v-wan2.1-t2v-14b-4step' is made for .*not for model 'wan-demo'"):
         LoraRegistry(setup[0].loras_dir).resolve(LoraSpec(source="lightx2v-wan2.1-t2v-14b-4step"), ("wan-demo",))
 
+
+
+def test_a_distilled_lora_keeps_its_own_shift(setup) -> None:
+    with pytest.raises(InvalidRequestError, match=r"flow_shift 7.0 was given, but the scheduler .* has no flow_shift setting"):
+        _run(setup, ("demo-4step", 1.0), steps=4, guidance_scale=1.0, flow_shift=7.0)
+    assert type(_pipe(setup).scheduler).__name__ == "UniPCMultistepScheduler"
