@@ -31,6 +31,10 @@ test: install lint typecheck
 bench: install
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/motion.py
+	$(PY) benchmarks/prompts.py
+	$(PY) benchmarks/gpu.py
+	$(PY) benchmarks/estimate.py
+	$(PY) benchmarks/cache.py
 	$(PY) benchmarks/load.py
 
 clean:

@@ -88,3 +88,24 @@ class NotReadyError(StudioError):
     """A job's output was asked for before the job produced it."""
 
     http_status = 409
+
+
+class LoraError(StudioError):
+    """A LoRA that cannot be found, fetched or applied to the model (the message names it)."""
+
+    http_status = 422
+
+
+def describe_validation_error(exc: Exception) -> str:
+    """One line naming every bad field and value of a pydantic ``ValidationError``."""
+    parts = []
+    for error in exc.errors():  # type: ignore[attr-defined]
+        field = ".".join(str(p) for p in error["loc"]) or "request"
+        message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+        if error["type"] == "extra_forbidden":
+            message = "is not a known setting"
+        elif error["type"] == "missing":
+            parts.append(f"{field} is required")
+            continue
+        parts.append(f"{field} {message}, got {error.get('input')!r}")
+    return "; ".join(parts)

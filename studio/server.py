@@ -11,6 +11,7 @@ from http.cookies import SimpleCookie
 from fastapi import FastAPI
 
 from studio import __version__
+from studio.config import ASSETS_DIR
 from studio.container import Container
 from studio.ui.session import SESSION_COOKIE, hosted
 
@@ -62,9 +63,12 @@ def create_app(container: Container) -> FastAPI:
     install(app)
     app.add_middleware(SessionCookie)
     blocks = build_ui(container)
+    settings = container.settings
+    # only the outputs and the example assets are served; uploads are capped
     return gr.mount_gradio_app(
-        app, blocks, path="", allowed_paths=[str(container.settings.outputs_dir.resolve())], ssr_mode=False,
-        css=CSS, footer_links=["api", "settings"],
+        app, blocks, path="", allowed_paths=[str(settings.outputs_dir.resolve()), str(ASSETS_DIR)], ssr_mode=False,
+        css=CSS, footer_links=["api", "settings"], max_file_size=int(settings.max_upload_mb * 1024 * 1024),
+        mcp_server=settings.mcp,
     )  # fmt: skip
 
 

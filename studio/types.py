@@ -53,6 +53,19 @@ class Phase(str, Enum):
     DONE = "done"
 
 
+class LoraSpec(BaseModel):
+    """One LoRA asked for by a request: where it comes from and how strongly it applies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: a registered LoRA key, a hub id ("org/name", with ``weight_name`` for a file in it), or a file name
+    #: in the operator's LoRA folder (absolute paths only where the operator allows local LoRAs).
+    source: str = Field(min_length=1, max_length=500)
+    weight: float = Field(1.0, ge=-4.0, le=4.0)
+    #: the file inside a hub repository that holds the weights (None = the repository's one LoRA file).
+    weight_name: str | None = Field(None, max_length=300)
+
+
 class GenerationRequest(BaseModel):
     """One generation, as every front end (UI, REST, CLI) submits it.
 
@@ -89,9 +102,39 @@ class GenerationRequest(BaseModel):
     warped_noise: bool = True
     #: weight of the guide as a control video (families that declare ``control``, e.g. Wan VACE).
     control_scale: float = Field(1.0, ge=0.0, le=2.0)
+    # -- scheduler ---------------------------------------------------------------------
+    #: noise-schedule shift of flow-matching models; None = the model card's value for the resolution.
+    flow_shift: float | None = Field(None, gt=0.0, le=50.0)
+    # -- step cache, LoRA, end image ------------------------------------------------
+    #: skip or predict transformer passes: "off", "first_block" (FirstBlockCache), "mag" (MagCache),
+    #: "taylorseer" (TaylorSeer); diffusers' own hooks, applied for this job only.
+    step_cache: Literal["off", "first_block", "mag", "taylorseer"] = "off"
+    #: the cache's knob (None = its default); the range depends on the cache (``engine/step_cache_rules.py``).
+    step_cache_threshold: float | None = None
+    #: LoRAs applied for this job: a registered LoRA key, a hub id, or a file in the operator's LoRA folder.
+    loras: list[LoraSpec] = Field(default_factory=list, max_length=8)
+    #: image-to-video: the last frame (first-and-last-frame models, e.g. Wan 2.1 FLF2V); stored like ``image``.
+    end_image: str | None = None
     # -- jobs API ---------------------------------------------------------------------
     #: an http(s) URL told of job.started / succeeded / failed / canceled (Standard Webhooks, signed).
     webhook_url: str | None = Field(None, max_length=2000)
+
+
+class StepCacheStats(BaseModel):
+    """What a step cache did in one run (stored with the job and in metadata.json)."""
+
+    kind: str
+    threshold: float
+    #: transformer forward passes of the run (two per step with classifier-free guidance).
+    passes: int = 0
+    #: passes whose last transformer block was not computed (cached, or predicted by TaylorSeer).
+    skipped_passes: int = 0
+    #: MagCache only: this run measured the model's magnitude ratios instead of skipping.
+    calibrating: bool = False
+
+    @property
+    def skipped_fraction(self) -> float:
+        return self.skipped_passes / self.passes if self.passes else 0.0
 
 
 class JobOutputs(BaseModel):
@@ -102,6 +145,9 @@ class JobOutputs(BaseModel):
     previews: list[str] = Field(default_factory=list)
     #: Final frames at the preview keyframe positions, after decoding.
     keyframes: list[str] = Field(default_factory=list)
+    # -- step cache --------------------------------------------------------------------
+    #: which step cache ran and what it skipped (None when the job ran without one).
+    step_cache: StepCacheStats | None = None
 
 
 class Job(BaseModel):
@@ -179,6 +225,8 @@ class GenerationResult(BaseModel):
     model_revision: str | None = None
     notes: list[str] = Field(default_factory=list)
     timings_s: dict[str, float] = Field(default_factory=dict)
+    # -- step cache --------------------------------------------------------------------
+    step_cache: StepCacheStats | None = None
 
 
 class ProgressSink(Protocol):

@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from studio import __version__
-from studio.api import events, files, jobs
+from studio.api import estimate, events, files, jobs
 from studio.api.auth import viewer_of
 from studio.api.deps import ContainerDep, container_of  # noqa: F401  (container_of: re-exported for routers)
+from studio.engine.registry import ModelDefaults
 from studio.errors import StudioError
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
@@ -26,6 +27,8 @@ class ModelInfo(BaseModel):
     demo: bool
     modes: list[str]
     source: str | None
+    #: what a request starts from with this model (size, steps, guidance, the card's negative prompt).
+    defaults: ModelDefaults
 
 
 router = APIRouter(prefix="/api/v1")
@@ -38,7 +41,8 @@ def health(c: ContainerDep) -> dict:
 
 @router.get("/models")
 def list_models(c: ContainerDep) -> list[ModelInfo]:
-    return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source)
+    return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source,
+                      defaults=s.defaults)
             for s in c.registry.specs()]  # fmt: skip
 
 
@@ -78,6 +82,7 @@ def install(app: FastAPI) -> None:
     secured = [Depends(viewer_of)]
     for module_router in (router, jobs.router, files.router, events.router):
         app.include_router(module_router, dependencies=secured)
+    app.include_router(estimate.router, prefix="/api/v1", dependencies=secured)
 
     @app.exception_handler(StudioError)
     async def _studio_error(_request: Request, exc: StudioError) -> JSONResponse:

@@ -36,7 +36,7 @@ def ensure_demo(models_dir: Path, spec: ModelSpec) -> Path:
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        FAMILIES[spec.family].build_demo(tmp, spec.demo_scale, spec.pipeline_class or spec.modes[0])
+        FAMILIES[spec.family].build_demo(tmp, spec.demo_scale, spec.demo_kind or spec.pipeline_class or spec.modes[0])
         (tmp / _COMPLETE_MARK).write_text(spec.key)
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)

@@ -20,11 +20,22 @@ class DeviceInfo:
     def is_accelerator(self) -> bool:
         return self.device.type in ("cuda", "mps", "xpu")
 
+    def component_dtypes(self) -> torch.dtype | dict[str, torch.dtype]:
+        """The per-component ``dtype`` to load pipelines with (see ``component_dtypes``)."""
+        return component_dtypes(self.dtype)
+
     def free_memory_gb(self) -> float | None:
         """Free accelerator memory in GB; None on the CPU."""
         if self.device.type == "cuda":
             free_bytes, _ = torch.cuda.mem_get_info(self.device)
             return free_bytes / 1e9
+        return None
+
+    def total_memory_gb(self) -> float | None:
+        """Total accelerator memory in GB (what the manager budgets against without ``vram_budget_gb``); None on the CPU."""
+        if self.device.type == "cuda":
+            _, total_bytes = torch.cuda.mem_get_info(self.device)
+            return total_bytes / 1e9
         return None
 
 
@@ -54,3 +65,21 @@ def resolve_device(device: str, dtype: str) -> DeviceInfo:
     else:
         raise InvalidRequestError(f"unknown dtype {dtype!r}; use one of auto, {', '.join(_DTYPES)}")
     return DeviceInfo(device=dev, dtype=torch_dtype)
+
+
+#: Components the model cards keep in float32 when the rest runs in reduced precision:
+#: the VAE (bf16 decodes band and shift colours) and the CLIP image encoder.
+FLOAT32_COMPONENTS = ("vae", "image_encoder")
+
+
+def component_dtypes(dtype: torch.dtype) -> torch.dtype | dict[str, torch.dtype]:
+    """The ``dtype`` argument of ``DiffusionPipeline.from_pretrained`` for a compute dtype.
+
+    float32 loads everything in float32. A reduced dtype (bf16 on CUDA by
+    default) applies to the transformer(s) and text encoder, while the
+    components in ``FLOAT32_COMPONENTS`` stay float32 (diffusers takes a dict
+    per component name, ``"default"`` for the others).
+    """
+    if dtype == torch.float32:
+        return dtype
+    return {"default": dtype, **dict.fromkeys(FLOAT32_COMPONENTS, torch.float32)}

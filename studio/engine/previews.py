@@ -8,10 +8,12 @@ the family's linear factors: no VAE call, cost ~ a small matrix product.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
-from studio.engine.families.base import LatentPreview, PredictionType
+from studio.engine.families.base import LatentGeometry, LatentPreview, PredictionType
 
 
 def keyframe_indices(num_latent_frames: int, count: int) -> list[int]:
@@ -27,18 +29,21 @@ def latent_to_video_frame(latent_index: int, temporal_compression: int) -> int:
     return latent_index * temporal_compression
 
 
+def pipeline_geometry(pipe: Any) -> LatentGeometry:
+    """The latent geometry of a loaded diffusers video pipeline: its VAE's channels and compression."""
+    return LatentGeometry(
+        channels=int(pipe.vae.config.z_dim),
+        temporal_compression=int(pipe.vae_scale_factor_temporal),
+        spatial_compression=int(pipe.vae_scale_factor_spatial),
+    )
+
+
 class PreviewProjector:
-    """Projects latents of one family to small RGB images."""
+    """Projects the normalised latents of one latent space to small RGB images."""
 
     def __init__(self, preview: LatentPreview) -> None:
-        factors = torch.tensor(preview.factors, dtype=torch.float32)  # (C, 3)
-        channels = factors.shape[0]
-        mean = torch.tensor(preview.latents_mean or [0.0] * channels, dtype=torch.float32)
-        std = torch.tensor(preview.latents_std or [1.0] * channels, dtype=torch.float32)
-        # Fold de-normalisation into the projection: rgb = latent @ (std * F) + (mean @ F + bias).
-        self._weight = factors * std[:, None]
-        self._bias = mean @ factors + torch.tensor(preview.bias, dtype=torch.float32)
-        self.temporal_compression = preview.temporal_compression
+        self._weight = torch.tensor(preview.factors, dtype=torch.float32)  # (C, 3)
+        self._bias = torch.tensor(preview.bias, dtype=torch.float32)
 
     def project(self, latents: torch.Tensor, latent_frames: list[int], min_width_px: int = 160) -> list[np.ndarray]:
         """RGB uint8 images of the chosen latent frames of the first video in the batch.
@@ -57,20 +62,36 @@ class PreviewProjector:
         return list(images)
 
 
+def _noised_frames(timestep: torch.Tensor | None, latent_shape: torch.Size) -> torch.Tensor | float:
+    """1 for latent frames the step denoises, 0 for frames held clean, shaped (B, 1, F, 1, 1).
+
+    Per-token timesteps (Wan 2.2 TI2V image to video: shape (batch, tokens),
+    tokens in frame order) are 0 on the frames kept as given; the denoiser's
+    output there is ignored by the pipeline, so the preview keeps the input.
+    A timestep per sample means every frame is noised: 1.
+    """
+    frames = latent_shape[2]
+    if timestep is None or timestep.ndim != 2 or timestep.shape[1] % frames:
+        return 1.0
+    per_frame = timestep.reshape(timestep.shape[0], frames, -1)[:, :, 0]
+    return (per_frame > 0).float().view(timestep.shape[0], 1, frames, 1, 1).to(timestep.device)
+
+
 class CleanLatentTracker:
     """Captures the denoiser's input and outputs of the current step to predict the clean latent.
 
-    Hooks on the denoiser module record ``hidden_states``/``timestep`` of the
-    first call of a step and the output of each call (conditional first, then
-    unconditional when guidance is on). ``predict`` combines them as the
-    pipeline does and returns the clean-latent estimate; ``reset`` starts the
-    next step. Nothing is copied: only references are kept until the step ends.
+    Hooks on every denoiser module (Wan 2.2 A14B has two, one per noise range)
+    record the ``hidden_states`` of the first call of a step and the output of
+    each call (conditional first, then unconditional when guidance is on).
+    ``predict`` combines them as the pipeline does and returns the clean-latent
+    estimate; ``reset`` starts the next step. Nothing is copied: only
+    references are kept until the step ends.
     """
 
-    def __init__(self, denoisers: list[torch.nn.Module], prediction: PredictionType, num_train_timesteps: int = 1000) -> None:
+    def __init__(self, denoisers: list[torch.nn.Module], prediction: PredictionType) -> None:
         self._prediction = prediction
-        self._num_train_timesteps = num_train_timesteps
-        self._inputs: tuple[torch.Tensor, torch.Tensor] | None = None
+        self._hidden: torch.Tensor | None = None
+        self._timestep: torch.Tensor | None = None
         self._outputs: list[torch.Tensor] = []
         self._handles = []
         for module in denoisers:
@@ -78,36 +99,36 @@ class CleanLatentTracker:
             self._handles.append(module.register_forward_hook(self._post_hook))
 
     def _pre_hook(self, _module, args, kwargs):
-        if self._inputs is None:
-            hidden = kwargs.get("hidden_states", args[0] if args else None)
-            timestep = kwargs.get("timestep", args[1] if len(args) > 1 else None)
-            if hidden is not None and timestep is not None:
-                self._inputs = (hidden, timestep)
+        if self._hidden is None:
+            self._hidden = kwargs.get("hidden_states", args[0] if args else None)
+            self._timestep = kwargs.get("timestep", args[1] if len(args) > 1 else None)
         return None
 
     def _post_hook(self, _module, _args, output):
         self._outputs.append(output[0] if isinstance(output, tuple) else output.sample)
         return None
 
-    @property
-    def seen_call(self) -> bool:
-        return self._inputs is not None
+    def predict(self, guidance_scale: float, sigma: float) -> torch.Tensor | None:
+        """The clean-latent estimate for this step, or None when nothing was captured.
 
-    def predict(self, guidance_scale: float) -> torch.Tensor | None:
-        """The clean-latent estimate for this step, or None when nothing was captured."""
-        if self._inputs is None or not self._outputs or self._prediction != "flow":
+        Args:
+            guidance_scale: the classifier-free guidance the pipeline applied.
+            sigma: the noise level of this step, from the scheduler's own ``sigmas``
+                (the timestep the denoiser got may be per token, e.g. 0 on a kept first frame).
+        """
+        if self._hidden is None or not self._outputs or self._prediction != "flow":
             return None
-        hidden, timestep = self._inputs
         velocity = self._outputs[0]
         if len(self._outputs) >= 2 and guidance_scale > 1.0:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
-        sigma = timestep.flatten()[0].float() / self._num_train_timesteps
         # image-to-video denoisers see the noisy latent with conditioning channels appended
-        return hidden[:, : velocity.shape[1]].float() - sigma * velocity.float()
+        hidden = self._hidden[:, : velocity.shape[1]].float()
+        return hidden - sigma * _noised_frames(self._timestep, hidden.shape) * velocity.float()
 
     def reset(self) -> None:
-        self._inputs = None
+        self._hidden = None
+        self._timestep = None
         self._outputs = []
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """A local instruction model behind the ``Structurer`` interface (transformers).
 
-The model is asked for one JSON object in the ``PromptStructure`` schema; the
-first ``{...}`` of its answer is parsed and validated. Anything else (no JSON,
+The model is asked for one JSON object in the schema of ``answer_schema()``
+(generated from ``PromptStructure``, in the model's chat template when its
+tokenizer has one); the first ``{...}`` of its answer is parsed and validated. Anything else (no JSON,
 invalid JSON, fields that break the schema, a generation error) falls back to
 the offline structurer, and the reason is returned as a warning. Generation is
 greedy, so the same text gives the same structure.
@@ -21,13 +22,21 @@ from studio.prompting.text import clean
 
 logger = logging.getLogger(__name__)
 
+
+
+def answer_schema() -> dict[str, Any]:
+    """The JSON schema the model must answer: ``PromptStructure``'s, without ``suggestions`` (the studio adds those)."""
+    schema = PromptStructure.model_json_schema()
+    schema["properties"].pop("suggestions", None)
+    schema.get("$defs", {}).pop("Suggestion", None)
+    return schema
+
+
 _INSTRUCTION = (
-    "Turn the video idea into JSON with exactly these keys: subjects (list of {name, appearance}), beats (list of "
-    "{text, start_s, end_s, connective}), setting, camera ({move, presets, strength, shot_size, angle, lens}), "
-    "lighting, style, mood, negatives (lists of strings). Camera presets are among: static, pan_left, pan_right, "
-    "tilt_up, tilt_down, roll_cw, roll_ccw, zoom_in, zoom_out, dolly_in, dolly_out, truck_left, truck_right, "
-    "pedestal_up, pedestal_down, orbit_left, orbit_right, crane_up, crane_down. Answer with the JSON only.\n"
-    "Idea: {idea}\nJSON:"
+    "Turn the video idea into one JSON object that follows this JSON schema. subjects: the main subjects (name = the "
+    "head noun, appearance = the words describing it); beats: one per action, in order, with start_s/end_s only when "
+    "the idea gives times; camera.presets: only the camera moves the idea names. Answer with the JSON object only.\n"
+    "Schema: " + json.dumps(answer_schema(), separators=(",", ":")) + "\nIdea: {idea}\nJSON:"
 )
 
 
@@ -81,6 +90,14 @@ class LLMStructurer:
         model.eval()
         return cls(model, tokenizer, name=source, max_new_tokens=max_new_tokens, fallback=fallback)
 
+    def prompt_text(self, idea: str) -> str:
+        """The instruction for ``idea``, in the tokenizer's chat template when it has one (instruction-tuned models)."""
+        instruction = _INSTRUCTION.replace("{idea}", idea)
+        if getattr(self._tokenizer, "chat_template", None):
+            return str(self._tokenizer.apply_chat_template([{"role": "user", "content": instruction}], tokenize=False,
+                                                           add_generation_prompt=True))  # fmt: skip
+        return instruction
+
     def generate(self, prompt: str) -> str:
         import torch
 
@@ -98,7 +115,7 @@ class LLMStructurer:
         """
         idea = clean(text, self._fallback.max_chars)
         try:
-            answer = self.generate(_INSTRUCTION.replace("{idea}", idea))
+            answer = self.generate(self.prompt_text(idea))
             structure = PromptStructure.model_validate(first_json_object(answer))
         except (ValueError, ValidationError, RuntimeError) as exc:
             reason = str(exc).splitlines()[0][:200]

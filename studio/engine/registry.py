@@ -9,11 +9,15 @@ supported family resolve to an ad-hoc spec.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from studio.engine.families import FAMILIES, Family
+from studio.engine.families.base import SizeRules
+from studio.engine.families.wan_facts import WAN_NEGATIVE_PROMPT
+from studio.engine.memory import ComponentFacts, DenoiserShape, VaeShape
 from studio.errors import UnknownModelError
 
 
@@ -26,6 +30,8 @@ class ModelDefaults(BaseModel):
     fps: int = 16
     steps: int = 30
     guidance_scale: float = 5.0
+    #: what the front ends prefill as the negative prompt (the model card's, shown and editable).
+    negative_prompt: str = ""
 
 
 class ModelSpec(BaseModel):
@@ -48,86 +54,154 @@ class ModelSpec(BaseModel):
     pipeline_class: str | None = None
     #: how a guide steers this model, when it differs from the family's ("v2v", "warped_noise", "control").
     steering: tuple[str, ...] | None = None
-    #: weights in GB at bf16 (fp32 demo sizes are negligible); drives the offload policy.
+    #: weights in GB as loaded on an accelerator (``device.component_dtypes``: bf16 transformers and
+    #: text encoder, float32 VAE and image encoder); fp32 demo sizes are negligible. Drives the offload policy.
     weights_gb: float = 0.0
     description: str = ""
+    #: for demo models: what the family's ``build_demo`` builds when it is not the pipeline class or mode.
+    demo_kind: str | None = None
+    #: shape rules when they differ from the family's (e.g. Wan 2.2 TI2V: 16x VAE x 2x2 patches = 32 px).
+    size_rules: SizeRules | None = None
+    # -- memory estimate (model manager) --
+    #: parameters per component from the released configs (billions); empty: read from the files, or
+    #: measured once loaded.
+    components: dict[str, ComponentFacts] = Field(default_factory=dict)
+    #: the denoiser's shape and the VAE's, for activations; None: read from the files' configs.
+    denoiser: DenoiserShape | None = None
+    vae: VaeShape | None = None
 
     @property
     def display_name(self) -> str:
         return f"{self.label} (random-weight demo)" if self.demo else self.label
 
 
+_DEMO_DEFAULTS = ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps=10, guidance_scale=5.0)
+_WAN_480P = dict(width=832, height=480, num_frames=81, fps=16, guidance_scale=5.0, negative_prompt=WAN_NEGATIVE_PROMPT)
+_WAN_720P = dict(width=1280, height=720, num_frames=81, fps=16, negative_prompt=WAN_NEGATIVE_PROMPT)
+_WAN22_TI2V_RULES = SizeRules(side_multiple=32, temporal_step=4)
+
+# Facts of the released Wan 2.1 checkpoints, parameters in billions. A 1.3B block: 8 x 1536^2 (self and
+# cross attention) + 2 x 1536 x 8960 (feed-forward) = 46.4 M; a VACE block adds two 1536^2 projections; a 14B
+# I2V block adds the image key/value projections: 10 x 5120^2 + 2 x 5120 x 13824 = 403.7 M. UMT5-XXL (5.68 B)
+# is offloaded leaf by leaf; its largest leaf is the 256384 x 4096 embedding (1.05 B). CLIP ViT-H/14's
+# largest leaf is a 1280 x 5120 MLP layer.
+_WAN_1_3B = DenoiserShape(num_layers=30, num_heads=12, head_dim=128, ffn_dim=8960)
+
+
+def _wan_components(transformer_b: float, block_b: float) -> dict[str, ComponentFacts]:
+    return {
+        "transformer": ComponentFacts(transformer_b, block_b),
+        "text_encoder": ComponentFacts(5.68, 1.050),
+        "vae": ComponentFacts(0.127, 0.127),
+    }
+
+
 def default_specs() -> list[ModelSpec]:
-    """The registered models."""
+    """The registered models.
+
+    Real Wan entries take their defaults from the model cards (steps, guidance,
+    size, frame rate, the standard negative prompt) and their ``weights_gb``
+    from the parameter counts of the released configurations
+    (``tests/engine/test_full_size.py`` recomputes them on the meta device).
+    """
     return [
         ModelSpec(
-            key="wan-demo",
-            family="wan",
-            label="Wan 2.1 demo",
-            demo=True,
-            defaults=ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps=10, guidance_scale=5.0),
+            key="wan-demo", family="wan", label="Wan 2.1 demo", demo=True, defaults=_DEMO_DEFAULTS,
             description="Wan 2.1 architecture shrunk, random weights: tests the studio offline, makes noise.",
         ),
         ModelSpec(
-            key="motion-warp",
-            family="motion",
-            label="Motion warp (no neural model)",
-            modes=("i2v",),
+            key="motion-warp", family="motion", label="Motion warp (no neural model)", modes=("i2v",),
             defaults=ModelDefaults(width=832, height=480, num_frames=49, fps=16, steps=1, guidance_scale=0.0),
             description="Warps the image along the camera path and motion arrows; needs no weights or GPU.",
         ),
         ModelSpec(
-            key="wan-i2v-demo",
-            family="wan",
-            label="Wan 2.1 I2V demo",
-            demo=True,
-            modes=("i2v",),
-            defaults=ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps=10, guidance_scale=5.0),
-            description="Wan 2.1 image-to-video architecture shrunk, random weights.",
+            key="wan-i2v-demo", family="wan", label="Wan 2.1 I2V demo", demo=True, modes=("i2v",),
+            defaults=_DEMO_DEFAULTS, description="Wan 2.1 image-to-video architecture shrunk, random weights.",
         ),
         ModelSpec(
-            key="wan-vace-demo",
-            family="wan",
-            label="Wan 2.1 VACE demo",
-            demo=True,
-            modes=("i2v",),
-            pipeline_class="WanVACEPipeline",
-            steering=("control", "warped_noise", "v2v"),
-            defaults=ModelDefaults(width=160, height=96, num_frames=17, fps=8, steps=10, guidance_scale=5.0),
+            key="wan-vace-demo", family="wan", label="Wan 2.1 VACE demo", demo=True, modes=("i2v",),
+            pipeline_class="WanVACEPipeline", steering=("control", "warped_noise", "v2v"), defaults=_DEMO_DEFAULTS,
             description="Wan 2.1 VACE (control video) architecture shrunk, random weights.",
         ),
         ModelSpec(
-            key="wan2.1-vace-1.3b",
-            family="wan",
-            label="Wan 2.1 VACE 1.3B",
-            source="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
-            modes=("i2v",),
-            pipeline_class="WanVACEPipeline",
-            steering=("control", "warped_noise", "v2v"),
-            defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
-            weights_gb=15.0,
+            key="wan22-ti2v-demo", family="wan", label="Wan 2.2 TI2V demo", demo=True, modes=("t2v", "i2v"),
+            demo_kind="wan2.2-ti2v", size_rules=_WAN22_TI2V_RULES, defaults=_DEMO_DEFAULTS,
+            description="Wan 2.2 TI2V architecture shrunk (48 latent channels, 16x VAE), random weights.",
+        ),
+        ModelSpec(
+            key="wan22-a14b-demo", family="wan", label="Wan 2.2 A14B demo", demo=True, demo_kind="wan2.2-a14b",
+            defaults=_DEMO_DEFAULTS,
+            description="Wan 2.2 A14B architecture shrunk (two transformers switched by noise level), random weights.",
+        ),
+        ModelSpec(
+            key="wan2.1-vace-1.3b", family="wan", label="Wan 2.1 VACE 1.3B", source="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
+            modes=("i2v",), pipeline_class="WanVACEPipeline", steering=("control", "warped_noise", "v2v"),
+            defaults=ModelDefaults(**_WAN_480P, steps=30),
+            # 2.15B transformer (VACE blocks on every other layer) + 5.68B UMT5-XXL, bf16; VAE float32.
+            weights_gb=16.2, components=_wan_components(2.154, 0.0511), denoiser=replace(_WAN_1_3B, kept_states=15),
+            vae=VaeShape(),
             description="Wan 2.1 VACE 1.3B: the guide video as a control video, first frame kept.",
         ),
         ModelSpec(
-            key="wan2.1-i2v-14b-480p",
-            family="wan",
-            label="Wan 2.1 I2V 14B 480p",
-            source="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
-            modes=("i2v",),
-            defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
-            # 14B transformer + 5.7B UMT5-XXL + 0.6B CLIP ViT-H + VAE, bf16.
-            weights_gb=41.0,
+            key="wan2.1-i2v-14b-480p", family="wan", label="Wan 2.1 I2V 14B 480p",
+            source="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", modes=("i2v",), defaults=ModelDefaults(**_WAN_480P, steps=50),
+            # 16.4B transformer + 5.68B UMT5-XXL, bf16; 0.63B CLIP ViT-H + VAE, float32 (all bf16: 45.7).
+            weights_gb=47.2,
+            components={**_wan_components(16.40, 0.4037), "image_encoder": ComponentFacts(0.631, 0.0066)},
+            denoiser=DenoiserShape(num_layers=40, num_heads=40, head_dim=128, ffn_dim=13824), vae=VaeShape(),
             description="Wan 2.1 image-to-video, 14B, 480p.",
         ),
         ModelSpec(
-            key="wan2.1-t2v-1.3b",
-            family="wan",
-            label="Wan 2.1 T2V 1.3B",
-            source="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
-            defaults=ModelDefaults(width=832, height=480, num_frames=81, fps=16, steps=30, guidance_scale=5.0),
-            # 1.3B transformer + 5.7B UMT5-XXL encoder + VAE, bf16.
-            weights_gb=14.2,
+            key="wan2.1-t2v-1.3b", family="wan", label="Wan 2.1 T2V 1.3B", source="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+            defaults=ModelDefaults(**_WAN_480P, steps=50),
+            # 1.42B transformer + 5.68B UMT5-XXL, bf16; VAE float32.
+            weights_gb=14.7, components=_wan_components(1.419, 0.0464), denoiser=_WAN_1_3B, vae=VaeShape(),
             description="Wan 2.1 text-to-video, 1.3B, 480p.",
+        ),
+        ModelSpec(
+            key="wan2.2-ti2v-5b", family="wan", label="Wan 2.2 TI2V 5B", source="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+            modes=("t2v", "i2v"), size_rules=_WAN22_TI2V_RULES,
+            defaults=ModelDefaults(width=1280, height=704, num_frames=121, fps=24, steps=50, guidance_scale=5.0,
+                                   negative_prompt=WAN_NEGATIVE_PROMPT),  # fmt: skip
+            # 5.0B transformer + 5.68B UMT5-XXL, bf16; 0.70B Wan 2.2 VAE, float32.
+            weights_gb=24.2,
+            description="Wan 2.2 text/image-to-video, 5B, 720p at 24 fps (48-channel VAE, 16x compression).",
+        ),
+        ModelSpec(
+            key="wan2.2-t2v-a14b", family="wan", label="Wan 2.2 T2V A14B", source="Wan-AI/Wan2.2-T2V-A14B-Diffusers",
+            defaults=ModelDefaults(**_WAN_720P, steps=40, guidance_scale=4.0),
+            # two 14.3B transformers (high / low noise) + 5.68B UMT5-XXL, bf16; VAE float32.
+            weights_gb=69.0,
+            description="Wan 2.2 text-to-video, two 14B experts switched by noise level, 720p.",
+        ),
+        ModelSpec(
+            key="wan2.2-i2v-a14b", family="wan", label="Wan 2.2 I2V A14B", source="Wan-AI/Wan2.2-I2V-A14B-Diffusers",
+            modes=("i2v",), defaults=ModelDefaults(**_WAN_720P, steps=40, guidance_scale=3.5),
+            # two 14.3B transformers (36 input channels) + 5.68B UMT5-XXL, bf16; VAE float32.
+            weights_gb=69.0,
+            description="Wan 2.2 image-to-video, two 14B experts switched by noise level, 720p.",
+        ),
+        # -- first-and-last-frame, and the base of the step-distilled T2V LoRA --
+        ModelSpec(
+            key="wan2.1-flf2v-14b-720p",
+            family="wan",
+            label="Wan 2.1 FLF2V 14B 720p (first and last frame)",
+            source="Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
+            modes=("i2v",),
+            defaults=ModelDefaults(**{**_WAN_720P, "steps": 50, "guidance_scale": 5.5}),
+            # the I2V 14B architecture: 16.4B transformer + 5.68B UMT5-XXL, bf16; CLIP ViT-H + VAE, float32.
+            weights_gb=47.2,
+            description="Wan 2.1 first-and-last-frame to video, 14B, 720p: give an end image in the Image -> Video tab.",
+        ),
+        ModelSpec(
+            key="wan2.1-t2v-14b",
+            family="wan",
+            label="Wan 2.1 T2V 14B",
+            source="Wan-AI/Wan2.1-T2V-14B-Diffusers",
+            defaults=ModelDefaults(**_WAN_480P, steps=50),
+            # 14.3B transformer + 5.7B UMT5-XXL + VAE, bf16.
+            weights_gb=40.3,
+            description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
     ]
 
@@ -153,6 +227,10 @@ class ModelRegistry:
     def steering(self, spec: ModelSpec) -> frozenset[str]:
         """How a guide can steer ``spec``: its own declaration, else its family's."""
         return frozenset(spec.steering) if spec.steering is not None else FAMILIES[spec.family].steering
+
+    def size_rules(self, spec: ModelSpec) -> SizeRules:
+        """The shape rules of ``spec``: its own, else its family's."""
+        return spec.size_rules or FAMILIES[spec.family].size_rules
 
     def pipeline_class(self, spec: ModelSpec, mode: str) -> str:
         return spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -11,15 +13,20 @@ import torch
 
 from studio.config import Settings
 from studio.engine.device import DeviceInfo
-from studio.engine.families.base import Family
+from studio.engine.end_frame import end_image_kwargs
+from studio.engine.families.base import LatentGeometry
+from studio.engine.lora import LoraApplier
+from studio.engine.lora_registry import LoraRegistry
 from studio.engine.manager import ModelManager
 from studio.engine.previews import (
     CleanLatentTracker,
     PreviewProjector,
     keyframe_indices,
     latent_to_video_frame,
+    pipeline_geometry,
 )
 from studio.engine.registry import ModelRegistry, ModelSpec
+from studio.engine.scheduling import flow_shift_for, scheduler_overrides
 from studio.engine.steering import (
     GuideBuilder,
     GuideVideo,
@@ -31,6 +38,7 @@ from studio.engine.steering import (
     truncated_schedule,
     warp_noise,
 )
+from studio.engine.step_cache import MagRatioStore, StepCacheRun
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
 from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
 
@@ -38,8 +46,29 @@ logger = logging.getLogger(__name__)
 
 
 def _denoisers(pipeline: object) -> list[torch.nn.Module]:
+    """Every denoiser of a pipeline: Wan 2.2 A14B switches from ``transformer`` to ``transformer_2`` mid-run."""
     found = [getattr(pipeline, name, None) for name in ("transformer", "transformer_2", "unet")]
     return [m for m in found if isinstance(m, torch.nn.Module)]
+
+
+@contextmanager
+def _hooks_freed_on_error(pipe: Any) -> Iterator[None]:
+    """On any exception, put offloaded weights back where the offload policy keeps them between runs.
+
+    A pipeline does this at the end of a successful call; a run that raised
+    (cancel, error, out of memory) skipped it and would leave the transformer
+    on the accelerator for the next job.
+    """
+    try:
+        yield
+    except BaseException:
+        free = getattr(pipe, "maybe_free_model_hooks", None)
+        if free is not None:
+            try:
+                free()
+            except Exception:  # never hide the run's own error behind this one
+                logger.exception("releasing the offload hooks after a failed run failed")
+        raise
 
 
 class _StepObserver:
@@ -47,56 +76,89 @@ class _StepObserver:
 
     Cancellation is checked at the start of every denoiser call and at the end
     of every step; it raises, so the pipeline never reaches its VAE decode.
+    A failing preview is logged and noted once, then previews stop; the job goes on.
     """
 
-    def __init__(self, sink: ProgressSink, tracker: CleanLatentTracker, projector: PreviewProjector,
-                 total_steps: int, num_frames: int, guidance_scale: float, preview_every: int, keyframes: int) -> None:  # fmt: skip
+    def __init__(self, sink: ProgressSink, tracker: CleanLatentTracker, projector: PreviewProjector | None,
+                 geometry: LatentGeometry, total_steps: int, num_frames: int, guidance_scale: float,
+                 preview_every: int, keyframes: int) -> None:  # fmt: skip
         self._sink = sink
         self._tracker = tracker
         self._projector = projector
         self._total = total_steps
         self._guidance = guidance_scale
         self._every = preview_every
-        num_latent_frames = (num_frames - 1) // projector.temporal_compression + 1
-        self._latent_frames = keyframe_indices(num_latent_frames, keyframes)
+        self._latent_frames = keyframe_indices(geometry.latent_frames(num_frames), keyframes)
         self._video_frames = [
-            min(num_frames - 1, latent_to_video_frame(i, projector.temporal_compression)) for i in self._latent_frames
+            min(num_frames - 1, latent_to_video_frame(i, geometry.temporal_compression)) for i in self._latent_frames
         ]
         self._denoising = False
         self.first_preview_at: float | None = None
+        self.notes: list[str] = []
+        #: wall time of each denoising step (from the first denoiser call), for the manager's time estimates.
+        self.step_seconds: list[float] = []
+        self._step_mark = 0.0
+
+    @contextmanager
+    def attached(self, denoisers: list[torch.nn.Module]) -> Iterator[None]:
+        """Cancellation hooks on ``denoisers`` for the duration of the call; every hook is removed after."""
+        handles = [m.register_forward_pre_hook(self.on_denoiser_call, with_kwargs=True) for m in denoisers]
+        try:
+            yield
+        finally:
+            self._tracker.close()
+            for handle in handles:
+                handle.remove()
 
     def on_denoiser_call(self, _module, _args, _kwargs):
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
         if not self._denoising:
             self._denoising = True
-            self._sink.phase(Phase.DENOISING, f"denoising, {self._total} steps")
+            self._step_mark = time.perf_counter()
+            no_preview = "" if self._projector is not None else " (no live preview for this model's latent space)"
+            self._sink.phase(Phase.DENOISING, f"denoising, {self._total} steps{no_preview}")
         return None
 
-    def __call__(self, _pipeline, step: int, _timestep, callback_kwargs: dict) -> dict:
+    def __call__(self, pipeline: Any, step: int, _timestep, callback_kwargs: dict) -> dict:
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
         done = step + 1
+        now = time.perf_counter()
+        self.step_seconds.append(now - self._step_mark)
+        self._step_mark = now
         self._sink.progress(done, self._total)
-        if step % self._every == 0 or done == self._total:
-            clean = self._tracker.predict(self._guidance)
-            latents = clean if clean is not None else callback_kwargs["latents"]
-            images = self._projector.project(latents, self._latent_frames)
-            self._sink.preview(images, self._video_frames, done)
-            if self.first_preview_at is None:
-                self.first_preview_at = time.perf_counter()
+        if self._projector is not None and (step % self._every == 0 or done == self._total):
+            try:
+                self._preview(pipeline, step, done, callback_kwargs["latents"])
+            except Exception as exc:
+                logger.exception("preview at step %d failed; previews are off for the rest of this run", done)
+                self.notes.append(f"live previews stopped at step {done} ({type(exc).__name__}: {exc})")
+                self._projector = None
         self._tracker.reset()
         if done == self._total:
             self._sink.phase(Phase.DECODING, "decoding frames")
         return {}
+
+    def _preview(self, pipeline: Any, step: int, done: int, noisy: torch.Tensor) -> None:
+        assert self._projector is not None
+        # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
+        clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]))
+        images = self._projector.project(clean if clean is not None else noisy, self._latent_frames)
+        self._sink.preview(images, self._video_frames, done)
+        if self.first_preview_at is None:
+            self.first_preview_at = time.perf_counter()
 
 
 class GenerationRunner:
     """Turns a validated ``GenerationRequest`` into frames, reporting to a ``ProgressSink``."""
 
     def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
-                 guide_builder: GuideBuilder | None = None) -> None:  # fmt: skip
+                 guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None) -> None:  # fmt: skip
         self._settings = settings
+        self._loras = LoraApplier(loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras),
+                                  offline=settings.offline)  # fmt: skip
+        self._mag_ratios = MagRatioStore(settings.models_dir / "mag_ratios")
         self._registry = registry
         self._manager = manager
         self._device = device
@@ -105,15 +167,16 @@ class GenerationRunner:
         self.last_first_preview_at: float | None = None
 
     def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
-        """Generate the frames of ``request`` with ``seed``.
+        """Generate the frames of ``request`` with ``seed``, all of it under ``torch.inference_mode()``.
 
         Raises:
             JobCanceledError: the sink reported cancellation (no decode happened).
             OutOfMemoryError: the device ran out of memory; idle pipelines were freed.
-            StudioError: the model cannot be resolved or loaded.
+            StudioError: the model cannot be resolved or loaded, or the size does not fit its latent geometry.
         """
         try:
-            return self._run(request, seed, sink)
+            with torch.inference_mode():
+                return self._run(request, seed, sink)
         except torch.OutOfMemoryError as exc:
             self._manager.free_idle()
             raise OutOfMemoryError(
@@ -133,27 +196,46 @@ class GenerationRunner:
         guide = self._guide(request, steering, sink)
         if guide is not None and not family.pipelines:
             return self._guide_only(request, spec, seed, guide, sink)
+        notes = list(guide.notes) if guide else []
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
-        with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg)) as pipe:
+        model_keys = tuple(k for k in (spec.key, spec.source) if k)
+        with (
+            self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
+                              request=request) as pipe,
+            _hooks_freed_on_error(pipe),
+            self._loras.applied(pipe, request, model_keys) as lora_notes,
+        ):  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
-            # 4. Steering inputs from the guide: first frame, start latents, skipped steps
-            generator = torch.Generator(device="cpu").manual_seed(seed)
-            extra, skip = self._steering_inputs(pipe, family, steering, request, guide, generator)
-            # 5. Hook previews, progress and cancellation onto the denoiser and the step callback
-            denoisers = _denoisers(pipe)
-            num_train = getattr(pipe.scheduler.config, "num_train_timesteps", 1000)
-            tracker = CleanLatentTracker(denoisers, family.prediction, num_train)
-            observer = _StepObserver(
-                sink, tracker, PreviewProjector(family.preview), request.steps - skip, request.num_frames,
-                request.guidance_scale, self._settings.preview_every_steps, self._settings.preview_keyframes,
-            )  # fmt: skip
-            handles = [m.register_forward_pre_hook(observer.on_denoiser_call, with_kwargs=True) for m in denoisers]
-            # 6. Encode the prompt, denoise, decode (the pipeline's own numbered steps)
-            sink.phase(Phase.ENCODING, "encoding prompt")
-            denoise_started = time.perf_counter()
-            try:
-                with truncated_schedule(pipe.scheduler, skip):
+            # 4. Latent geometry of this pipeline, and the scheduler shift of this request
+            geometry = pipeline_geometry(pipe)
+            _check_size(pipe, geometry, request)
+            with scheduler_overrides(pipe, flow_shift=flow_shift_for(request, family, pipe.scheduler)):
+                # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
+                generator = torch.Generator(device="cpu").manual_seed(seed)
+                extra, skip = self._steering_inputs(pipe, geometry, steering, request, guide, generator, notes)
+                end_kwargs, end_notes = end_image_kwargs(request, pipe)
+                # 6. Previews, progress and cancellation: hooks on the denoiser(s) and the step callback
+                preview = family.preview_for(geometry)
+                if preview is None:
+                    notes.append(f"no live preview: {spec.key} has {geometry.channels} latent channels and "
+                                 f"the {family.label} family has no preview factors for them")  # fmt: skip
+                denoisers = _denoisers(pipe)
+                observer = _StepObserver(
+                    sink, CleanLatentTracker(denoisers, family.prediction),
+                    PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
+                    request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
+                    self._settings.preview_keyframes,
+                )  # fmt: skip
+                # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
+                sink.phase(Phase.ENCODING, "encoding prompt")
+                denoise_started = time.perf_counter()
+                with (
+                    observer.attached(denoisers),
+                    truncated_schedule(pipe.scheduler, skip),
+                    StepCacheRun(denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip,
+                                 spec.key, self._mag_ratios) as cache,
+                ):  # fmt: skip
                     output = pipe(
                         prompt=request.prompt,
                         negative_prompt=request.negative_prompt or None,
@@ -167,20 +249,19 @@ class GenerationRunner:
                         callback_on_step_end=observer,
                         callback_on_step_end_tensor_inputs=["latents"],
                         **extra,
+                        **end_kwargs,
                         **family.call_kwargs,
                     )
-            finally:
-                tracker.close()
-                for handle in handles:
-                    handle.remove()
             timings["generate_s"] = time.perf_counter() - denoise_started
+            self._manager.record_step_times(request, observer.step_seconds)
         self.last_first_preview_at = observer.first_preview_at
-        # 7. Frames as uint8 (frames, height, width, 3)
+        # 8. Frames as uint8 (frames, height, width, 3)
         frames = (np.clip(output.frames[0], 0.0, 1.0) * 255.0).round().astype(np.uint8)
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
-            model_revision=spec.revision, timings_s=timings, notes=list(guide.notes) if guide else [],
+            model_revision=spec.revision, timings_s=timings, step_cache=cache.stats,
+            notes=[*notes, *observer.notes, *lora_notes, *end_notes, *cache.notes],
         )  # fmt: skip
 
     # -- image to video ---------------------------------------------------------------
@@ -209,9 +290,14 @@ class GenerationRunner:
             notes=list(guide.notes),
         )  # fmt: skip
 
-    def _steering_inputs(self, pipe: Any, family: Family, steering: frozenset[str], request: GenerationRequest,
-                         guide: GuideVideo | None, generator: torch.Generator) -> tuple[dict, int]:  # fmt: skip
-        """Pipeline arguments that make the guide steer the model, and how many steps it replaces."""
+    def _steering_inputs(self, pipe: Any, geometry: LatentGeometry, steering: frozenset[str],
+                         request: GenerationRequest, guide: GuideVideo | None, generator: torch.Generator,
+                         notes: list[str]) -> tuple[dict, int]:  # fmt: skip
+        """Pipeline arguments that make the guide steer the model, and how many steps it replaces.
+
+        Tensors go to the pipeline's execution device, which under offloading is
+        not where the weights rest (CPU, or ``meta`` under sequential offload).
+        """
         if guide is None:
             return {}, 0
         from PIL import Image
@@ -224,19 +310,45 @@ class GenerationRunner:
                      "conditioning_scale": request.control_scale}  # fmt: skip
         else:
             extra = {"image": Image.fromarray(guide.frames[0])}
-        preview = family.preview
-        shape = (1, len(preview.factors), (request.num_frames - 1) // preview.temporal_compression + 1,
-                 request.height // preview.spatial_compression, request.width // preview.spatial_compression)  # fmt: skip
+        device = pipe._execution_device
+        shape = geometry.latent_shape(request.num_frames, request.height, request.width)
         noise = None
         if request.warped_noise and "warped_noise" in steering:
-            maps = latent_sampling_maps(guide.maps, preview.temporal_compression, preview.spatial_compression, shape[3:])
-            noise = warp_noise(shape, maps, generator)
+            noise = _warped_noise(guide, geometry, shape, generator, notes)
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
         if skip:
-            guide_latent = encode_guide(pipe.vae, guide.frames, preview, generator)
-            sigma = start_sigma(pipe.scheduler, request.steps, skip, self._device.device)
+            guide_latent = encode_guide(pipe.vae, guide.frames, device)
+            sigma = start_sigma(pipe.scheduler, request.steps, skip, device)
             noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
             noise = noised_guide(guide_latent, noise, sigma)
         if noise is not None:
-            extra["latents"] = noise.to(self._device.device, torch.float32)
+            extra["latents"] = noise.to(device, torch.float32)
         return extra, skip
+
+
+def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int, int, int, int, int], generator: torch.Generator,
+                  notes: list[str]) -> torch.Tensor | None:  # fmt: skip
+    """Initial noise along the guide's motion; on failure a note and plain noise (the job goes on)."""
+    try:
+        maps = latent_sampling_maps(guide.maps, geometry.temporal_compression, geometry.spatial_compression, shape[3:])
+        return warp_noise(shape, maps, generator)
+    except torch.OutOfMemoryError:
+        raise
+    except Exception as exc:
+        logger.exception("warping the initial noise along the guide failed; using plain noise")
+        notes.append(f"noise not warped along the motion ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _check_size(pipe: Any, geometry: LatentGeometry, request: GenerationRequest) -> None:
+    """Sides must be whole latent patches of this pipeline (the pipeline would silently crop otherwise).
+
+    Raises:
+        InvalidRequestError: naming the sizes and the multiple this model needs.
+    """
+    patch = getattr(getattr(getattr(pipe, "transformer", None), "config", None), "patch_size", None) or (1, 1, 1)
+    multiple = geometry.spatial_compression * int(patch[-1])
+    if request.width % multiple or request.height % multiple:
+        raise InvalidRequestError(
+            f"height and width must be multiples of {multiple} for {request.model}, got {request.height} and {request.width}"
+        )

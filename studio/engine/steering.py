@@ -25,8 +25,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from studio.engine.families.base import LatentPreview
-
 logger = logging.getLogger(__name__)
 
 
@@ -88,16 +86,22 @@ def start_sigma(scheduler: Any, num_steps: int, skip: int, device: torch.device)
     return float(scheduler.sigmas[skip])
 
 
-def encode_guide(vae: Any, frames: np.ndarray, preview: LatentPreview, generator: torch.Generator) -> torch.Tensor:
-    """Encode uint8 frames (F, H, W, 3) to the pipeline's normalised latent (1, C, T, h, w)."""
-    param = next(vae.parameters())
-    video = torch.from_numpy(frames).to(param.device, torch.float32).permute(3, 0, 1, 2)[None] / 127.5 - 1.0
-    latent = vae.encode(video.to(param.dtype)).latent_dist.mode().float()
-    if preview.latents_mean:
-        mean = torch.tensor(preview.latents_mean, device=latent.device).view(1, -1, 1, 1, 1)
-        std = torch.tensor(preview.latents_std, device=latent.device).view(1, -1, 1, 1, 1)
-        latent = (latent - mean) / std
-    return latent
+def encode_guide(vae: Any, frames: np.ndarray, device: torch.device) -> torch.Tensor:
+    """Encode uint8 frames (F, H, W, 3) to the pipeline's normalised latent (1, C, T, h, w), float32.
+
+    Args:
+        vae: the pipeline's VAE; the frames go in its own dtype (float32 on CUDA, see
+            ``device.component_dtypes``) and are normalised with its ``latents_mean``/``latents_std``.
+        device: the pipeline's execution device. Under offloading the VAE's weights
+            sit on the CPU or on ``meta`` and its hooks move them here for the call.
+    Call it under ``torch.inference_mode()``: the encoder's graph at full size is hundreds of GB.
+    """
+    video = torch.from_numpy(frames).to(device, torch.float32).permute(3, 0, 1, 2)[None] / 127.5 - 1.0
+    latent = vae.encode(video.to(vae.dtype)).latent_dist.mode().float()
+    config = vae.config
+    mean = torch.tensor(config.latents_mean, device=latent.device).view(1, -1, 1, 1, 1)
+    std = torch.tensor(config.latents_std, device=latent.device).view(1, -1, 1, 1, 1)
+    return (latent - mean) / std
 
 
 def latent_sampling_maps(maps_px: np.ndarray, temporal: int, spatial: int, latent_hw: tuple[int, int]) -> np.ndarray:

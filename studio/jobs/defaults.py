@@ -1,8 +1,9 @@
 """The one place a request's missing values are filled, for every front end (UI, CLI, REST).
 
 A missing model is the settings' default (``STUDIO_DEFAULT_MODEL``, or
-``STUDIO_DEFAULT_I2V_MODEL`` for image to video); missing sizes, frames, fps,
-steps and guidance are that model's defaults.
+``STUDIO_DEFAULT_I2V_MODEL`` for image to video); every other missing value
+the model's spec has a default for (sizes, frames, fps, steps, guidance, the
+card's negative prompt) is that default.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from studio.config import Settings
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.jobs.validation import build_request
 from studio.types import GenerationRequest, Mode
-
-#: request fields whose default comes from the model's spec.
-MODEL_DEFAULT_FIELDS = ("width", "height", "num_frames", "fps", "steps", "guidance_scale")
 
 
 def resolve_model(name: str | None, mode: Mode | str, settings: Settings, registry: ModelRegistry) -> ModelSpec:
@@ -39,7 +37,8 @@ def request_with_defaults(values: Mapping[str, Any], settings: Settings, registr
     """
     given = {key: value for key, value in values.items() if value is not None}
     spec = resolve_model(given.get("model"), given.get("mode", Mode.T2V), settings, registry)
-    for name in MODEL_DEFAULT_FIELDS:
-        given.setdefault(name, getattr(spec.defaults, name))
+    for name, value in spec.defaults.model_dump().items():
+        if name in GenerationRequest.model_fields:
+            given.setdefault(name, value)
     given["model"] = spec.key
     return build_request(**given)

@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from studio.config import Settings
+from studio.engine.memory import RunEstimate
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, JobFinalError, JobNotFoundError
 from studio.jobs.control import JobControl
+from studio.jobs.estimates import Estimator, refuse_if_too_big
 from studio.jobs.events import AsyncSubscription, EventBus, Subscription
 from studio.jobs.owners import LOCAL_OPERATOR, Viewer
 from studio.jobs.queue import JobQueue
 from studio.jobs.store import JobStore
-from studio.jobs.validation import validate_request
+from studio.jobs.validation import check_shape, validate_request
 from studio.jobs.worker import Executor, ExportStep, JobWorker
 from studio.types import GenerationRequest, Job, JobEvent, JobStatus, Phase
 
@@ -37,8 +39,9 @@ class JobService:
     """
 
     def __init__(self, settings: Settings, store: JobStore, bus: EventBus, registry: ModelRegistry, executor: Executor,
-                 after_export: Sequence[ExportStep] = ()) -> None:  # fmt: skip
+                 *, estimator: Estimator, after_export: Sequence[ExportStep] = ()) -> None:  # fmt: skip
         self._settings = settings
+        self._estimator = estimator
         self._store = store
         self._bus = bus
         self._registry = registry
@@ -70,9 +73,11 @@ class JobService:
         """Validate, persist and enqueue ``request`` for ``owner``; returns the queued job.
 
         Raises:
-            InvalidRequestError / UnknownModelError: the request cannot run (nothing is stored).
+            InvalidRequestError / UnknownModelError: the request cannot run, or cannot fit this device under
+                any offload policy (nothing is stored).
         """
         request, notes = validate_request(request, self._settings, self._registry)
+        refuse_if_too_big(self._estimator.estimate(request))
         if len(self._queue) >= self._settings.max_queue_length:
             raise InvalidRequestError(f"the queue is full ({self._settings.max_queue_length} jobs); try again later")
         seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
@@ -84,6 +89,15 @@ class JobService:
                                    total_steps=request.steps, message=job.message))  # fmt: skip
         self._queue.put(job.id)
         return job
+
+    def estimate(self, request: GenerationRequest) -> RunEstimate:
+        """The preflight estimate of ``request`` (limits and size rules checked, sizes rounded; nothing stored).
+
+        Raises:
+            InvalidRequestError / UnknownModelError: a bad value or an unknown model.
+        """
+        request, _notes = check_shape(request, self._settings, self._registry)
+        return self._estimator.estimate(request)
 
     def cancel(self, job_id: str, viewer: Viewer = LOCAL_OPERATOR) -> Job:
         """Cancel a queued job at once, or ask a running one to stop at its next check.

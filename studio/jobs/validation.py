@@ -16,8 +16,9 @@ from pydantic import ValidationError
 
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
-from studio.errors import InvalidRequestError
+from studio.errors import InvalidRequestError, describe_validation_error
 from studio.jobs.addresses import check_webhook_url
+from studio.jobs.options import check_job_options
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
 from studio.motion.camera_io import camera_for
@@ -35,20 +36,6 @@ def build_request(**values: Any) -> GenerationRequest:
         return GenerationRequest.model_validate(values)
     except ValidationError as exc:
         raise InvalidRequestError(describe_validation_error(exc)) from exc
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "request"
-        message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
-        if error["type"] == "extra_forbidden":
-            message = "is not a known setting"
-        elif error["type"] == "missing":
-            parts.append(f"{field} is required")
-            continue
-        parts.append(f"{field} {message}, got {error.get('input')!r}")
-    return "; ".join(parts)
 
 
 def validate_request(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
@@ -69,24 +56,9 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         raise InvalidRequestError(
             f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
         )
-    if request.steps > settings.max_steps:
-        raise InvalidRequestError(f"steps must be at most {settings.max_steps}, got {request.steps}")
-    for name, value in (("width", request.width), ("height", request.height)):
-        if value > settings.max_side_px:
-            raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
-    if request.num_frames > settings.max_frames:
-        raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
-    spec = registry.resolve(request.model, local_folders=settings.allow_local_models)
-    if request.mode.value not in spec.modes:
-        raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
-    rules = registry.family(spec).size_rules
-    width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)
-    if frames > settings.max_frames:
-        frames -= rules.temporal_step
-        notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
+    fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
     if request.webhook_url:
         check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
-    fixed = request.model_copy(update={"prompt": prompt, "width": width, "height": height, "num_frames": frames, "model": spec.key})
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
@@ -97,6 +69,35 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             fixed = fixed.model_copy(update={"depth_map": stored})
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
+    fixed = check_job_options(fixed, registry.resolve(fixed.model, local_folders=settings.allow_local_models), settings, registry)
+    return fixed, notes
+
+
+def check_shape(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
+    """The operator's limits, the model and its family's size rules: all an estimate needs.
+
+    Returns:
+        (the request with sizes rounded and the model's key, notes about rounding).
+    Raises:
+        InvalidRequestError: a limit is exceeded or a value is unusable.
+        UnknownModelError: the model cannot be resolved.
+    """
+    if request.steps > settings.max_steps:
+        raise InvalidRequestError(f"steps must be at most {settings.max_steps}, got {request.steps}")
+    for name, value in (("width", request.width), ("height", request.height)):
+        if value > settings.max_side_px:
+            raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
+    if request.num_frames > settings.max_frames:
+        raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
+    spec = registry.resolve(request.model, local_folders=settings.allow_local_models)
+    if request.mode.value not in spec.modes:
+        raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
+    rules = registry.size_rules(spec)
+    width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)
+    if frames > settings.max_frames:
+        frames -= rules.temporal_step
+        notes.append(f"frames lowered to {frames} to stay within the limit of {settings.max_frames}")
+    fixed = request.model_copy(update={"width": width, "height": height, "num_frames": frames, "model": spec.key})
     return fixed, notes
 
 

@@ -171,13 +171,15 @@ class JobWorker(threading.Thread):
             "timings_s": result.timings_s,
             "notes": result.notes,
             "versions": library_versions(),
+            "step_cache": result.step_cache.model_dump(mode="json") if result.step_cache else None,
         }
         export_video(result.frames, output_dir / "video.mp4", result.fps, metadata)  # type: ignore[arg-type]
         write_metadata(output_dir / "metadata.json", metadata)
         previews = [str(Path(p).relative_to(output_dir)) for p in reporter.preview_paths]
         indices, keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
         reporter.final_keyframes = indices
-        return JobOutputs(video="video.mp4", metadata="metadata.json", previews=previews, keyframes=keyframes)
+        return JobOutputs(video="video.mp4", metadata="metadata.json", previews=previews, keyframes=keyframes,
+                          step_cache=result.step_cache)  # fmt: skip
 
 
 def _save_keyframes(frames: np.ndarray, indices: list[int], output_dir: Path, count: int = 4) -> tuple[list[int], list[str]]:

@@ -1,11 +1,20 @@
-"""Models tab: what is registered, what is loaded, and estimates before running."""
+"""Models tab: what is registered and on disk, what is loaded or loading, load / unload, and estimates."""
 
 from __future__ import annotations
+
+from functools import partial
+from typing import Any
 
 import gradio as gr
 
 from studio.container import Container
+from studio.engine.model_files import weights_status
+from studio.errors import StudioError
+from studio.types import GenerationRequest, Mode
 from studio.ui.common import user_errors
+from studio.ui.generation_settings import estimate_markdown, model_defaults
+
+_REFRESH_S = 2.0
 
 
 class ModelsTab:
@@ -13,31 +22,93 @@ class ModelsTab:
         self._c = container
 
     def render_and_wire(self) -> None:
-        gr.Markdown(self.registered_markdown())
-        loaded = gr.Markdown(self.loaded_markdown())
+        registered = gr.Markdown(self.registered_markdown(), elem_id="models-registered")
         with gr.Row():
-            model = gr.Dropdown([s.key for s in self._c.registry.specs()], value=self._c.settings.default_model, label="Model")
+            model = gr.Dropdown([(s.display_name, s.key) for s in self._c.registry.specs()], value=self._c.settings.default_model,
+                                label="Model", scale=3)  # fmt: skip
+            load = gr.Button("Load", size="sm", elem_id="models-load")
             unload = gr.Button("Unload", size="sm")
             refresh = gr.Button("Refresh", size="sm")
-        refresh.click(self.loaded_markdown, outputs=[loaded], api_visibility="private")
-        unload.click(self.unload, inputs=[model], outputs=[loaded], api_visibility="private")
+        state = gr.Markdown(self.state_markdown(), elem_id="models-state")
+        sizes = self._render_sizes()
+        estimate = gr.Markdown(self.estimate(model.value, *(s.value for s in sizes)), elem_id="models-estimate")
+        timer = gr.Timer(_REFRESH_S)
+        private: dict[str, Any] = {"api_visibility": "private"}
+        timer.tick(self.state_markdown, outputs=[state], show_progress="hidden", **private)
+        load.click(self.load, inputs=[model], outputs=[state], **private)
+        unload.click(self.unload, inputs=[model], outputs=[state], **private)
+        refresh.click(lambda: (self.registered_markdown(), self.state_markdown()), outputs=[registered, state], **private)
+        model.change(partial(model_defaults, self._c.registry), inputs=[model], outputs=list(sizes), **private)
+        for widget in (model, *sizes):
+            widget.change(self.estimate, inputs=[model, *sizes], outputs=[estimate], show_progress="hidden", **private)
 
+    def _render_sizes(self) -> tuple:
+        d = self._c.registry.resolve(self._c.settings.default_model).defaults
+        with gr.Row():
+            width = gr.Number(d.width, precision=0, label="Width")
+            height = gr.Number(d.height, precision=0, label="Height")
+            frames = gr.Number(d.num_frames, precision=0, label="Frames")
+            fps = gr.Number(d.fps, precision=0, label="FPS", visible=False)
+            steps = gr.Number(d.steps, precision=0, label="Steps")
+            guidance = gr.Number(d.guidance_scale, label="Guidance")
+        return width, height, frames, fps, steps, guidance
+
+    # -- views ------------------------------------------------------------------------
     def registered_markdown(self) -> str:
-        lines = [f"**Device:** {self._c.device.device} ({self._c.device.dtype})", "",
-                 "| model | family | source | weights (bf16) |", "|---|---|---|---|"]  # fmt: skip
+        """Every registered model: where its weights are (or the command that fetches them) and their size."""
+        device = self._c.device
+        lines = [f"**Device:** {device.device} ({device.dtype}); budget {self._c.manager.budget().gb:.1f} GB "
+                 f"{self._c.manager.budget().kind}", "",
+                 "| model | family | weights here | disk | weights at load dtype | fetch with |", "|---|---|---|---|---|---|"]  # fmt: skip
         for spec in self._c.registry.specs():
-            source = "built locally, random weights" if spec.demo else spec.source
-            lines.append(f"| {spec.display_name} | {spec.family} | {source} | {spec.weights_gb:.1f} GB |")
+            status = weights_status(spec, self._c.settings.models_dir)
+            here = ("yes: " if status.present else "no: ") + status.where
+            disk = f"{status.disk_gb:.2f} GB" if status.disk_gb else "-"
+            fetch = f"`{status.fetch_command}`" if status.fetch_command and not status.present else "-"
+            lines.append(f"| {spec.display_name} | {spec.family} | {here} | {disk} | {self._weights(spec.key, spec.modes[0])} | {fetch} |")
         return "\n".join(lines)
 
-    def loaded_markdown(self) -> str:
-        loaded = self._c.manager.loaded()  # type: ignore[attr-defined]
-        if not loaded:
-            return "**Loaded:** none"
-        rows = [f"| {m.key} | {m.mode} | {m.size_gb:.2f} GB | {m.policy} | {'yes' if m.in_use else 'no'} |" for m in loaded]
-        return "\n".join(["**Loaded:**", "", "| model | mode | size | offload | in use |", "|---|---|---|---|---|", *rows])
+    def _weights(self, key: str, mode: str) -> str:
+        try:
+            estimate = self._c.manager.estimate(GenerationRequest(prompt="", model=key, mode=Mode(mode)))
+        except StudioError as exc:
+            return f"unknown ({exc})"
+        return f"{estimate.weights_gb:.2f} GB ({estimate.weights_source})"
+
+    def state_markdown(self) -> str:
+        """Loaded models (memory, offload, in use), loads in progress, and the last failed loads."""
+        manager = self._c.manager
+        parts = ["**Loaded:** none"]
+        loaded = manager.loaded()
+        if loaded:
+            rows = [f"| {m.key} | {', '.join(m.modes)} | {m.size_gb:.2f} GB | {m.policy} | {'yes' if m.in_use else 'no'} |" for m in loaded]
+            parts = ["**Loaded:**", "", "| model | modes | memory | offload | in use |", "|---|---|---|---|---|", *rows]
+        loading = manager.loading()
+        if loading:
+            parts += ["", "**Loading:**", "", "| model | mode | status | for |", "|---|---|---|---|",
+                      *[f"| {m.key} | {m.mode} | {m.status} | {m.seconds:.0f} s |" for m in loading]]  # fmt: skip
+        for key, error in manager.load_errors().items():
+            parts += ["", f"**Last load of {key} failed:** {error}"]
+        return "\n".join(parts)
+
+    def estimate(self, key: str, width, height, num_frames, _fps, steps, guidance_scale) -> str:
+        try:
+            mode = self._c.registry.resolve(key or "").modes[0]
+        except StudioError as exc:
+            return f"**Estimate:** unavailable: {exc}"
+        return estimate_markdown(self._c, mode, key, width, height, num_frames, steps, guidance_scale)
+
+    # -- actions ----------------------------------------------------------------------
+    def load(self, key: str) -> str:
+        """Start loading ``key`` in the background; the state view follows it (the studio keeps answering)."""
+        with user_errors():
+            spec = self._c.registry.resolve(key)
+            if not self._c.registry.family(spec).pipelines:
+                raise gr.Error(f"{spec.display_name} has no neural model to load")
+            self._c.manager.load_in_background(spec, spec.modes[0])
+        return self.state_markdown()
 
     def unload(self, key: str) -> str:
         with user_errors():
-            self._c.manager.unload(key)  # type: ignore[attr-defined]
-        return self.loaded_markdown()
+            self._c.manager.unload(key)
+        return self.state_markdown()

@@ -35,10 +35,10 @@ def start_server(data_dir: Path, model_dir: Path, extra_env: dict[str, str] | No
     port = _free_port()
     log = data_dir / f"server-{port}.log"
     env = {**os.environ, "STUDIO_MODEL_DIR": str(model_dir), "STUDIO_DEVICE": "cpu", "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False", **(extra_env or {})}  # fmt: skip
+           "GRADIO_ANALYTICS_ENABLED": "False", "STUDIO_MCP": "1", **(extra_env or {})}  # fmt: skip
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "app.py", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+            [sys.executable, "app.py", "--port", str(port), "--data-dir", str(data_dir)],  # no command: serve
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

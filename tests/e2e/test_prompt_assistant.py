@@ -43,9 +43,9 @@ def test_bad_ideas_get_clear_errors(client: Client, text: str, message: str) -> 
 
 
 def test_rest_route(studio_server) -> None:
-    response = httpx.post(studio_server.url + "/api/v1/prompt/structure", json={"text": "drone shot over a lake", "family": "ltx"})
+    response = httpx.post(studio_server.url + "/api/v1/prompt/structure", json={"text": "drone shot rising over a lake", "family": "ltx"})
     assert response.status_code == 200
     body = response.json()
-    assert body["result"]["structure"]["camera"]["presets"] == ["crane_up", "dolly_in"] and body["compiled"]["family"] == "ltx"
+    assert body["result"]["structure"]["camera"]["presets"] == ["crane_up"] and body["compiled"]["family"] == "ltx"
     bad = httpx.post(studio_server.url + "/api/v1/prompt/structure", json={"text": "a lake", "family": "sora"})
     assert bad.status_code == 422 and "unknown prompt format 'sora'" in bad.text

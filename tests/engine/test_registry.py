@@ -76,3 +76,31 @@ def test_a_vace_folder_is_image_to_video_steered_by_control(tmp_path: Path) -> N
     assert "control" in registry.steering(spec)
     assert registry.steering(registry.resolve("wan-i2v-demo")) == frozenset({"v2v", "warped_noise"})
     assert registry.steering(registry.resolve("motion-warp")) == frozenset()
+
+
+def test_real_wan_entries_carry_the_model_card_defaults() -> None:
+    from studio.engine.families.wan_facts import WAN_NEGATIVE_PROMPT
+
+    registry = ModelRegistry(offline=True)
+    for key in ("wan2.1-t2v-1.3b", "wan2.1-i2v-14b-480p"):
+        spec = registry.resolve(key)
+        assert spec.defaults.steps == 50 and spec.defaults.negative_prompt == WAN_NEGATIVE_PROMPT
+    assert WAN_NEGATIVE_PROMPT.startswith("色调艳丽，过曝，静态") and WAN_NEGATIVE_PROMPT.endswith("倒着走")
+    ti2v = registry.resolve("Wan-AI/Wan2.2-TI2V-5B-Diffusers")
+    assert registry.size_rules(ti2v).side_multiple == 32 and ti2v.modes == ("t2v", "i2v")
+    assert registry.size_rules(registry.resolve("wan-demo")) == registry.family(ti2v).size_rules
+    assert registry.resolve("Wan-AI/Wan2.2-T2V-A14B-Diffusers").key == "wan2.2-t2v-a14b"
+
+
+@pytest.mark.parametrize(("width", "height", "shift"), [(832, 480, 3.0), (480, 832, 3.0), (1280, 720, 5.0), (1280, 704, 5.0)])
+def test_wan_flow_shift_follows_the_resolution(width: int, height: int, shift: float) -> None:
+    rule = ModelRegistry(offline=True).family(ModelRegistry(offline=True).resolve("wan-demo")).flow_shift
+    assert rule is not None and rule.shift_for(width, height) == shift
+
+
+@pytest.mark.parametrize("value", [0, -1.0, 51.0, "lots"])
+def test_a_bad_flow_shift_is_refused_naming_the_value(value: object) -> None:
+    from studio.jobs.validation import build_request
+
+    with pytest.raises(InvalidRequestError, match="flow_shift"):
+        build_request(prompt="x", flow_shift=value)

@@ -9,6 +9,7 @@ import torch
 from studio.config import Settings
 from studio.engine.device import resolve_device
 from studio.engine.manager import ModelManager
+from studio.engine.previews import pipeline_geometry
 from studio.engine.registry import ModelRegistry
 from studio.engine.runner import GenerationRunner
 from studio.engine.steering import GuideVideo, encode_guide, start_sigma
@@ -61,12 +62,12 @@ def test_guide_strength_replaces_steps(runner: GenerationRunner) -> None:
 def test_start_latents_are_the_noised_encoded_guide(runner: GenerationRunner) -> None:
     request = _request(steps=4, guide_strength=0.5, warped_noise=False)
     spec = runner._registry.resolve("wan-i2v-demo")
-    family = runner._registry.family(spec)
     guide = _pan_guide(request)
     with runner._manager.use(spec, "i2v") as pipe:
         steering = runner._registry.steering(spec)
-        extra, skip = runner._steering_inputs(pipe, family, steering, request, guide, torch.Generator().manual_seed(3))
-        latent = encode_guide(pipe.vae, guide.frames, family.preview, torch.Generator())
+        extra, skip = runner._steering_inputs(pipe, pipeline_geometry(pipe), steering, request, guide,
+                                              torch.Generator().manual_seed(3), [])  # fmt: skip
+        latent = encode_guide(pipe.vae, guide.frames, torch.device("cpu"))
         sigma = start_sigma(pipe.scheduler, 4, skip, torch.device("cpu"))
     noise = torch.randn(latent.shape, generator=torch.Generator().manual_seed(3))
     assert skip == 2 and extra["image"].size == (W, H)
@@ -77,8 +78,8 @@ def test_warped_noise_changes_the_start_and_follows_the_pan(runner: GenerationRu
     request = _request(warped_noise=True)
     spec = runner._registry.resolve("wan-i2v-demo")
     with runner._manager.use(spec, "i2v") as pipe:
-        extra, skip = runner._steering_inputs(pipe, runner._registry.family(spec), runner._registry.steering(spec), request,
-                                              _pan_guide(request), torch.Generator().manual_seed(0))  # fmt: skip
+        extra, skip = runner._steering_inputs(pipe, pipeline_geometry(pipe), runner._registry.steering(spec), request,
+                                              _pan_guide(request), torch.Generator().manual_seed(0), [])  # fmt: skip
     latents = extra["latents"]
     assert skip == 0 and latents.shape == (1, 16, 3, H // 8, W // 8)
     # latent frame 1 = video frame 4: content moved 8 px = 1 latent cell left, mostly the same noise

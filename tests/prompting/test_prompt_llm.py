@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from studio.engine.families.wan import _demo_tokenizer
-from studio.engine.prompt_llm import LLMStructurer, first_json_object
+from studio.engine.prompt_llm import LLMStructurer, answer_schema, first_json_object
 from studio.errors import InvalidRequestError
+from studio.motion.names import PRESET_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,34 @@ def test_first_json_object_handles_strings_and_nesting() -> None:
     assert first_json_object('x {"a": "}{", "b": {"c": 1}} y {"d": 2}') == {"a": "}{", "b": {"c": 1}}
     with pytest.raises(ValueError, match="no JSON"):
         first_json_object("nothing")
+
+
+def test_instruction_carries_the_schema_generated_from_the_model(tiny_llm: LLMStructurer) -> None:
+    prompt = tiny_llm.prompt_text("a fox in snow")
+    schema = json.loads(prompt.split("Schema: ", 1)[1].split("\nIdea:", 1)[0])
+    assert schema == answer_schema() and "suggestions" not in schema["properties"]
+    assert tuple(schema["$defs"]["Camera"]["properties"]["presets"]["items"]["enum"]) == PRESET_NAMES
+    assert prompt.endswith("Idea: a fox in snow\nJSON:")
+
+
+def test_chat_template_wraps_the_instruction_when_the_tokenizer_has_one(tiny_llm: LLMStructurer, monkeypatch) -> None:
+    seen: list[list[dict]] = []
+
+    class ChatTokenizer:
+        chat_template = "{{ messages }}"
+
+        def apply_chat_template(self, messages, tokenize, add_generation_prompt):  # noqa: ANN001, ANN202
+            assert tokenize is False and add_generation_prompt is True
+            seen.append(messages)
+            return "<|user|>" + messages[0]["content"] + "<|assistant|>"
+
+    monkeypatch.setattr(tiny_llm, "_tokenizer", ChatTokenizer())
+    text = tiny_llm.prompt_text("a boat")
+    assert text.startswith("<|user|>Turn the video idea") and text.endswith("<|assistant|>")
+    assert seen[0][0]["role"] == "user" and "Idea: a boat" in seen[0][0]["content"]
+
+
+def test_the_documented_schema_is_the_generated_one() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "prompting.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- answer-schema -->", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    assert json.loads(block) == answer_schema()

@@ -1,8 +1,9 @@
 """What the engine needs to know about a model family.
 
-A ``Family`` is data plus three small rules: how sizes and frame counts must be
-shaped, how a latent becomes a cheap RGB preview, and how to build its demo
-model. Runners and the registry are written once against this interface.
+A ``Family`` is data plus a few small rules: how sizes and frame counts must be
+shaped, how a latent becomes a cheap RGB preview, which scheduler shift a
+resolution wants, and how to build its demo model. Runners and the registry
+are written once against this interface.
 """
 
 from __future__ import annotations
@@ -60,20 +61,54 @@ class SizeRules:
 
 
 @dataclass(frozen=True)
-class LatentPreview:
-    """Linear latent -> RGB projection of a family's VAE latent space.
+class LatentGeometry:
+    """How a pipeline's VAE lays out video as latents (read from the loaded pipeline, never assumed)."""
 
-    ``rgb = (latent * std + mean) @ factors + bias`` gives values in about [-1, 1].
-    ``latents_mean``/``latents_std`` undo the pipeline's latent normalisation
-    (empty when the pipeline does not normalise).
+    channels: int
+    temporal_compression: int
+    spatial_compression: int
+
+    def latent_frames(self, num_frames: int) -> int:
+        """Latent frames of a clip: the first frame alone, then one per ``temporal_compression`` frames."""
+        return (num_frames - 1) // self.temporal_compression + 1
+
+    def latent_shape(self, num_frames: int, height: int, width: int) -> tuple[int, int, int, int, int]:
+        """(batch 1, channels, latent frames, latent height, latent width) of a clip."""
+        s = self.spatial_compression
+        return (1, self.channels, self.latent_frames(num_frames), height // s, width // s)
+
+
+@dataclass(frozen=True)
+class LatentPreview:
+    """Linear latent -> RGB projection of one VAE latent space.
+
+    ``rgb = latent @ factors + bias`` gives values in about [-1, 1], where
+    ``latent`` is the pipeline's *normalised* latent (what the denoiser sees:
+    ``(raw - latents_mean) / latents_std``); the number of rows of ``factors``
+    is the latent channel count it applies to.
     """
 
     factors: tuple[tuple[float, float, float], ...]
     bias: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    latents_mean: tuple[float, ...] = ()
-    latents_std: tuple[float, ...] = ()
-    temporal_compression: int = 4
-    spatial_compression: int = 8
+
+    @property
+    def channels(self) -> int:
+        return len(self.factors)
+
+
+@dataclass(frozen=True)
+class FlowShiftRule:
+    """The scheduler ``flow_shift`` a model card asks for, by resolution.
+
+    ``high`` from ``high_from_px`` pixels per frame on (720p class), ``low`` below (480p class).
+    """
+
+    low: float
+    high: float
+    high_from_px: int
+
+    def shift_for(self, width: int, height: int) -> float:
+        return self.high if width * height >= self.high_from_px else self.low
 
 
 @dataclass(frozen=True)
@@ -85,14 +120,21 @@ class Family:
     #: diffusers pipeline class name per mode ("t2v", "i2v", "v2v").
     pipelines: dict[str, str]
     size_rules: SizeRules
-    preview: LatentPreview
+    #: latent -> RGB projections this family knows, one per latent space (matched on channel count).
+    previews: tuple[LatentPreview, ...]
     prediction: PredictionType
     #: diffusers ``_class_name`` values in model_index.json that belong to this family.
     pipeline_class_names: tuple[str, ...]
     #: ``build_demo(folder, scale, kind)`` writes a random-weight pipeline with ``save_pretrained``;
-    #: ``kind`` is the spec's pipeline class if it names one, else its mode.
+    #: ``kind`` is the spec's ``demo_kind``, else its pipeline class if it names one, else its mode.
     build_demo: Callable[[Path, int, str], None]
     #: how a guide video can steer this family's image-to-video models ("v2v", "warped_noise", "control").
     steering: frozenset[str] = frozenset()
     #: extra keyword arguments every pipeline call of this family gets.
     call_kwargs: dict[str, object] = field(default_factory=dict)
+    #: the scheduler's ``flow_shift`` by resolution when a request sets none (None: the scheduler's own).
+    flow_shift: FlowShiftRule | None = None
+
+    def preview_for(self, geometry: LatentGeometry) -> LatentPreview | None:
+        """The projection for a latent space of ``geometry``, or None when this family has none for it."""
+        return next((p for p in self.previews if p.channels == geometry.channels), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.engine.families.base import Family, LatentPreview, SizeRules
+from studio.engine.families.base import Family, SizeRules
 
 
 def _no_demo(folder: Path, scale: int, mode: str) -> None:
@@ -17,7 +17,7 @@ MOTION = Family(
     pipelines={},  # no pipeline: the runner returns the guide video
     # any frame count; even sides for 4:2:0 video
     size_rules=SizeRules(side_multiple=2, temporal_step=1, min_side_px=16),
-    preview=LatentPreview(factors=((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)), temporal_compression=1, spatial_compression=1),
+    previews=(),  # the result is the guide video itself, previewed as frames
     prediction="flow",
     pipeline_class_names=(),
     build_demo=_no_demo,
