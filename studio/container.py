@@ -40,15 +40,16 @@ class Container:
     manager: ModelManager
     device: DeviceInfo
     structurer: Structurer
-    presets: PresetLibrary
     # -- jobs API --
     files: FileStore
     webhooks: WebhookNotifier
     lock: DataDirLock
+    # -- sharing and hosting --
+    presets: PresetLibrary
     retention: RetentionTask | None = None
 
     def close(self) -> None:
-        """Stop the worker (a running job is left interrupted), then the webhooks, then close the store."""
+        """Stop the retention task and the worker (a running job is left interrupted), then the webhooks, then close the store."""
         if self.retention is not None:
             self.retention.stop()
         self.jobs.stop()
@@ -90,7 +91,7 @@ def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
         if retention is not None:
             retention.start()
     return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings),
-                     PresetLibrary(settings.user_presets_dir), FileStore(settings, store), webhooks, lock, retention)  # fmt: skip
+                     FileStore(settings, store), webhooks, lock, PresetLibrary(settings.user_presets_dir), retention)  # fmt: skip
 
 
 def _retention(settings: Settings, store: JobStore) -> RetentionTask | None:

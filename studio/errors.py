@@ -57,6 +57,12 @@ class InvalidMediaError(StudioError):
     http_status = 422
 
 
+class LoraError(StudioError):
+    """A LoRA that cannot be found, fetched or applied to the model (the message names it)."""
+
+    http_status = 422
+
+
 # -- jobs API ------------------------------------------------------------------------
 
 
@@ -84,18 +90,6 @@ class FileNotFoundInStudioError(StudioError):
     http_status = 422
 
 
-class NotReadyError(StudioError):
-    """A job's output was asked for before the job produced it."""
-
-    http_status = 409
-
-
-class LoraError(StudioError):
-    """A LoRA that cannot be found, fetched or applied to the model (the message names it)."""
-
-    http_status = 422
-
-
 def describe_validation_error(exc: Exception) -> str:
     """One line naming every bad field and value of a pydantic ``ValidationError``."""
     parts = []
@@ -109,3 +103,9 @@ def describe_validation_error(exc: Exception) -> str:
             continue
         parts.append(f"{field} {message}, got {error.get('input')!r}")
     return "; ".join(parts)
+
+
+class NotReadyError(StudioError):
+    """A job's output was asked for before the job produced it."""
+
+    http_status = 409

@@ -1,9 +1,8 @@
 """The one place a request's missing values are filled, for every front end (UI, CLI, REST).
 
 A missing model is the settings' default (``STUDIO_DEFAULT_MODEL``, or
-``STUDIO_DEFAULT_I2V_MODEL`` for image to video); every other missing value
-the model's spec has a default for (sizes, frames, fps, steps, guidance, the
-card's negative prompt) is that default.
+``STUDIO_DEFAULT_I2V_MODEL`` for image to video); missing sizes, frames, fps,
+steps and guidance are that model's defaults.
 """
 
 from __future__ import annotations
@@ -15,6 +14,9 @@ from studio.config import Settings
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.jobs.validation import build_request
 from studio.types import GenerationRequest, Mode
+
+#: request fields whose default comes from the model's spec.
+MODEL_DEFAULT_FIELDS = ("width", "height", "num_frames", "fps", "steps", "guidance_scale", "negative_prompt")
 
 
 def resolve_model(name: str | None, mode: Mode | str, settings: Settings, registry: ModelRegistry) -> ModelSpec:
@@ -37,8 +39,7 @@ def request_with_defaults(values: Mapping[str, Any], settings: Settings, registr
     """
     given = {key: value for key, value in values.items() if value is not None}
     spec = resolve_model(given.get("model"), given.get("mode", Mode.T2V), settings, registry)
-    for name, value in spec.defaults.model_dump().items():
-        if name in GenerationRequest.model_fields:
-            given.setdefault(name, value)
+    for name in MODEL_DEFAULT_FIELDS:
+        given.setdefault(name, getattr(spec.defaults, name))
     given["model"] = spec.key
     return build_request(**given)

@@ -70,7 +70,7 @@ def job_row(job: Job) -> list[object]:
 
 
 JOB_COLUMNS = ["id", "status", "phase", "progress", "model", "prompt", "created", "seconds", "output", "error", "step cache",
-               "attempts"]  # fmt: skip
+               "attempts"]
 
 
 def step_cache_cell(job: Job) -> str:

@@ -162,7 +162,7 @@ class TextToVideoTab:
         yield from stream_job(self._c, job)
 
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed, advanced):
-        # a missing value (API call) takes the model's default (negative prompt included); an emptied box means none
+        # a missing value (API call) takes the model's default, the negative prompt included; an emptied box means none
         return request_with_defaults(dict(
             prompt=prompt or "", negative_prompt=negative_prompt, model=model or self._default.key, seed=seed_value(seed),
             **size_values(width, height, num_frames, fps, steps, guidance_scale), **advanced,

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from studio.engine.memory import RunEstimate
 from studio.errors import JobCanceledError
 from studio.types import GenerationRequest, GenerationResult, Phase, ProgressSink
 
@@ -45,10 +44,3 @@ class StubExecutor:
         return GenerationResult(frames=frames, fps=request.fps, seed=seed, width=request.width, height=request.height,
                                 num_frames=request.num_frames, model_key=request.model, model_source="stub",
                                 notes=["stub note"])  # fmt: skip
-
-
-class FitsEstimator:
-    """Every request fits (the jobs layer only reads ``fits``, ``reason`` and ``suggestion``)."""
-
-    def estimate(self, request: GenerationRequest) -> RunEstimate:
-        return RunEstimate.model_construct(fits=True, reason="fits", suggestion="")

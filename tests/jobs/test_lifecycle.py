@@ -19,7 +19,7 @@ from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
 from studio.jobs.worker import JobWorker
 from studio.types import GenerationRequest, Job, JobStatus, Phase
-from tests.jobs.stub_executor import FitsEstimator, StubExecutor
+from tests.jobs.stub_executor import StubExecutor
 
 
 def _request(**overrides) -> GenerationRequest:
@@ -39,8 +39,7 @@ class Rig:
         self.service = self._service()
 
     def _service(self) -> JobService:
-        return JobService(self.settings, self.store, self.bus, ModelRegistry(offline=True), self.executor,
-                          estimator=FitsEstimator(), after_export=self.after_export)
+        return JobService(self.settings, self.store, self.bus, ModelRegistry(offline=True), self.executor, self.after_export)
 
     def restart(self) -> JobService:
         self.service.stop()
@@ -156,7 +155,7 @@ def test_a_second_interruption_fails_the_job_with_the_reason() -> None:
 
 def test_two_workers_racing_for_one_job_run_it_once(settings: Settings) -> None:
     store, bus, executor, control = JobStore(":memory:"), EventBus(), StubExecutor(), JobControl()
-    service = JobService(settings, store, bus, ModelRegistry(offline=True), executor, estimator=FitsEstimator())
+    service = JobService(settings, store, bus, ModelRegistry(offline=True), executor)
     job = service.submit(_request())  # on the service's queue, which nobody takes from
     queues = [JobQueue(), JobQueue()]
     workers = [JobWorker(f"w{i}", q, store, bus, executor, settings.outputs_dir, control) for i, q in enumerate(queues)]
