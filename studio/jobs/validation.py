@@ -75,7 +75,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             fixed = fixed.model_copy(update={"depth_map": stored})
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
-    fixed = check_job_options(fixed, registry.resolve(fixed.model), settings, registry)
+    fixed = check_job_options(fixed, registry.resolve(fixed.model, local_folders=settings.allow_local_models), settings, registry)
     return fixed, notes
 
 

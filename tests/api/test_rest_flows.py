@@ -124,6 +124,8 @@ def test_list_filters_by_status_and_pages(hosted: TestClient) -> None:
     ({"mode": "i2v", "prompt": "x", "model": "motion-warp", "image": "file_" + "0" * 32}, 422, "no uploaded file with handle"),
     ({"mode": "i2v", "prompt": "x", "model": "motion-warp", "image": "file_" + "0" * 32,
       "depth_map": "../depth.png"}, 422, "depth_map must be a file handle"),
+    ({"mode": "i2v", "prompt": "x", "model": "motion-warp", "image": "file_" + "0" * 32,
+      "end_image": "/etc/hostname"}, 422, "end_image must be a file handle"),
     ({"prompt": "x", "model": "/etc"}, 404, "unknown model '/etc'"),
     ({"prompt": "x", "webhook_url": "ftp://example.com/h"}, 422, "webhook_url must be an http or https URL"),
     ({"prompt": "x", "webhook_url": "http://10.0.0.8/h"}, 422, "private or loopback"),

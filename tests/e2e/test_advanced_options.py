@@ -39,7 +39,7 @@ def test_gradio_client_bad_threshold_names_the_value(client: Client) -> None:
         ({"loras": [{"source": "/etc/passwd"}]}, "paths on the server are not accepted"),
         ({"loras": [{"source": "missing.safetensors"}]}, "LoRA file 'missing.safetensors' not found"),
         ({"loras": [{"source": "org/lora", "weight": 10}]}, "less than or equal to 4"),
-        ({"end_image": "/etc/hostname"}, "end_image must be a file handle"),
+        ({"end_image": "/etc/hostname"}, "end_image must be a file handle from POST /api/v1/files"),  # never a server path
     ],
 )
 def test_rest_refuses_bad_options_with_the_value_named(studio_server, extra: dict, message: str) -> None:
