@@ -46,6 +46,8 @@ def stream_job(container: Container, job: Job) -> Iterator[tuple]:
                 previews = [(p, f"frame {f} · {label}")
                             for p, f in zip(event.preview_paths, event.preview_frames, strict=True)]  # fmt: skip
             if event.kind == "status" and _stream_ends(event.status):
+                if container.jobs.get(job.id).status != event.status:
+                    continue  # a replayed event of an earlier round (keyframes accepted or regenerated since)
                 yield final_outputs(container, job.id, event, previews)
                 return
             video = event.output_path if event.kind == "output" and _playable(event.output_path) else skip
