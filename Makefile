@@ -35,6 +35,8 @@ bench: install
 	$(PY) benchmarks/prompts.py
 	$(PY) benchmarks/gpu.py
 	$(PY) benchmarks/estimate.py
+	$(PY) benchmarks/cache.py
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,4 +1,4 @@
-"""Entry point: ``python app.py`` starts the studio (locally and on a Hugging Face Space)."""
+"""Entry point: ``python app.py [--port 8000 ...]`` starts the studio (locally and on a Hugging Face Space)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import os
 import sys
 
 from studio.cli import main
+from studio.hosting.space import apply_space_defaults, entry_argv
 
 if __name__ == "__main__":
-    argv = sys.argv[1:]
-    if not {"serve", "generate"} & set(argv):
-        argv.append("serve")
-        if os.environ.get("SPACE_ID"):  # a Hugging Face Space serves on all interfaces
-            argv += ["--host", "0.0.0.0", "--port", os.environ.get("PORT", "7860")]
-    raise SystemExit(main(argv))
+    apply_space_defaults(os.environ)  # bind to all interfaces, retention, upload cap: only on a Space
+    raise SystemExit(main(entry_argv(sys.argv[1:])))

@@ -13,16 +13,30 @@ from studio.config import Settings
 from studio.errors import InvalidRequestError, StudioError
 
 
+def _common_options(*, in_command: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name (``app.py --data-dir X`` and ``serve --data-dir X``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if in_command else None  # a command's copy never overrides the global one
+    common.add_argument("--data-dir", type=Path, default=default, help="jobs.db, outputs/ and models/ (env STUDIO_DATA_DIR)")
+    common.add_argument("--device", default=default, help="auto, cpu, cuda, cuda:1, mps (env STUDIO_DEVICE)")
+    return common
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="studio", description="Video generation studio")
-    parser.add_argument("--data-dir", type=Path, help="jobs.db, outputs/ and models/ (env STUDIO_DATA_DIR)")
-    parser.add_argument("--device", help="auto, cpu, cuda, cuda:1, mps (env STUDIO_DEVICE)")
+    parser = argparse.ArgumentParser(prog="studio", description="Video generation studio", parents=[_common_options(in_command=False)])
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="start the web studio")
+    command = _common_options(in_command=True)
+    serve = sub.add_parser("serve", help="start the web studio", parents=[command])
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    gen = sub.add_parser("generate", help="generate one video headless")
-    gen.add_argument("--prompt", required=True)
+    gen = sub.add_parser("generate", help="generate one video headless", parents=[command])
+    gen.add_argument("--prompt", default="", help="what to generate (image to video: optional)")
+    gen.add_argument("--preset", help="a preset's name (presets/ or your saved ones); flags given here win over it")
+    gen.add_argument("--image", type=Path, help="source image: makes it image to video")
+    gen.add_argument("--camera", help="camera presets, comma-separated (e.g. pan_left,zoom_in)")
+    gen.add_argument("--camera-strength", type=float, help="scales the camera presets (default 1)")
+    gen.add_argument("--camera-file", type=Path, help="camera path file (studio JSON or RealEstate10K .txt)")
+    gen.add_argument("--arrows", help="motion arrows as JSON (a list of {points, radius, ...}) or @file.json")
     gen.add_argument("--negative-prompt", default=None, help="default: the model's (Wan: the card's standard one)")
     gen.add_argument("--model", help="registered key, local folder or hub id (default: the settings' default)")
     gen.add_argument("--width", type=int)
@@ -32,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--steps", type=int)
     gen.add_argument("--guidance", type=float, dest="guidance_scale")
     gen.add_argument("--seed", type=int)
+    gen.add_argument("--flow-shift", type=float, help="scheduler shift (default: the model card's for the size)")
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to copy the video (default clip.mp4)")
     report = sub.add_parser("report", help="print the temporal-consistency report of any video file")
     report.add_argument("video", type=Path, help="a video file (or a studio PNG-frames zip)")
@@ -85,23 +100,49 @@ def _report(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in {"data_dir": args.data_dir, "device": args.device,
                  "host": getattr(args, "host", None), "port": getattr(args, "port", None)}.items() if v is not None}  # fmt: skip
+    if args.command == "generate":
+        overrides["allow_local_models"] = True  # the person at the terminal may name any folder of the machine
     return Settings(**overrides)
+
+
+def _chosen_values(args: argparse.Namespace, container) -> dict:
+    """Request values from the preset (if any), then the flags, which win; nothing else is filled here."""
+    from studio.cli_motion import motion_from_flags
+
+    values: dict = {}
+    if args.preset:
+        preset = container.presets.get(args.preset).preset
+        values.update(preset.values)
+    flags = {k: getattr(args, k) for k in ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale",
+                                           "seed", "flow_shift")}  # fmt: skip
+    values.update({k: v for k, v in flags.items() if v is not None})
+    prompt = args.prompt or values.get("prompt", "")
+    if args.preset and preset.prompt_suffix:
+        prompt = f"{prompt.rstrip(', ')}, {preset.prompt_suffix}" if prompt else preset.prompt_suffix
+    if args.negative_prompt is not None:  # None: the model's default negative prompt
+        values["negative_prompt"] = args.negative_prompt
+    motion = motion_from_flags(args.camera, args.camera_strength, args.camera_file, args.arrows, values.get("motion"))
+    if args.image is not None:
+        values.update(mode="i2v", image=str(args.image), motion=motion.model_dump())
+        prompt = prompt or "animate the image"
+    elif args.camera or args.camera_file or args.arrows:
+        from studio.errors import InvalidRequestError
+
+        raise InvalidRequestError("--camera, --camera-file and --arrows need --image (they animate an image)")
+    values["prompt"] = prompt
+    return values
 
 
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from studio.container import build_container
-    from studio.jobs.validation import build_request
+    from studio.jobs.defaults import request_with_defaults
 
     container = build_container(settings)
     try:
-        spec = container.registry.resolve(args.model or settings.default_model)
-        values = spec.defaults.model_dump()
-        values.update({k: getattr(args, k) for k in ("width", "height", "num_frames", "fps", "steps", "guidance_scale")
-                       if getattr(args, k) is not None})  # fmt: skip
-        values.update({} if args.negative_prompt is None else {"negative_prompt": args.negative_prompt})
-        request = build_request(prompt=args.prompt, model=spec.key, seed=args.seed, **values)
+        request = request_with_defaults(_chosen_values(args, container), settings, container.registry)
+        spec = container.registry.resolve(request.model, local_folders=True)
         job = container.jobs.submit(request)
         print(f"job {job.id} · {spec.display_name} · seed {job.seed}" + (f" · {job.message}" if job.message != "queued" else ""))
         with container.jobs.subscribe(job.id) as events, tqdm(total=request.steps, unit="step") as bar:

@@ -37,6 +37,25 @@ class Settings(BaseSettings):
     offline: bool = Field(False, description="never contact the Hub (also set by HF_HUB_OFFLINE)")
     prompt_llm: str | None = Field(None, description="local folder or hub id of an instruction model for the prompt assistant")
     model_dir: Path | None = Field(None, description="demo models and local pipelines (default <data_dir>/models)")
+    # -- step cache and LoRA --
+    lora_dir: Path | None = Field(None, description="LoRA files clients may name by file name (default <data_dir>/loras)")
+    allow_local_loras: bool = Field(False, description="let clients name LoRA files anywhere on this machine by path")
+    # -- hosting and sharing --
+    output_retention_days: float = Field(0.0, ge=0, description="remove finished jobs' outputs older than this (0 = keep)")
+    output_retention_gb: float = Field(0.0, ge=0, description="keep the outputs folder under this size (0 = no limit)")
+    mcp: bool = Field(False, description="serve the generation tabs as MCP tools (Gradio's MCP server)")
+    # -- jobs API: owners, uploads, local models, webhooks --
+    api_tokens: str | None = Field(None, description="per-client tokens 'name=token,name2=token2'; each sees its own jobs")
+    allow_local_models: bool = Field(False, description="let requests name local model folders (else registered keys and hub ids)")
+    max_upload_mb: float = Field(50.0, gt=0, description="largest accepted upload (REST and the web UI)")
+    max_attempts: int = Field(2, ge=1, description="runs of a job interrupted by crashes before it fails")
+    public_url: str | None = Field(None, description="base URL of this studio for links in webhooks (default http://host:port)")
+    webhook_url: str | None = Field(None, description="a URL told of every job's start and end")
+    webhook_secret: str | None = Field(None, description="'whsec_<base64>' signing key (default: made once, kept in the data dir)")
+    webhook_allow_private: bool = Field(False, description="allow webhook targets on private or loopback addresses")
+    webhook_max_attempts: int = Field(8, ge=1)
+    webhook_backoff_s: float = Field(5.0, gt=0, description="first retry delay; doubles each attempt, with jitter")
+    webhook_timeout_s: float = Field(10.0, gt=0)
 
     @property
     def outputs_dir(self) -> Path:
@@ -47,5 +66,18 @@ class Settings(BaseSettings):
         return self.model_dir if self.model_dir is not None else self.data_dir / "models"
 
     @property
+    def user_presets_dir(self) -> Path:
+        return self.data_dir / "presets"
+
+    @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.db"
+
+    @property
+    def loras_dir(self) -> Path:
+        return self.lora_dir if self.lora_dir is not None else self.data_dir / "loras"
+
+
+#: folders shipped in the repository: example assets (served to the browser) and the curated presets
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+CURATED_PRESETS_DIR = Path(__file__).resolve().parents[1] / "presets"

@@ -9,10 +9,17 @@ from typing import TYPE_CHECKING
 from studio.config import Settings
 from studio.engine import build_engine
 from studio.engine.registry import ModelRegistry
+from studio.hosting.retention import RetentionTask, clean_outputs
+from studio.hosting.zerogpu import wrap_for_zerogpu
 from studio.jobs.events import EventBus
+from studio.jobs.files import FileStore
+from studio.jobs.lock import DataDirLock
 from studio.jobs.service import JobService
 from studio.jobs.store import JobStore
+from studio.jobs.webhooks import WebhookNotifier
+from studio.presets.library import PresetLibrary
 from studio.prompting.structurer import OfflineStructurer, Structurer
+from studio.types import JobStatus
 
 if TYPE_CHECKING:
     from studio.engine.device import DeviceInfo
@@ -33,25 +40,71 @@ class Container:
     manager: ModelManager
     device: DeviceInfo
     structurer: Structurer
+    # -- jobs API --
+    files: FileStore
+    webhooks: WebhookNotifier
+    lock: DataDirLock
+    # -- sharing and hosting --
+    presets: PresetLibrary
+    retention: RetentionTask | None = None
 
     def close(self) -> None:
+        """Stop the retention task and the worker (a running job is left interrupted), then the webhooks, then close the store."""
+        if self.retention is not None:
+            self.retention.stop()
         self.jobs.stop()
+        self.webhooks.stop()
         self.store.close()
+        self.lock.release()
 
 
 def build_container(settings: Settings, *, start: bool = True) -> Container:
-    """Build (and by default start) the services. Imports torch through the engine."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Build (and by default start) the services. Imports torch through the engine.
+
+    Raises:
+        DataDirBusyError: another studio process holds the data folder.
+    """
+    lock = DataDirLock(settings.data_dir)
+    lock.acquire()
+    try:
+        return _build(settings, lock, start)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
     settings.outputs_dir.mkdir(parents=True, exist_ok=True)
     registry = ModelRegistry(offline=settings.offline)
     device, manager, runner = build_engine(settings, registry)
     logger.info("engine on %s (%s)", device.device, device.dtype)
     store = JobStore(settings.db_path)
     bus = EventBus()
-    jobs = JobService(settings, store, bus, registry, runner, estimator=manager)
+    # on a ZeroGPU Space the GPU work runs inside spaces.GPU; elsewhere the runner as is
+    jobs = JobService(settings, store, bus, registry, wrap_for_zerogpu(runner), estimator=manager)
+    webhooks = WebhookNotifier(settings, store)
+    bus.add_listener(webhooks.on_event)
+    retention = _retention(settings, store)
     if start:
         jobs.start()
-    return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings))
+        webhooks.start()
+        if retention is not None:
+            retention.start()
+    return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings),
+                     FileStore(settings, store), webhooks, lock, PresetLibrary(settings.user_presets_dir), retention)  # fmt: skip
+
+
+def _retention(settings: Settings, store: JobStore) -> RetentionTask | None:
+    """Output cleanup when the operator set a limit (a hosted Space does: see app.py)."""
+    if not (settings.output_retention_days or settings.output_retention_gb):
+        return None
+
+    def live() -> list[str]:
+        unfinished = [s for s in JobStatus if not s.is_terminal]
+        return [job.id for job in store.recent(limit=100_000, statuses=tuple(unfinished))]
+
+    return RetentionTask(lambda: clean_outputs(settings.outputs_dir, max_age_days=settings.output_retention_days,
+                                               max_total_gb=settings.output_retention_gb, live_job_ids=live))  # fmt: skip
 
 
 def build_structurer(settings: Settings) -> Structurer:

@@ -57,10 +57,64 @@ class InvalidMediaError(StudioError):
     http_status = 422
 
 
+class LoraError(StudioError):
+    """A LoRA that cannot be found, fetched or applied to the model (the message names it)."""
+
+    http_status = 422
+
+
 class ExportFormatError(StudioError):
     """The requested export format cannot be written by this build (a missing encoder)."""
 
     http_status = 422
+
+
+# -- jobs API ------------------------------------------------------------------------
+
+
+class JobFinalError(StudioError):
+    """A job in a final state (succeeded, failed, canceled) was asked to change."""
+
+    http_status = 409
+
+
+class DataDirBusyError(StudioError):
+    """Another studio process holds the data folder."""
+
+    http_status = 503
+
+
+class FileTooLargeError(StudioError):
+    """An upload is larger than the operator's limit."""
+
+    http_status = 413
+
+
+class FileNotFoundInStudioError(StudioError):
+    """No upload has the given handle for this caller (never says whether another caller has it)."""
+
+    http_status = 422
+
+
+def describe_validation_error(exc: Exception) -> str:
+    """One line naming every bad field and value of a pydantic ``ValidationError``."""
+    parts = []
+    for error in exc.errors():  # type: ignore[attr-defined]
+        field = ".".join(str(p) for p in error["loc"]) or "request"
+        message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+        if error["type"] == "extra_forbidden":
+            message = "is not a known setting"
+        elif error["type"] == "missing":
+            parts.append(f"{field} is required")
+            continue
+        parts.append(f"{field} {message}, got {error.get('input')!r}")
+    return "; ".join(parts)
+
+
+class NotReadyError(StudioError):
+    """A job's output was asked for before the job produced it."""
+
+    http_status = 409
 
 
 class JobStateError(StudioError):

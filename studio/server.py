@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
 from contextlib import asynccontextmanager
+from http.cookies import SimpleCookie
 
 from fastapi import FastAPI
 
 from studio import __version__
+from studio.config import ASSETS_DIR
 from studio.container import Container
+from studio.ui.session import SESSION_COOKIE, hosted
+
+logger = logging.getLogger(__name__)
+
+
+class SessionCookie:
+    """ASGI middleware: a browser without the session cookie gets one (the owner of the jobs it makes in the UI)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/api/v1") or _has_cookie(scope):
+            return await self.app(scope, receive, send)
+        cookie = f"{SESSION_COOKIE}={secrets.token_urlsafe(24)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000"
+
+        async def send_with_cookie(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_cookie)
+
+
+def _has_cookie(scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie" and SESSION_COOKIE in SimpleCookie(value.decode("latin-1")):
+            return True
+    return False
 
 
 def create_app(container: Container) -> FastAPI:
@@ -22,13 +56,19 @@ def create_app(container: Container) -> FastAPI:
         yield
         container.close()
 
+    if os.environ.get("SPACE_ID") and not hosted(container.settings):
+        logger.warning("running on a Space with no STUDIO_API_TOKEN: every visitor is the operator and sees every job")
     app = FastAPI(title="Video Studio", version=__version__, lifespan=lifespan)
     app.state.container = container
     install(app)
+    app.add_middleware(SessionCookie)
     blocks = build_ui(container)
+    settings = container.settings
+    # only the outputs and the example assets are served; uploads are capped
     return gr.mount_gradio_app(
-        app, blocks, path="", allowed_paths=[str(container.settings.outputs_dir.resolve())], ssr_mode=False,
-        css=CSS, footer_links=["api", "settings"],
+        app, blocks, path="", allowed_paths=[str(settings.outputs_dir.resolve()), str(ASSETS_DIR)], ssr_mode=False,
+        css=CSS, footer_links=["api", "settings"], max_file_size=int(settings.max_upload_mb * 1024 * 1024),
+        mcp_server=settings.mcp,
     )  # fmt: skip
 
 

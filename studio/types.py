@@ -34,6 +34,8 @@ class JobStatus(str, Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELED = "canceled"
+    #: stopped by a shutdown or a crash; queued again once on the next start (not terminal).
+    INTERRUPTED = "interrupted"
     #: keyframe review: the keyframes are on disk and the job waits for accept or regenerate (no worker held).
     AWAITING_REVIEW = "awaiting_review"
 
@@ -55,6 +57,19 @@ class Phase(str, Enum):
     DONE = "done"
     REPORTING = "reporting"
     REVIEW = "review"
+
+
+class LoraSpec(BaseModel):
+    """One LoRA asked for by a request: where it comes from and how strongly it applies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: a registered LoRA key, a hub id ("org/name", with ``weight_name`` for a file in it), or a file name
+    #: in the operator's LoRA folder (absolute paths only where the operator allows local LoRAs).
+    source: str = Field(min_length=1, max_length=500)
+    weight: float = Field(1.0, ge=-4.0, le=4.0)
+    #: the file inside a hub repository that holds the weights (None = the repository's one LoRA file).
+    weight_name: str | None = Field(None, max_length=300)
 
 
 class GenerationRequest(BaseModel):
@@ -104,6 +119,36 @@ class GenerationRequest(BaseModel):
     # -- scheduler ---------------------------------------------------------------------
     #: noise-schedule shift of flow-matching models; None = the model card's value for the resolution.
     flow_shift: float | None = Field(None, gt=0.0, le=50.0)
+    # -- step cache, LoRA, end image ------------------------------------------------
+    #: skip or predict transformer passes: "off", "first_block" (FirstBlockCache), "mag" (MagCache),
+    #: "taylorseer" (TaylorSeer); diffusers' own hooks, applied for this job only.
+    step_cache: Literal["off", "first_block", "mag", "taylorseer"] = "off"
+    #: the cache's knob (None = its default); the range depends on the cache (``engine/step_cache_rules.py``).
+    step_cache_threshold: float | None = None
+    #: LoRAs applied for this job: a registered LoRA key, a hub id, or a file in the operator's LoRA folder.
+    loras: list[LoraSpec] = Field(default_factory=list, max_length=8)
+    #: image-to-video: the last frame (first-and-last-frame models, e.g. Wan 2.1 FLF2V); stored like ``image``.
+    end_image: str | None = None
+    # -- jobs API ---------------------------------------------------------------------
+    #: an http(s) URL told of job.started / succeeded / failed / canceled (Standard Webhooks, signed).
+    webhook_url: str | None = Field(None, max_length=2000)
+
+
+class StepCacheStats(BaseModel):
+    """What a step cache did in one run (stored with the job and in metadata.json)."""
+
+    kind: str
+    threshold: float
+    #: transformer forward passes of the run (two per step with classifier-free guidance).
+    passes: int = 0
+    #: passes whose last transformer block was not computed (cached, or predicted by TaylorSeer).
+    skipped_passes: int = 0
+    #: MagCache only: this run measured the model's magnitude ratios instead of skipping.
+    calibrating: bool = False
+
+    @property
+    def skipped_fraction(self) -> float:
+        return self.skipped_passes / self.passes if self.passes else 0.0
 
 
 class JobOutputs(BaseModel):
@@ -114,6 +159,9 @@ class JobOutputs(BaseModel):
     previews: list[str] = Field(default_factory=list)
     #: Final frames at the preview keyframe positions, after decoding.
     keyframes: list[str] = Field(default_factory=list)
+    # -- step cache --------------------------------------------------------------------
+    #: which step cache ran and what it skipped (None when the job ran without one).
+    step_cache: StepCacheStats | None = None
     # -- quality report and keyframe mode ------------------------------------------------
     #: the quality report (``report.json``) and its summary with flags.
     report: str | None = None
@@ -155,6 +203,15 @@ class Job(BaseModel):
     created_at: float = Field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
+    # -- jobs API ---------------------------------------------------------------------
+    #: who submitted it ("local", "session:<id>", "api:<client>"); None for jobs from before owners.
+    owner: str | None = None
+    #: how many times a worker started it (a job interrupted by a crash runs again once).
+    attempts: int = 0
+    #: frame indices of ``outputs.keyframes``, in the same order.
+    keyframe_indices: list[int] = Field(default_factory=list)
+    #: corrections made to the inputs and facts worth showing (rounded sizes, cropped image, ...).
+    notes: list[str] = Field(default_factory=list)
 
     @property
     def duration_s(self) -> float | None:
@@ -183,6 +240,9 @@ class JobEvent(BaseModel):
     #: Frame indices in the final clip that the preview keyframes stand for.
     preview_frames: list[int] = Field(default_factory=list)
     timestamp: float = Field(default_factory=time.time)
+    # -- jobs API ---------------------------------------------------------------------
+    #: position in the job's event sequence (1, 2, ...), set by the event bus; SSE ids come from it.
+    seq: int = 0
     #: a finished file (absolute path) for ``kind="output"``: the video, before the report is done.
     output_path: str | None = None
 
@@ -203,6 +263,8 @@ class GenerationResult(BaseModel):
     model_revision: str | None = None
     notes: list[str] = Field(default_factory=list)
     timings_s: dict[str, float] = Field(default_factory=dict)
+    # -- step cache --------------------------------------------------------------------
+    step_cache: StepCacheStats | None = None
 
 
 class ProgressSink(Protocol):

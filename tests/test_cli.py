@@ -34,4 +34,6 @@ def test_bad_values_exit_2_with_the_reason(tmp_path: Path, shared_model_dir: Pat
     assert result.returncode == 2 and "unknown model 'nope'" in result.stderr
     result = _studio(["generate", "--prompt", "x", "--steps", "0"], tmp_path, shared_model_dir)
     assert result.returncode == 2 and "steps must be greater than or equal to 1, got 0" in result.stderr
+    result = _studio(["generate", "--prompt", "x", "--flow-shift", "0"], tmp_path, shared_model_dir)
+    assert result.returncode == 2 and "flow_shift" in result.stderr and "got 0" in result.stderr
     assert not (tmp_path / "c.mp4").exists()

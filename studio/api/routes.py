@@ -1,26 +1,23 @@
-"""REST routes: jobs, models, health. HTTP errors are produced here and only here."""
+"""REST routes: health, models, prompt; jobs, files and events come from their own modules.
+
+HTTP errors are produced in the routes and in the handlers installed here, nowhere else.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from studio import __version__
-from studio.api import estimate
-from studio.container import Container
+from studio.api import estimate, events, files, jobs
+from studio.api.auth import viewer_of
+from studio.api.deps import ContainerDep, container_of  # noqa: F401  (container_of: re-exported for routers)
 from studio.engine.registry import ModelDefaults
 from studio.errors import StudioError
-from studio.jobs.quality_stage import read_job_report
 from studio.prompting.compilers import compile_prompt
 from studio.prompting.structure import CompiledPrompt, StructureResult
-from studio.quality.report import QualityReport
-from studio.types import GenerationRequest, Job
-
-_bearer = HTTPBearer(auto_error=False)
 
 
 class ModelInfo(BaseModel):
@@ -34,20 +31,7 @@ class ModelInfo(BaseModel):
     defaults: ModelDefaults
 
 
-def container_of(request: Request) -> Container:
-    return request.app.state.container
-
-
-ContainerDep = Annotated[Container, Depends(container_of)]
-
-
-def check_token(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
-    token = container_of(request).settings.api_token
-    if token and (credentials is None or credentials.credentials != token):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"})
-
-
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_token)])
+router = APIRouter(prefix="/api/v1")
 
 
 @router.get("/health")
@@ -60,49 +44,6 @@ def list_models(c: ContainerDep) -> list[ModelInfo]:
     return [ModelInfo(key=s.key, family=s.family, label=s.display_name, demo=s.demo, modes=list(s.modes), source=s.source,
                       defaults=s.defaults)
             for s in c.registry.specs()]  # fmt: skip
-
-
-@router.post("/jobs", status_code=status.HTTP_202_ACCEPTED)
-def create_job(body: GenerationRequest, c: ContainerDep) -> Job:
-    return c.jobs.submit(body)
-
-
-@router.get("/jobs")
-def list_jobs(c: ContainerDep, limit: int = 50) -> list[Job]:
-    return c.jobs.recent(limit=max(1, min(limit, 500)))
-
-
-@router.get("/jobs/{job_id}")
-def get_job(job_id: str, c: ContainerDep) -> Job:
-    return c.jobs.get(job_id)
-
-
-@router.delete("/jobs/{job_id}")
-def cancel_job(job_id: str, c: ContainerDep) -> Job:
-    return c.jobs.cancel(job_id)
-
-
-class RegenerateBody(BaseModel):
-    #: None = a new random seed.
-    seed: int | None = None
-
-
-@router.post("/jobs/{job_id}/accept")
-def accept_keyframes(job_id: str, c: ContainerDep) -> Job:
-    """Accept a waiting job's keyframes: the in-betweens are filled and the video made."""
-    return c.jobs.accept_keyframes(job_id)
-
-
-@router.post("/jobs/{job_id}/regenerate")
-def regenerate_keyframes(job_id: str, body: RegenerateBody, c: ContainerDep) -> Job:
-    """Generate a waiting job's keyframes again with another seed."""
-    return c.jobs.regenerate_keyframes(job_id, body.seed)
-
-
-@router.get("/jobs/{job_id}/report")
-def job_report(job_id: str, c: ContainerDep) -> QualityReport:
-    """The job's full quality report (per-frame series, summary, flags, thresholds)."""
-    return read_job_report(c.jobs, job_id)
 
 
 class StructureBody(BaseModel):
@@ -121,11 +62,32 @@ def structure_prompt(body: StructureBody, c: ContainerDep) -> StructureAnswer:
     return StructureAnswer(result=result, compiled=compile_prompt(result.structure, body.family))
 
 
+def describe_body_errors(exc: RequestValidationError) -> str:
+    """One line naming each bad part of a request (malformed JSON, a missing file, a wrong type)."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "")
+            parts.append(f"the body is not valid JSON ({reason}) at position {error['loc'][-1]}")
+        elif error.get("type") == "missing":
+            parts.append(f"{where} is required")
+        else:
+            parts.append(f"{where}: {error.get('msg')}, got {error.get('input')!r}"[:300])
+    return "; ".join(parts)
+
+
 def install(app: FastAPI) -> None:
-    """Add the routes and the one translation of ``StudioError`` to HTTP."""
-    app.include_router(router)
-    app.include_router(estimate.router, prefix="/api/v1", dependencies=[Depends(check_token)])
+    """Add the routes (all behind the bearer token when one is set) and the one translation of errors to HTTP."""
+    secured = [Depends(viewer_of)]
+    for module_router in (router, jobs.router, files.router, events.router):
+        app.include_router(module_router, dependencies=secured)
+    app.include_router(estimate.router, prefix="/api/v1", dependencies=secured)
 
     @app.exception_handler(StudioError)
     async def _studio_error(_request: Request, exc: StudioError) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_body(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": describe_body_errors(exc), "error": "InvalidRequestError"}, status_code=422)

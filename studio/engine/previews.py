@@ -62,6 +62,21 @@ class PreviewProjector:
         return list(images)
 
 
+def _noised_frames(timestep: torch.Tensor | None, latent_shape: torch.Size) -> torch.Tensor | float:
+    """1 for latent frames the step denoises, 0 for frames held clean, shaped (B, 1, F, 1, 1).
+
+    Per-token timesteps (Wan 2.2 TI2V image to video: shape (batch, tokens),
+    tokens in frame order) are 0 on the frames kept as given; the denoiser's
+    output there is ignored by the pipeline, so the preview keeps the input.
+    A timestep per sample means every frame is noised: 1.
+    """
+    frames = latent_shape[2]
+    if timestep is None or timestep.ndim != 2 or timestep.shape[1] % frames:
+        return 1.0
+    per_frame = timestep.reshape(timestep.shape[0], frames, -1)[:, :, 0]
+    return (per_frame > 0).float().view(timestep.shape[0], 1, frames, 1, 1).to(timestep.device)
+
+
 class CleanLatentTracker:
     """Captures the denoiser's input and outputs of the current step to predict the clean latent.
 
@@ -76,6 +91,7 @@ class CleanLatentTracker:
     def __init__(self, denoisers: list[torch.nn.Module], prediction: PredictionType) -> None:
         self._prediction = prediction
         self._hidden: torch.Tensor | None = None
+        self._timestep: torch.Tensor | None = None
         self._outputs: list[torch.Tensor] = []
         self._handles = []
         for module in denoisers:
@@ -85,6 +101,7 @@ class CleanLatentTracker:
     def _pre_hook(self, _module, args, kwargs):
         if self._hidden is None:
             self._hidden = kwargs.get("hidden_states", args[0] if args else None)
+            self._timestep = kwargs.get("timestep", args[1] if len(args) > 1 else None)
         return None
 
     def _post_hook(self, _module, _args, output):
@@ -106,10 +123,12 @@ class CleanLatentTracker:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
-        return self._hidden[:, : velocity.shape[1]].float() - sigma * velocity.float()
+        hidden = self._hidden[:, : velocity.shape[1]].float()
+        return hidden - sigma * _noised_frames(self._timestep, hidden.shape) * velocity.float()
 
     def reset(self) -> None:
         self._hidden = None
+        self._timestep = None
         self._outputs = []
 
     def close(self) -> None:

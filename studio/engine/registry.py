@@ -181,6 +181,28 @@ def default_specs() -> list[ModelSpec]:
             weights_gb=69.0,
             description="Wan 2.2 image-to-video, two 14B experts switched by noise level, 720p.",
         ),
+        # -- first-and-last-frame, and the base of the step-distilled T2V LoRA --
+        ModelSpec(
+            key="wan2.1-flf2v-14b-720p",
+            family="wan",
+            label="Wan 2.1 FLF2V 14B 720p (first and last frame)",
+            source="Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
+            modes=("i2v",),
+            defaults=ModelDefaults(**{**_WAN_720P, "steps": 50, "guidance_scale": 5.5}),
+            # the I2V 14B architecture: 16.4B transformer + 5.68B UMT5-XXL, bf16; CLIP ViT-H + VAE, float32.
+            weights_gb=47.2,
+            description="Wan 2.1 first-and-last-frame to video, 14B, 720p: give an end image in the Image -> Video tab.",
+        ),
+        ModelSpec(
+            key="wan2.1-t2v-14b",
+            family="wan",
+            label="Wan 2.1 T2V 14B",
+            source="Wan-AI/Wan2.1-T2V-14B-Diffusers",
+            defaults=ModelDefaults(**_WAN_480P, steps=50),
+            # 14.3B transformer + 5.7B UMT5-XXL + VAE, bf16.
+            weights_gb=40.3,
+            description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
+        ),
     ]
 
 
@@ -213,8 +235,8 @@ class ModelRegistry:
     def pipeline_class(self, spec: ModelSpec, mode: str) -> str:
         return spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
 
-    def resolve(self, name: str) -> ModelSpec:
-        """Return the spec for ``name``.
+    def resolve(self, name: str, *, local_folders: bool = True) -> ModelSpec:
+        """Return the spec for ``name`` (with ``local_folders=False`` a folder is never looked at).
 
         Raises:
             UnknownModelError: ``name`` is no registered key, no pipeline folder of
@@ -229,7 +251,7 @@ class ModelRegistry:
             if spec.source == name:
                 return spec
         folder = Path(name).expanduser()
-        if folder.is_dir():
+        if local_folders and folder.is_dir():
             return self._spec_from_index(name, folder / "model_index.json")
         if name.count("/") == 1 and not name.startswith((".", "/")):
             return self._spec_from_hub(name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -11,7 +13,10 @@ import torch
 
 from studio.config import Settings
 from studio.engine.device import DeviceInfo
+from studio.engine.end_frame import end_image_kwargs
 from studio.engine.families.base import LatentGeometry
+from studio.engine.lora import LoraApplier
+from studio.engine.lora_registry import LoraRegistry
 from studio.engine.manager import ModelManager
 from studio.engine.previews import (
     CleanLatentTracker,
@@ -33,6 +38,7 @@ from studio.engine.steering import (
     truncated_schedule,
     warp_noise,
 )
+from studio.engine.step_cache import MagRatioStore, StepCacheRun
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
 from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
 
@@ -45,20 +51,24 @@ def _denoisers(pipeline: object) -> list[torch.nn.Module]:
     return [m for m in found if isinstance(m, torch.nn.Module)]
 
 
-def _free_hooks(pipe: Any) -> None:
-    """Put offloaded weights back where the offload policy keeps them between runs.
+@contextmanager
+def _hooks_freed_on_error(pipe: Any) -> Iterator[None]:
+    """On any exception, put offloaded weights back where the offload policy keeps them between runs.
 
     A pipeline does this at the end of a successful call; a run that raised
     (cancel, error, out of memory) skipped it and would leave the transformer
     on the accelerator for the next job.
     """
-    free = getattr(pipe, "maybe_free_model_hooks", None)
-    if free is None:
-        return
     try:
-        free()
-    except Exception:  # never hide the run's own error behind this one
-        logger.exception("releasing the offload hooks after a failed run failed")
+        yield
+    except BaseException:
+        free = getattr(pipe, "maybe_free_model_hooks", None)
+        if free is not None:
+            try:
+                free()
+            except Exception:  # never hide the run's own error behind this one
+                logger.exception("releasing the offload hooks after a failed run failed")
+        raise
 
 
 class _StepObserver:
@@ -89,13 +99,25 @@ class _StepObserver:
         self.step_seconds: list[float] = []
         self._step_mark = 0.0
 
+    @contextmanager
+    def attached(self, denoisers: list[torch.nn.Module]) -> Iterator[None]:
+        """Cancellation hooks on ``denoisers`` for the duration of the call; every hook is removed after."""
+        handles = [m.register_forward_pre_hook(self.on_denoiser_call, with_kwargs=True) for m in denoisers]
+        try:
+            yield
+        finally:
+            self._tracker.close()
+            for handle in handles:
+                handle.remove()
+
     def on_denoiser_call(self, _module, _args, _kwargs):
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
         if not self._denoising:
             self._denoising = True
             self._step_mark = time.perf_counter()
-            self._sink.phase(Phase.DENOISING, f"denoising, {self._total} steps")
+            no_preview = "" if self._projector is not None else " (no live preview for this model's latent space)"
+            self._sink.phase(Phase.DENOISING, f"denoising, {self._total} steps{no_preview}")
         return None
 
     def __call__(self, pipeline: Any, step: int, _timestep, callback_kwargs: dict) -> dict:
@@ -132,8 +154,11 @@ class GenerationRunner:
     """Turns a validated ``GenerationRequest`` into frames, reporting to a ``ProgressSink``."""
 
     def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
-                 guide_builder: GuideBuilder | None = None) -> None:  # fmt: skip
+                 guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None) -> None:  # fmt: skip
         self._settings = settings
+        self._loras = LoraApplier(loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras),
+                                  offline=settings.offline)  # fmt: skip
+        self._mag_ratios = MagRatioStore(settings.models_dir / "mag_ratios")
         self._registry = registry
         self._manager = manager
         self._device = device
@@ -174,58 +199,59 @@ class GenerationRunner:
         notes = list(guide.notes) if guide else []
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
-        with self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
-                               request=request) as pipe:  # fmt: skip
+        model_keys = tuple(k for k in (spec.key, spec.source) if k)
+        with (
+            self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
+                              request=request) as pipe,
+            _hooks_freed_on_error(pipe),
+            self._loras.applied(pipe, request, model_keys) as lora_notes,
+        ):  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
-            try:
-                # 4. Latent geometry and scheduler settings of this pipeline and request
-                geometry = pipeline_geometry(pipe)
-                _check_size(pipe, geometry, request)
-                flow_shift = flow_shift_for(request, family, pipe.scheduler)
-                with scheduler_overrides(pipe, flow_shift=flow_shift):
-                    # 5. Steering inputs from the guide: first frame, start latents, skipped steps
-                    generator = torch.Generator(device="cpu").manual_seed(seed)
-                    extra, skip = self._steering_inputs(pipe, geometry, steering, request, guide, generator, notes)
-                    # 6. Hook previews, progress and cancellation onto the denoiser(s) and the step callback
-                    preview = family.preview_for(geometry)
-                    if preview is None:
-                        notes.append(f"no live preview: {spec.key} has {geometry.channels} latent channels and "
-                                     f"the {family.label} family has no preview factors for them")  # fmt: skip
-                    denoisers = _denoisers(pipe)
-                    tracker = CleanLatentTracker(denoisers, family.prediction)
-                    observer = _StepObserver(
-                        sink, tracker, PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
-                        request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
-                        self._settings.preview_keyframes,
-                    )  # fmt: skip
-                    handles = [m.register_forward_pre_hook(observer.on_denoiser_call, with_kwargs=True) for m in denoisers]
-                    # 7. Encode the prompt, denoise, decode (the pipeline's own numbered steps)
-                    sink.phase(Phase.ENCODING, "encoding prompt")
-                    denoise_started = time.perf_counter()
-                    try:
-                        with truncated_schedule(pipe.scheduler, skip):
-                            output = pipe(
-                                prompt=request.prompt,
-                                negative_prompt=request.negative_prompt or None,
-                                height=request.height,
-                                width=request.width,
-                                num_frames=request.num_frames,
-                                num_inference_steps=request.steps,
-                                guidance_scale=request.guidance_scale,
-                                generator=generator,
-                                output_type="np",
-                                callback_on_step_end=observer,
-                                callback_on_step_end_tensor_inputs=["latents"],
-                                **extra,
-                                **family.call_kwargs,
-                            )
-                    finally:
-                        tracker.close()
-                        for handle in handles:
-                            handle.remove()
-            except BaseException:
-                _free_hooks(pipe)
-                raise
+            # 4. Latent geometry of this pipeline, and the scheduler shift of this request
+            geometry = pipeline_geometry(pipe)
+            _check_size(pipe, geometry, request)
+            with scheduler_overrides(pipe, flow_shift=flow_shift_for(request, family, pipe.scheduler)):
+                # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
+                generator = torch.Generator(device="cpu").manual_seed(seed)
+                extra, skip = self._steering_inputs(pipe, geometry, steering, request, guide, generator, notes)
+                end_kwargs, end_notes = end_image_kwargs(request, pipe)
+                # 6. Previews, progress and cancellation: hooks on the denoiser(s) and the step callback
+                preview = family.preview_for(geometry)
+                if preview is None:
+                    notes.append(f"no live preview: {spec.key} has {geometry.channels} latent channels and "
+                                 f"the {family.label} family has no preview factors for them")  # fmt: skip
+                denoisers = _denoisers(pipe)
+                observer = _StepObserver(
+                    sink, CleanLatentTracker(denoisers, family.prediction),
+                    PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
+                    request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
+                    self._settings.preview_keyframes,
+                )  # fmt: skip
+                # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
+                sink.phase(Phase.ENCODING, "encoding prompt")
+                denoise_started = time.perf_counter()
+                with (
+                    observer.attached(denoisers),
+                    truncated_schedule(pipe.scheduler, skip),
+                    StepCacheRun(denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip,
+                                 spec.key, self._mag_ratios) as cache,
+                ):  # fmt: skip
+                    output = pipe(
+                        prompt=request.prompt,
+                        negative_prompt=request.negative_prompt or None,
+                        height=request.height,
+                        width=request.width,
+                        num_frames=request.num_frames,
+                        num_inference_steps=request.steps,
+                        guidance_scale=request.guidance_scale,
+                        generator=generator,
+                        output_type="np",
+                        callback_on_step_end=observer,
+                        callback_on_step_end_tensor_inputs=["latents"],
+                        **extra,
+                        **end_kwargs,
+                        **family.call_kwargs,
+                    )
             timings["generate_s"] = time.perf_counter() - denoise_started
             self._manager.record_step_times(request, observer.step_seconds)
         self.last_first_preview_at = observer.first_preview_at
@@ -234,7 +260,8 @@ class GenerationRunner:
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
-            model_revision=spec.revision, timings_s=timings, notes=notes + observer.notes,
+            model_revision=spec.revision, timings_s=timings, step_cache=cache.stats,
+            notes=[*notes, *observer.notes, *lora_notes, *end_notes, *cache.notes],
         )  # fmt: skip
 
     # -- image to video ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from studio.errors import JobCanceledError
 from studio.jobs.events import EventBus
 from studio.jobs.store import JobStore
 from studio.types import JobEvent, JobStatus, Phase
@@ -22,8 +23,10 @@ _STORE_INTERVAL_S = 0.5
 class JobReporter:
     """Fans one job's progress out to the store and the event bus (one observer, many front ends)."""
 
-    def __init__(self, job_id: str, store: JobStore, bus: EventBus, output_dir: Path, cancel_flag: threading.Event) -> None:
+    def __init__(self, job_id: str, store: JobStore, bus: EventBus, output_dir: Path, cancel_flag: threading.Event,
+                 stopping: threading.Event | None = None) -> None:  # fmt: skip
         self.job_id = job_id
+        self._stopping = stopping if stopping is not None else threading.Event()
         self._store = store
         self._bus = bus
         self._output_dir = output_dir
@@ -34,6 +37,8 @@ class JobReporter:
         self._stored_at = 0.0
         self._preview_paths: list[str] = []
         self.preview_frames: list[int] = []
+        #: frame indices of the final keyframes, set by the export.
+        self.final_keyframes: list[int] = []
         self._superseded: list[str] = []
 
     @property
@@ -41,7 +46,16 @@ class JobReporter:
         return list(self._preview_paths)
 
     def is_canceled(self) -> bool:
-        return self._cancel.is_set()
+        return self._cancel.is_set() or self._stopping.is_set()
+
+    def checkpoint(self, where: str) -> None:
+        """Stop here if the job was canceled (or the studio is stopping).
+
+        Raises:
+            JobCanceledError: with ``"canceled <where>"``.
+        """
+        if self.is_canceled():
+            raise JobCanceledError(f"canceled {where}")
 
     def _progress_value(self) -> float:
         return self._step / self._total if self._total else 0.0
@@ -58,6 +72,9 @@ class JobReporter:
         self._superseded = []
 
     def phase(self, phase: Phase, message: str = "") -> None:
+        """Enter ``phase``; entering a new one is a cancellation point (before loading, the guide, encoding, ...)."""
+        if phase != self._phase:
+            self.checkpoint(f"before {phase.value}" + (f" ({message})" if message else ""))
         self._phase = phase
         self._store.update(self.job_id, phase=phase, message=message)
         self._bus.publish(self._event("phase", message))

@@ -16,7 +16,9 @@ from pydantic import ValidationError
 
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
-from studio.errors import InvalidRequestError
+from studio.errors import InvalidRequestError, describe_validation_error
+from studio.jobs.addresses import check_webhook_url
+from studio.jobs.options import check_job_options
 from studio.media.export import check_format
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
@@ -38,20 +40,6 @@ def build_request(**values: Any) -> GenerationRequest:
         raise InvalidRequestError(describe_validation_error(exc)) from exc
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "request"
-        message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
-        if error["type"] == "extra_forbidden":
-            message = "is not a known setting"
-        elif error["type"] == "missing":
-            parts.append(f"{field} is required")
-            continue
-        parts.append(f"{field} {message}, got {error.get('input')!r}")
-    return "; ".join(parts)
-
-
 def validate_request(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
     """Check ``request`` against the limits and its model family.
 
@@ -71,6 +59,8 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
         )
     fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
+    if request.webhook_url:
+        check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
     check_keyframes_and_export(fixed, registry.size_rules(registry.resolve(fixed.model)).temporal_step)
     if request.mode == Mode.I2V:
         check_motion(fixed)
@@ -82,6 +72,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             fixed = fixed.model_copy(update={"depth_map": stored})
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
+    fixed = check_job_options(fixed, registry.resolve(fixed.model), settings, registry)
     return fixed, notes
 
 
@@ -122,7 +113,7 @@ def check_shape(request: GenerationRequest, settings: Settings, registry: ModelR
             raise InvalidRequestError(f"{name} must be at most {settings.max_side_px} px, got {value}")
     if request.num_frames > settings.max_frames:
         raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
-    spec = registry.resolve(request.model)
+    spec = registry.resolve(request.model, local_folders=settings.allow_local_models)
     if request.mode.value not in spec.modes:
         raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
     rules = registry.size_rules(spec)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import platform
+import shutil
 import threading
 import time
+from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +17,7 @@ from PIL import Image
 
 from studio import __version__
 from studio.errors import JobCanceledError, StudioError
+from studio.jobs.control import JobControl
 from studio.jobs.events import EventBus
 from studio.jobs.keyframes import fill_in, generate_keyframes, load_keyframes, save_keyframes
 from studio.jobs.quality_stage import attach_report
@@ -54,27 +57,42 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+class ExportStep(Protocol):
+    """A step that runs after the video is written (quality report, provenance, ...).
+
+    It may write more files into ``output_dir`` and returns the outputs, updated.
+    Add one by passing it in ``after_export``; cancellation is checked before each.
+    """
+
+    def __call__(self, job: Job, result: GenerationResult, outputs: JobOutputs, output_dir: Path,
+                 sink: ProgressSink) -> JobOutputs: ...  # fmt: skip
+
+
 class JobWorker(threading.Thread):
     """Takes job ids from the queue and runs them to a terminal state, one at a time.
 
     Whatever a job raises ends that job (``failed`` or ``canceled``) and never
-    this thread: the next job runs normally.
+    this thread: the next job runs normally. A job is claimed atomically in the
+    store, so two workers never run the same job. Cancellation is honoured at
+    every phase change (before loading, the guide, encoding, decoding), before
+    export and before each step after it; a shutdown stops the job the same way
+    but leaves it ``interrupted``, to run again on the next start.
     """
 
     def __init__(self, name: str, queue: JobQueue, store: JobStore, bus: EventBus, executor: Executor,
-                 outputs_dir: Path, cancel_flags: dict[str, threading.Event], flags_lock: threading.Lock) -> None:  # fmt: skip
+                 outputs_dir: Path, control: JobControl, after_export: Sequence[ExportStep] = ()) -> None:  # fmt: skip
         super().__init__(name=name, daemon=True)
         self._queue = queue
         self._store = store
         self._bus = bus
         self._executor = executor
         self._outputs_dir = outputs_dir
-        self._cancel_flags = cancel_flags
-        self._flags_lock = flags_lock
+        self._control = control
+        self._after_export = list(after_export)
         self.current_job_id: str | None = None
 
     def run(self) -> None:
-        while True:
+        while not self._control.stopping.is_set():
             job_id = self._queue.take()
             if job_id is None:
                 return
@@ -84,55 +102,69 @@ class JobWorker(threading.Thread):
                 logger.exception("job %s: unexpected failure outside the job's own handling", job_id)
             finally:
                 self.current_job_id = None
-                with self._flags_lock:
-                    self._cancel_flags.pop(job_id, None)
+                self._control.forget(job_id)
 
-    def _finish(self, job_id: str, status: JobStatus, message: str, error: str | None = None, outputs: JobOutputs | None = None) -> None:
-        fields: dict[str, object] = {"status": status, "phase": Phase.DONE, "message": message, "error": error, "finished_at": time.time()}
-        if outputs is not None:
-            fields["outputs"] = outputs
-        self._store.update(job_id, **fields)
+    def _finish(self, job_id: str, status: JobStatus, message: str, error: str | None = None, **fields: object) -> None:
+        phase = Phase.QUEUED if status == JobStatus.INTERRUPTED else Phase.DONE
+        finished_at = None if status == JobStatus.INTERRUPTED else time.time()
+        self._store.update(job_id, status=status, phase=phase, message=message, error=error, finished_at=finished_at, **fields)
         job = self._store.get(job_id)
         self._bus.publish(JobEvent(
-            job_id=job_id, kind="status", status=status, phase=Phase.DONE, step=job.step,
+            job_id=job_id, kind="status", status=status, phase=phase, step=job.step,
             total_steps=job.total_steps, progress=job.progress, message=error or message,
         ))  # fmt: skip
 
     def _run_job(self, job_id: str) -> None:
+        if not self._store.claim(job_id):
+            return  # canceled while queued, or another worker took it
         job = self._store.get(job_id)
-        if job.status != JobStatus.QUEUED:
-            return  # canceled while queued
-        with self._flags_lock:
-            cancel_flag = self._cancel_flags.setdefault(job_id, threading.Event())
+        cancel_flag = self._control.flag(job_id)
         self.current_job_id = job_id
         output_dir = self._outputs_dir / job_id
-        reporter = JobReporter(job_id, self._store, self._bus, output_dir, cancel_flag)
-        self._store.update(job_id, status=JobStatus.RUNNING, started_at=time.time(), total_steps=job.request.steps)
+        reporter = JobReporter(job_id, self._store, self._bus, output_dir, cancel_flag, self._control.stopping)
+        self._store.update(job_id, total_steps=job.request.steps)
         self._bus.publish(JobEvent(job_id=job_id, kind="status", status=JobStatus.RUNNING, phase=Phase.QUEUED,
-                                   total_steps=job.request.steps, message="started"))  # fmt: skip
+                                   total_steps=job.request.steps, message=f"started (attempt {job.attempts})"))  # fmt: skip
         try:
+            reporter.checkpoint("before loading")
             staged = self._generate(job, reporter, output_dir)
-            if cancel_flag.is_set():
-                raise JobCanceledError("canceled")
             if staged is None:
                 self._await_review(job_id, reporter)
                 return
             result, origins = staged
+            reporter.checkpoint("before export")
             outputs = self._export(job, result, reporter, output_dir, origins)
-        except JobCanceledError:
-            self._finish(job_id, JobStatus.CANCELED, "canceled")
+            for step in self._after_export:
+                reporter.checkpoint("after export")
+                outputs = step(job, result, outputs, output_dir, reporter)
+            reporter.checkpoint("after export")
+        except JobCanceledError as exc:
+            self._stopped(job, cancel_flag.is_set(), str(exc), output_dir)
         except StudioError as exc:
             self._finish(job_id, JobStatus.FAILED, "failed", error=str(exc))
         except Exception as exc:
             logger.exception("job %s failed", job_id)
             self._finish(job_id, JobStatus.FAILED, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
         else:
-            # a job back from keyframe review carries a review message, not submit notes
-            submitted = job.message if job.outputs.review is None else ""
-            notes = [n for n in (submitted, *result.notes) if n and n != "queued"]
-            self._finish(job_id, JobStatus.SUCCEEDED, "; ".join(["done", *notes]), outputs=outputs)
+            notes = [*job.notes, *result.notes]
+            self._finish(job_id, JobStatus.SUCCEEDED, "; ".join(["done", *notes]), outputs=outputs, notes=notes,
+                         keyframe_indices=reporter.final_keyframes)  # fmt: skip
         finally:
             reporter.prune_previews()
+
+    def _stopped(self, job: Job, by_cancel: bool, where: str, output_dir: Path) -> None:
+        """A cancel ends the job ``canceled`` (files written after denoising removed; the last previews stay
+        for the streams still showing them); a shutdown leaves it ``interrupted``."""
+        if by_cancel:
+            for child in output_dir.iterdir() if output_dir.is_dir() else ():
+                if child.is_dir() and child.name != "previews":
+                    shutil.rmtree(child)
+                elif child.is_file():
+                    child.unlink(missing_ok=True)
+            self._finish(job.id, JobStatus.CANCELED, where)
+        else:
+            self._finish(job.id, JobStatus.INTERRUPTED, f"interrupted by a shutdown during attempt {job.attempts}; "
+                                                        "it runs again when the studio starts")  # fmt: skip
 
     def _generate(self, job: Job, reporter: JobReporter, output_dir: Path) -> tuple[GenerationResult, FrameOrigins | None] | None:
         """The clip's frames; in keyframe mode also which are generated. None: keyframes wait for review."""
@@ -165,13 +197,15 @@ class JobWorker(threading.Thread):
         reporter.phase(Phase.EXPORTING, "writing video")
         metadata = {
             "job_id": job.id,
-            "request": job.request.model_dump(mode="json"),
+            # the webhook URL may carry a secret; it stays out of a file that may be shared
+            "request": job.request.model_dump(mode="json", exclude={"webhook_url"}),
             "seed": result.seed,
             "model": {"key": result.model_key, "source": result.model_source, "revision": result.model_revision},
             "output": {"width": result.width, "height": result.height, "num_frames": result.num_frames, "fps": result.fps},
             "timings_s": result.timings_s,
             "notes": result.notes,
             "versions": library_versions(),
+            "step_cache": result.step_cache.model_dump(mode="json") if result.step_cache else None,
             "export": job.request.export.model_dump(mode="json"),
             "frame_origins": origins.model_dump() if origins else None,
         }
@@ -180,23 +214,26 @@ class JobWorker(threading.Thread):
         write_metadata(output_dir / "metadata.json", metadata)
         reporter.output(str(output_dir / video))
         previews = reporter.preview_paths_relative()
-        keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
+        indices, keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
+        reporter.final_keyframes = indices
         outputs = JobOutputs(video=video, metadata="metadata.json", previews=previews, keyframes=keyframes,
-                             frame_origins=origins, review=self._store.get(job.id).outputs.review)  # fmt: skip
+                             step_cache=result.step_cache, frame_origins=origins,
+                             review=self._store.get(job.id).outputs.review)  # fmt: skip
         return attach_report(outputs, result.frames, result.fps, origins, reporter, output_dir)  # type: ignore[arg-type]
 
 
-def _save_keyframes(frames: np.ndarray, indices: list[int], output_dir: Path, count: int = 4) -> list[str]:
-    """Save the final frames at the preview positions (or spread over the clip); relative paths."""
+def _save_keyframes(frames: np.ndarray, indices: list[int], output_dir: Path, count: int = 4) -> tuple[list[int], list[str]]:
+    """Save the final frames at the preview positions (or spread over the clip); (frame indices, relative paths)."""
     if not indices:
         last = len(frames) - 1
         indices = sorted({round(i * last / max(1, count - 1)) for i in range(count)})
     folder = output_dir / "keyframes"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    kept, paths = [], []
     for index in indices:
         index = min(max(index, 0), len(frames) - 1)
         path = folder / f"frame{index:04d}.png"
         Image.fromarray(frames[index]).save(path)
+        kept.append(index)
         paths.append(str(path.relative_to(output_dir)))
-    return paths
+    return kept, paths

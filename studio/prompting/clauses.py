@@ -114,9 +114,7 @@ def _segments(tokens: list[Token]) -> list[tuple[int, int, str]]:
 def _focus(tokens: list[Token], start: int, end: int, moves: dict[int, Move], marks: set[int]) -> tuple[NounPhrase | None, int | None]:
     """The noun phrase a camera move or shot is about ("around a red car"), and a verb it does ("a man shouting")."""
     j = start
-    while j < end and (tokens[j].lower in pos.PARTICLES or pos.is_adverb(tokens[j].lower) or tokens[j].lower in
-                       ("left", "right", "from", "clockwise", "counterclockwise", "anticlockwise", "to") and
-                       not (j + 1 < end and tokens[j + 1].lower in pos.DETERMINERS and tokens[j].lower in ("from", "to"))):  # fmt: skip
+    while j < end and _before_focus(tokens, j, end):
         j += 1
     if j < end and tokens[j].lower in pos.PREPOSITIONS and tokens[j].lower != "with":
         j += 1
@@ -126,6 +124,15 @@ def _focus(tokens: list[Token], start: int, end: int, moves: dict[int, Move], ma
     if phrase is None or not phrase.heads or phrase.camera:
         return None, None
     return phrase, predicate
+
+
+def _before_focus(tokens: list[Token], j: int, end: int) -> bool:
+    """Words between a move and its focus: particles, adverbs, directions ("pan from left to right across ...")."""
+    word, following = tokens[j].lower, tokens[j + 1].lower if j + 1 < end else ""
+    if word in ("from", "to"):
+        return following in ("left", "right")
+    return word in pos.PARTICLES or pos.is_adverb(word) or word in ("left", "right", "clockwise", "counterclockwise",
+                                                                     "anticlockwise")  # fmt: skip
 
 
 def read(text: str, marks: list[tuple[int, int]]) -> list[Clause]:
@@ -204,17 +211,16 @@ def _read_segment(clause: Clause, moves: dict[int, Move], marks: set[int], state
 
 def _coordinate(clauses: list[Clause]) -> None:
     """Join noun phrases linked by "and": "a cat and a dog sleep" (subjects), "dolly back from a bride and groom"."""
-    for index in range(1, len(clauses)):
-        clause, before = clauses[index], clauses[index - 1]
-        if clause.separator == "and" and clause.action and _bare(before) and before.subject and before.subject.heads and \
+    for before, clause in zip(clauses, clauses[1:], strict=False):
+        if clause.separator != "and":
+            continue
+        if clause.action and _bare(before) and before.subject and before.subject.heads and \
                 clause.subject is not None and clause.subject.start >= clause.start:  # fmt: skip
             clause.partners = [*before.partners, before.subject]
             clause.start, before.merged = before.start, True
-        after = clauses[index]
-        if after.separator == "and" and before.camera and before.focus is not None and not after.action and \
-                not after.camera and after.predicate is None and after.subject is not None and after.subject.heads:  # fmt: skip
-            before.partners.append(after.subject)
-            after.merged = True
+        elif before.camera and before.focus is not None and _bare(clause) and clause.subject and clause.subject.heads:
+            before.partners.append(clause.subject)
+            clause.merged = True
 
 
 def _bare(clause: Clause) -> bool:

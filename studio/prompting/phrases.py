@@ -147,10 +147,22 @@ class _Reader:
             elif self.phrase is not None and self.phrase.pronoun and not self.in_pp and is_nominal(word) and \
                     not pos.is_known(word) and j == self.phrase.end:  # fmt: skip
                 return self.phrase, j  # "he mends a net": after a subject pronoun an unknown word is the verb
+            elif self._unknown_verb(j):
+                return self.phrase, j
             elif is_nominal(word) or re.match(r"^\d", word):
                 self._head(j, camera=False)
             j += 1
         return self.phrase, self.ing
+
+    def _unknown_verb(self, j: int) -> bool:
+        """A word the lexicon lacks, with an "-s", right after "a/an/one ... noun" and before what follows a verb
+        ("a massive wave curls over"): singular subject + "-s" form is a verb."""
+        word, phrase, following = self.tokens[j].lower, self.phrase, self._word(j + 1)
+        if phrase is None or not phrase.heads or phrase.pronoun or phrase.end != j or self.in_pp or self.in_object:
+            return False
+        if pos.is_known(word) or not word.endswith("s") or word.endswith(("ss", "us", "is")) or not is_nominal(word):
+            return False
+        return self.tokens[phrase.start].lower in _SINGULAR and (not following or following in _VERB_NEXT)
 
     def _word(self, index: int) -> str:
         return self.tokens[index].lower if self.start <= index < self.end else ""

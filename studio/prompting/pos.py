@@ -65,6 +65,7 @@ _LY_NOT_ADVERBS = _words("""
 
 # Verb roots a video prompt uses (actions, motion, change); inflections are generated below.
 _VERB_ROOTS = _words("""
+curl uncurl crest ebb billow
 mend polish hammer saw drill weld solder sand glue tape fasten button zip lace adjust
 topple unfold flutter wag wiggle giggle chuckle nuzzle cuddle preen stalk leap vault sprint dash rush
 flicker glisten sway bob wobble teeter totter hurry scurry scamper waddle stagger shuffle trudge climb scale

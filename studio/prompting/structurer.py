@@ -144,22 +144,28 @@ def _speed_word(lowered: list[str], start: int, end: int) -> str:
 
 
 def _beats(source: str, clauses: list[Clause]) -> list[Beat]:
+    """One beat per action clause; the unit's timing and connective go to its first beat. A trailing "-ing"
+    phrase or a noun phrase joined by "and" ("plays with a ball and a rope") stays in the beat before it."""
     beats: list[Beat] = []
-    timed: set[int] = set()
+    units_seen: set[int] = set()
+    extendable: Clause | None = None
     for clause in clauses:
         if clause.action:
             own = clause.subject is not None and clause.subject.start >= clause.start
             start = min(p.start for p in [*clause.partners, clause.subject]) if own else clause.predicate  # type: ignore[union-attr]
-            text = _beat_text(clause.text(source, start))
-            first = id(clause.unit) not in timed
-            timed.add(id(clause.unit))
-            unit = clause.unit
-            beats.append(Beat(text=text or tidy(clause.text(source)), start_s=unit.start_s if first else None,
-                              end_s=unit.end_s if first else None, connective=unit.connective if first else ""))  # fmt: skip
-        elif beats and (clause.attached or (clause.separator == "and" and not clause.camera and clause.predicate is None
-                                            and not clause.merged and clause.unit is _last_unit(clauses, clause))):  # fmt: skip
+            first, unit = id(clause.unit) not in units_seen, clause.unit
+            units_seen.add(id(unit))
+            beats.append(Beat(text=_beat_text(clause.text(source, start)) or tidy(clause.text(source)),
+                              start_s=unit.start_s if first else None, end_s=unit.end_s if first else None,
+                              connective=unit.connective if first else ""))  # fmt: skip
+            extendable = clause
+            continue
+        joined = clause.separator == "and" and not clause.camera and clause.predicate is None and not clause.merged
+        if extendable is not None and clause.unit is extendable.unit and (clause.attached or joined):
             joiner = ", " if clause.attached else " and "
             beats[-1].text = _beat_text(beats[-1].text + joiner + clause.text(source))
+        else:
+            extendable = None
     return [b for b in beats if b.text]
 
 
@@ -170,11 +176,6 @@ def _beat_text(text: str) -> str:
     if len(words) >= 2 and words[-1].lower() in (*pos.PARTICLES, "on") and pos.verb_root(words[-2].lower()):
         return text.rstrip(".!?")
     return trim_dangling(text).rstrip(".!?")
-
-
-def _last_unit(clauses: list[Clause], clause: Clause) -> object:
-    index = clauses.index(clause)
-    return clauses[index - 1].unit if index else None
 
 
 def _subjects(labelled: str, source: str, clauses: list[Clause]) -> list[Subject]:
@@ -211,9 +212,13 @@ def _subject(source: str, clause: Clause, phrase: NounPhrase, upto: int | None) 
     return Subject(name=name, appearance=tidy(source[tokens[phrase.start].start : tokens[end - 1].end]))
 
 
+def _bare(clause: Clause) -> bool:
+    return not clause.action and not clause.camera and clause.predicate is None
+
 def _setting(source: str, clauses: list[Clause]) -> str:
-    """The first place phrase ("along the beach") after an action's verb, else after any noun phrase."""
-    ordered = [c for c in clauses if c.action and c.predicate is not None] + [c for c in clauses if not c.action]
+    """The first place phrase ("along the beach") after an action's verb, else after a noun phrase on its own
+    (never a camera clause's: "pushes in on a board" says where the camera goes)."""
+    ordered = [c for c in clauses if c.action and c.predicate is not None] + [c for c in clauses if _bare(c)]
     for clause in ordered:
         begin = clause.predicate + 1 if clause.action and clause.predicate is not None else clause.start + 1
         tokens = clause.tokens

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from studio.errors import InvalidRequestError
 
@@ -33,15 +34,16 @@ def clean(text: str | None, max_chars: int) -> str:
 
 
 def find_terms(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
-    """Non-overlapping case-insensitive whole-word matches, longest terms first, in text order."""
-    lowered = text.lower()
-    taken: list[tuple[int, int, str]] = []
-    for term in sorted(set(terms), key=len, reverse=True):
-        for match in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", lowered):
-            start, end = match.span()
-            if all(end <= s or start >= e for s, e, _ in taken):
-                taken.append((start, end, term))
-    return sorted(taken)
+    """Non-overlapping case-insensitive whole-word matches in text order; where terms overlap, the longest wins."""
+    pattern, by_lower = _terms_pattern(tuple(sorted(set(terms))))
+    return [(m.start(), m.end(), by_lower[m.group(0).lower()]) for m in pattern.finditer(text)]
+
+
+@lru_cache(maxsize=64)
+def _terms_pattern(terms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    ordered = sorted(terms, key=len, reverse=True)
+    alternatives = "|".join(re.escape(t) for t in ordered)
+    return re.compile(rf"(?i)(?<![\w-])(?:{alternatives})(?![\w-])"), {t.lower(): t for t in ordered}
 
 
 def remove_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:

@@ -9,6 +9,7 @@ from studio.ui.i2v_tab import ImageToVideoTab
 from studio.ui.jobs_tab import JobsTab
 from studio.ui.models_tab import ModelsTab
 from studio.ui.prompt_tab import PromptTab
+from studio.ui.sharing import restore_from_url
 from studio.ui.t2v_tab import TextToVideoTab
 
 _CSS = """
@@ -19,7 +20,7 @@ _CSS = """
 def build_ui(container: Container) -> gr.Blocks:
     """The studio's Blocks; every event meant for clients has an ``api_name``."""
     with gr.Blocks(title="Video Studio") as blocks:
-        gr.Markdown("## Video Studio")
+        gr.Markdown(header_markdown(container), elem_id="studio-header")
         with gr.Tabs() as tabs:
             with gr.Tab("Text → Video", id="t2v"):
                 t2v = TextToVideoTab(container)
@@ -35,8 +36,39 @@ def build_ui(container: Container) -> gr.Blocks:
             with gr.Tab("Models", id="models"):
                 ModelsTab(container).render_and_wire()
         prompt.wire(prompt_widgets, t2v.widgets, i2v.widgets, tabs)
+        _wire_links(container, blocks, tabs, t2v, i2v)
     blocks.queue(default_concurrency_limit=8, max_size=container.settings.max_queue_length)
     return blocks
 
 
 CSS = _CSS
+
+
+def header_markdown(container: Container) -> str:
+    """What the studio is, and a plain warning when the default models are random-weight demos."""
+    lines = ["### Video Studio · text and images to video: camera moves, motion arrows, live previews, jobs (REST: `/docs`)"]
+    defaults = [container.registry.resolve(container.settings.default_model)]
+    if any(spec.demo for spec in defaults):
+        lines.append(
+            "The default models are **random-weight demos**: they make coloured noise, fast, to try every part of the "
+            "studio; real models (e.g. `wan2.1-t2v-1.3b`) load from the Hugging Face cache or a local folder (see "
+            "**Models** and the README). *Motion warp* (Image → Video) needs no weights at all."
+        )
+    return "\n\n".join(lines)
+
+
+def _wire_links(container: Container, blocks: gr.Blocks, tabs: gr.Tabs, t2v: TextToVideoTab, i2v: ImageToVideoTab) -> None:
+    """``?preset=`` / ``?s=`` restore the settings (and select the tab) when the page opens."""
+    views: dict[str, TextToVideoTab | ImageToVideoTab] = {"t2v": t2v, "i2v": i2v}
+    outputs = [tabs, *t2v.settings.values(), *i2v.settings.values(), t2v.sharing_message, i2v.sharing_message]
+
+    def restore(request: gr.Request | None = None) -> list:
+        query = dict(request.query_params) if request is not None else {}
+        tab, values, message = restore_from_url(container, query)
+        updates: list = [gr.Tabs(selected=tab) if tab else gr.skip()]
+        for name, view in views.items():
+            updates += [values[k] if name == tab and k in values else gr.skip() for k in view.settings]
+        updates += [message if name == tab or (tab is None and name == "t2v") else gr.skip() for name in views]
+        return updates
+
+    blocks.load(restore, outputs=outputs, api_visibility="private")

@@ -65,8 +65,17 @@ def job_row(job: Job) -> list[object]:
     return [
         job.id, job.status.value, job.phase.value, f"{job.progress * 100:.0f}%", job.request.model,
         job.request.prompt[:80], format_time(job.created_at), "" if duration is None else f"{duration:.1f}",
-        job.outputs.video or "", job.error or "",
+        job.outputs.video or "", job.error or "", step_cache_cell(job), job.attempts,
     ]  # fmt: skip
 
 
-JOB_COLUMNS = ["id", "status", "phase", "progress", "model", "prompt", "created", "seconds", "output", "error"]
+JOB_COLUMNS = ["id", "status", "phase", "progress", "model", "prompt", "created", "seconds", "output", "error", "step cache",
+               "attempts"]
+
+
+def step_cache_cell(job: Job) -> str:
+    """Which step cache a job asked for and, once it ran, how many transformer passes it skipped."""
+    stats = job.outputs.step_cache
+    if stats is not None:
+        return f"{stats.kind}: calibrated" if stats.calibrating else f"{stats.kind}: {stats.skipped_passes}/{stats.passes} skipped"
+    return "" if job.request.step_cache == "off" else job.request.step_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import gradio as gr
@@ -9,31 +10,62 @@ import gradio as gr
 from studio.container import Container
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.errors import StudioError
-from studio.jobs.validation import build_request
+from studio.jobs.defaults import request_with_defaults
 
 
-def render_model_settings(container: Container, mode: str, default: ModelSpec, frames_label: str) -> tuple:
+def render_model_settings(container: Container, mode: str, default: ModelSpec, frames_label: str,
+                          sizes_label: str | None = None, sizes_after: Callable[[], None] | None = None) -> tuple:  # fmt: skip
     """Model dropdown and width/height/frames/fps/steps/guidance sliders; picking a model loads its defaults.
 
+    ``sizes_label``: put the sliders in a closed accordion of that name (a compact tab);
+    ``sizes_after``: renders what goes between the model and the sliders (e.g. the Generate button).
     Returns:
         (model, width, height, frames, fps, steps, guidance)
     """
-    d, s = default.defaults, container.settings
     choices = [(spec.display_name, spec.key) for spec in container.registry.specs() if mode in spec.modes]
     model = gr.Dropdown(choices=choices, value=default.key, label="Model", allow_custom_value=True,
                         info="A registered model, a local diffusers folder or a hub id")  # fmt: skip
+    if sizes_after is not None:
+        sizes_after()
+    sizes = gr.Accordion(sizes_label, open=False) if sizes_label else gr.Group()
+    with sizes:
+        width, height, frames, fps, steps, guidance = _render_sliders(container, default, frames_label)
+    sliders = [width, height, frames, fps, steps, guidance]
+    # .input, not .change: a preset or link that sets the model and the sizes must not have them reset
+    model.input(partial(model_defaults, container.registry), inputs=[model], outputs=sliders, api_visibility="private")
+    # the model's own rules (slider steps) and which controls do anything for it, however the model was set
+    model.change(partial(model_rules, container.registry), inputs=[model], outputs=[width, height, frames, steps, guidance],
+                 api_visibility="private")  # fmt: skip
+    return model, *sliders
+
+
+def _render_sliders(container: Container, default: ModelSpec, frames_label: str) -> tuple:
+    d, s = default.defaults, container.settings
+    family = container.registry.family(default)
+    side, neural = family.size_rules.side_multiple, bool(family.pipelines)
+    low = max(side, family.size_rules.min_side_px)
     with gr.Row():
-        width = gr.Slider(16, s.max_side_px, value=d.width, step=16, label="Width")
-        height = gr.Slider(16, s.max_side_px, value=d.height, step=16, label="Height")
+        width = gr.Slider(low, s.max_side_px, value=d.width, step=side, label="Width")
+        height = gr.Slider(low, s.max_side_px, value=d.height, step=side, label="Height")
     with gr.Row():
-        frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=4, label=frames_label)
+        frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=family.size_rules.temporal_step, label=frames_label)
         fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
     with gr.Row():
-        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps")
-        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance")
-    sliders = [width, height, frames, fps, steps, guidance]
-    model.change(partial(model_defaults, container.registry), inputs=[model], outputs=sliders, api_visibility="private")
-    return model, *sliders
+        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps", visible=neural)
+        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance", visible=neural)
+    return width, height, frames, fps, steps, guidance
+
+
+def model_rules(registry: ModelRegistry, model: str) -> tuple:
+    """Width/height/frames slider steps from ``model``'s family rules; steps and guidance shown only for neural models."""
+    try:
+        family = registry.family(registry.resolve(model))
+    except StudioError:
+        return (gr.skip(),) * 5
+    rules, neural = family.size_rules, bool(family.pipelines)
+    step, low = rules.side_multiple, max(rules.side_multiple, rules.min_side_px)
+    return (gr.Slider(step=step, minimum=low), gr.Slider(step=step, minimum=low), gr.Slider(step=rules.temporal_step),
+            gr.Slider(visible=neural), gr.Slider(visible=neural))  # fmt: skip
 
 
 def model_defaults(registry: ModelRegistry, model: str) -> tuple:
@@ -45,17 +77,15 @@ def model_defaults(registry: ModelRegistry, model: str) -> tuple:
     return d.width, d.height, d.num_frames, d.fps, d.steps, d.guidance_scale
 
 
-def size_values(spec: ModelSpec, width, height, num_frames, fps, steps, guidance_scale) -> dict:
-    """Request values from the sliders; a missing value (API call) takes the model's default."""
-    d = spec.defaults
+def size_values(width, height, num_frames, fps, steps, guidance_scale) -> dict:
+    """Request values from the sliders; a missing value (API call) is None, filled by ``request_with_defaults``."""
 
-    def pick(value, default):
-        return default if value is None or value == "" else value
+    def number(value, kind):
+        return None if value is None or value == "" else kind(value)
 
     return {
-        "width": int(pick(width, d.width)), "height": int(pick(height, d.height)),
-        "num_frames": int(pick(num_frames, d.num_frames)), "fps": int(pick(fps, d.fps)),
-        "steps": int(pick(steps, d.steps)), "guidance_scale": float(pick(guidance_scale, d.guidance_scale)),
+        "width": number(width, int), "height": number(height, int), "num_frames": number(num_frames, int),
+        "fps": number(fps, int), "steps": number(steps, int), "guidance_scale": number(guidance_scale, float),
     }  # fmt: skip
 
 
@@ -73,9 +103,9 @@ def render_estimate(container: Container, mode: str, model, width, height, frame
 def estimate_markdown(container: Container, mode: str, model, width, height, num_frames, steps, guidance_scale) -> str:
     """One line: peak memory against the budget, the offload plan, the time when measured (or why not)."""
     try:
-        spec = container.registry.resolve(model or "")
-        request = build_request(prompt="", mode=mode, model=spec.key,
-                                **size_values(spec, width, height, num_frames, None, steps, guidance_scale))  # fmt: skip
+        request = request_with_defaults(dict(prompt="", mode=mode, model=model or None,
+                                             **size_values(width, height, num_frames, None, steps, guidance_scale)),
+                                        container.settings, container.registry)  # fmt: skip
         return container.jobs.estimate(request).summary()
     except StudioError as exc:
         return f"**Estimate:** unavailable: {exc}"

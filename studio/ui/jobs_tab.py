@@ -1,13 +1,15 @@
-"""Jobs tab: every job from the store (survives restarts), with details and cancel."""
+"""Jobs tab: the session's jobs from the store (survives restarts), details, webhook log and cancel."""
 
 from __future__ import annotations
 
 import gradio as gr
 
 from studio.container import Container
-from studio.ui.common import JOB_COLUMNS, job_row, user_errors
+from studio.ui.common import JOB_COLUMNS, format_time, job_row, user_errors
+from studio.ui.session import session_viewer
 
 _REFRESH_S = 3.0
+DELIVERY_COLUMNS = ["event", "url", "status", "attempts", "last status code", "last error", "next try"]
 
 
 class JobsTab:
@@ -26,29 +28,34 @@ class JobsTab:
             cancel = gr.Button("Cancel job", variant="stop", size="sm")
         details = gr.JSON(label="Job")
         video = gr.Video(label="Output")
+        deliveries = gr.Dataframe(headers=DELIVERY_COLUMNS, label="Webhook deliveries", interactive=False,
+                                  elem_id="jobs-webhooks")  # fmt: skip
         timer = gr.Timer(_REFRESH_S)
         refresh.click(self.list_jobs, outputs=[table], api_name="list_jobs")
         timer.tick(self.list_jobs, outputs=[table], api_visibility="private")
         auto.change(lambda on: gr.Timer(active=on), inputs=[auto], outputs=[timer], api_visibility="private")
         table.select(self.select, outputs=[selected], api_visibility="private")
-        show.click(self.show, inputs=[selected], outputs=[details, video], api_name="get_job")
-        cancel.click(self.cancel, inputs=[selected], outputs=[details, video], api_visibility="private")
+        show.click(self.show, inputs=[selected], outputs=[details, video, deliveries], api_name="get_job")
+        cancel.click(self.cancel, inputs=[selected], outputs=[details, video, deliveries], api_visibility="private")
 
-    def list_jobs(self) -> list[list[object]]:
-        return [job_row(job) for job in self._c.jobs.recent(limit=200)]
+    def list_jobs(self, request: gr.Request | None = None) -> list[list[object]]:
+        viewer = session_viewer(self._c.settings, request)
+        return [job_row(job) for job in self._c.jobs.recent(limit=200, viewer=viewer)]
 
     def select(self, event: gr.SelectData) -> str:
         row = event.row_value if event is not None else None
         return str(row[0]) if row else ""
 
-    def show(self, job_id: str) -> tuple[dict, str | None]:
-        """Details and video of one job."""
+    def show(self, job_id: str, request: gr.Request | None = None) -> tuple[dict, str | None, list[list[object]]]:
+        """Details, video and webhook deliveries of one of the session's jobs."""
         with user_errors():
-            job = self._c.jobs.get((job_id or "").strip())
+            job = self._c.jobs.get((job_id or "").strip(), session_viewer(self._c.settings, request))
         video = str(self._c.jobs.output_dir(job.id) / job.outputs.video) if job.outputs.video else None
-        return job.model_dump(mode="json"), video
+        rows: list[list[object]] = [[d.event, d.url, d.status, d.attempts, d.last_status_code, d.last_error or "", format_time(d.next_attempt_at)]
+                for d in self._c.webhooks.deliveries.for_job(job.id)]  # fmt: skip
+        return job.model_dump(mode="json"), video, rows
 
-    def cancel(self, job_id: str) -> tuple[dict, str | None]:
+    def cancel(self, job_id: str, request: gr.Request | None = None) -> tuple[dict, str | None, list[list[object]]]:
         with user_errors():
-            self._c.jobs.cancel((job_id or "").strip())
-        return self.show(job_id)
+            self._c.jobs.cancel((job_id or "").strip(), session_viewer(self._c.settings, request))
+        return self.show(job_id, request)

@@ -11,6 +11,7 @@ import gradio as gr
 from studio.container import Container
 from studio.errors import InvalidRequestError
 from studio.ui.common import user_errors
+from studio.ui.session import session_viewer
 from studio.ui.streaming import seed_value, stream_job
 
 FACTORS = [("Off: the model makes every frame", 1), ("2x: the model makes every 2nd frame", 2),
@@ -55,17 +56,18 @@ def wire_review_buttons(container: Container, accept: gr.Button, regenerate: gr.
     regenerate.click(partial(regenerate_keyframes, container), inputs=[job_id, seed], outputs=outputs, **names)
 
 
-def accept_keyframes(container: Container, job_id: str) -> Iterator[tuple]:
+def accept_keyframes(container: Container, job_id: str, request: gr.Request | None = None) -> Iterator[tuple]:
     """Accept the shown job's keyframes and stream the rest of it."""
     with user_errors():
-        job = container.jobs.accept_keyframes(_job_id(job_id))
+        job = container.jobs.accept_keyframes(_job_id(job_id), session_viewer(container.settings, request))
     yield from stream_job(container, job)
 
 
-def regenerate_keyframes(container: Container, job_id: str, seed: float | None = None) -> Iterator[tuple]:
+def regenerate_keyframes(container: Container, job_id: str, seed: float | None = None,
+                         request: gr.Request | None = None) -> Iterator[tuple]:  # fmt: skip
     """Generate the shown job's keyframes again (seed -1 or empty = random) and stream them."""
     with user_errors():
-        job = container.jobs.regenerate_keyframes(_job_id(job_id), seed_value(seed))
+        job = container.jobs.regenerate_keyframes(_job_id(job_id), seed_value(seed), session_viewer(container.settings, request))
     yield from stream_job(container, job)
 
 

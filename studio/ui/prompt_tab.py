@@ -24,6 +24,14 @@ def _info(compiled: CompiledPrompt, result: StructureResult | None = None) -> st
     return "\n".join(lines)
 
 
+EXAMPLE_IDEAS = [
+    ["an old fisherman mends a net on a pier at sunrise, then looks up at the gulls; slow dolly in, warm light"],
+    ["drone shot over a misty pine forest, camera rises and tilts down, cinematic, no text"],
+    ["0-3s a cat sleeps on a windowsill, 3-6s it wakes and stretches; static camera, soft afternoon light"],
+    ["anime style: a girl rides a bicycle down a hill past cherry trees, tracking shot left"],
+]
+
+
 class PromptTab:
     def __init__(self, container: Container) -> None:
         self._c = container
@@ -38,6 +46,7 @@ class PromptTab:
             with gr.Column(scale=1):
                 w["family"] = gr.Dropdown(list(COMPILERS), value=self._default_format, label="Prompt format (model family)")
                 w["structure"] = gr.Button("Structure", variant="primary", elem_id="prompt-structure")
+        gr.Examples(EXAMPLE_IDEAS, inputs=[w["idea"]], label="Loose ideas to try")
         with gr.Row():
             with gr.Column():
                 w["subjects"] = gr.Textbox(label="Subjects (one per line)", lines=2)
@@ -86,7 +95,15 @@ class PromptTab:
                           outputs=[i2v["prompt"], i2v["presets"], i2v["strength"], tabs], api_visibility="private")  # fmt: skip
 
     def structure_prompt(self, text: str, family: str | None = None) -> tuple:
-        """Structure free text into fields and compile it for a model family."""
+        """Structure a loose video idea into a prompt: subjects, action beats with timing, setting, camera move,
+        shot, lighting, style and negatives, compiled into the format a model family likes.
+
+        Args:
+            text: the idea in plain words, e.g. "a fox trots through snow at dawn, then looks back; slow push in".
+            family: the prompt format: wan, ltx, cogvideox_i2v, animatediff, timeline or generic.
+        Returns:
+            the structured fields, the compiled prompt, its negative prompt and notes.
+        """
         with user_errors():
             result = self._c.structurer.structure(text)
             compiled = compile_prompt(result.structure, family or self._default_format)

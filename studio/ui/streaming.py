@@ -15,6 +15,7 @@ import gradio as gr
 
 from studio.container import Container
 from studio.errors import StudioError
+from studio.jobs.owners import Viewer
 from studio.jobs.quality_stage import read_job_report
 from studio.quality.report import QualityReport
 from studio.types import Job, JobEvent, JobStatus, Phase
@@ -46,8 +47,8 @@ def stream_job(container: Container, job: Job) -> Iterator[tuple]:
                 previews = [(p, f"frame {f} · {label}")
                             for p, f in zip(event.preview_paths, event.preview_frames, strict=True)]  # fmt: skip
             if event.kind == "status" and _stream_ends(event.status):
-                if container.jobs.get(job.id).status != event.status:
-                    continue  # a replayed event of an earlier round (keyframes accepted or regenerated since)
+                if not _stream_ends(container.jobs.get(job.id).status):
+                    continue  # replayed from an earlier round (keyframes accepted or regenerated since)
                 yield final_outputs(container, job.id, event, previews)
                 return
             video = event.output_path if event.kind == "output" and _playable(event.output_path) else skip
@@ -78,12 +79,13 @@ def final_outputs(container: Container, job_id: str, event: JobEvent, previews: 
     if job.status != JobStatus.SUCCEEDED or job.outputs.video is None:
         return (event_status_markdown(event), progress_bar_html(job.progress), job_id, previews, None, job.seed, "", gr.skip())
     folder = container.jobs.output_dir(job_id)
-    keyframes = [(str(folder / p), f"frame {int(p.rsplit('frame', 1)[-1][:4])} (final)") for p in job.outputs.keyframes]
+    indices = job.keyframe_indices if len(job.keyframe_indices) == len(job.outputs.keyframes) else [None] * len(job.outputs.keyframes)
+    keyframes = [(str(folder / p), "final" if i is None else f"frame {i} (final)") for p, i in zip(job.outputs.keyframes, indices, strict=True)]
     duration = f" in {job.duration_s:.1f} s" if job.duration_s is not None else ""
     request = job.request
     status = f"**succeeded**{duration} · seed {job.seed} · {request.num_frames} frames at {request.width}x{request.height}"
-    if job.message.startswith("done; "):
-        status += f"  \n_{job.message.removeprefix('done; ')}_"  # corrections made to the inputs
+    if job.notes:
+        status += f"  \n_{'; '.join(job.notes)}_"  # corrections made to the inputs
     video = str(folder / job.outputs.video)
     if not _playable(video):
         status += f"  \nsaved as `{job.outputs.video}` (download it from the Jobs tab or the API)"
@@ -112,11 +114,11 @@ def seed_value(seed: float | str | None) -> int | None:
     return None if seed is None or seed == "" or int(seed) < 0 else int(seed)
 
 
-def cancel_job(container: Container, job_id: str) -> str:
+def cancel_job(container: Container, job_id: str, viewer: Viewer) -> str:
     if not job_id:
         return "Nothing to cancel."
     from studio.ui.common import user_errors
 
     with user_errors():
-        job = container.jobs.cancel(job_id.strip())
+        job = container.jobs.cancel(job_id.strip(), viewer)
     return f"**{job.status.value}** · cancel requested" if not job.status.is_terminal else f"**{job.status.value}**"

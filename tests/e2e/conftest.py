@@ -30,16 +30,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def studio_server(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("server-data")
+def start_server(data_dir: Path, model_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[Server, subprocess.Popen]:
+    """``python app.py serve`` on a free port, waited for until healthy."""
     port = _free_port()
-    log = data_dir / "server.log"
-    env = {**os.environ, "STUDIO_MODEL_DIR": str(shared_model_dir), "STUDIO_DEVICE": "cpu", "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False"}  # fmt: skip
+    log = data_dir / f"server-{port}.log"
+    env = {**os.environ, "STUDIO_MODEL_DIR": str(model_dir), "STUDIO_DEVICE": "cpu", "HF_HUB_OFFLINE": "1",
+           "GRADIO_ANALYTICS_ENABLED": "False", "STUDIO_MCP": "1", **(extra_env or {})}  # fmt: skip
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "app.py", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+            [sys.executable, "app.py", "--port", str(port), "--data-dir", str(data_dir)],  # no command: serve
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -55,7 +54,13 @@ def studio_server(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Pa
     else:
         process.kill()
         pytest.fail(f"studio did not start within 180 s:\n{log.read_text()[-3000:]}")
-    yield Server(url=url, data_dir=data_dir, log=log)
+    return Server(url=url, data_dir=data_dir, log=log), process
+
+
+@pytest.fixture(scope="session")
+def studio_server(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) -> Iterator[Server]:
+    server, process = start_server(tmp_path_factory.mktemp("server-data"), shared_model_dir)
+    yield server
     process.terminate()
     try:
         process.wait(timeout=20)

@@ -24,7 +24,7 @@ def test_health_models_and_a_job_through_rest(studio_server) -> None:
             break
         time.sleep(0.1)
     assert job["status"] == "succeeded" and job["outputs"]["video"] == "video.mp4"
-    assert job_id in [j["id"] for j in httpx.get(f"{api}/jobs").json()]
+    assert job_id in [j["id"] for j in httpx.get(f"{api}/jobs").json()["jobs"]]
 
 
 @pytest.mark.parametrize(

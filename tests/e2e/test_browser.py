@@ -63,6 +63,7 @@ def test_draw_an_arrow_by_clicking_and_animate_the_image(studio_server, browser,
     page.goto(studio_server.url + "/", wait_until="domcontentloaded")
     page.get_by_role("tab", name="Image → Video").click()
     page.locator("#i2v-image input[type=file]").set_input_files(str(tmp_path / "src.png"))
+    page.get_by_text("Motion arrows: click the start").click()  # open the arrows panel
     canvas = page.locator("#i2v-canvas img")
     canvas.wait_for(timeout=60_000)
     page.locator("#i2v-camera-preview img").wait_for(timeout=60_000)  # the instant camera preview; uploads settled
@@ -96,4 +97,52 @@ def test_prompt_assistant_sends_prompt_and_camera_to_the_other_tabs(studio_serve
     page.wait_for_function("() => { const e = document.querySelector('#i2v-presets'); return e && e.innerText.includes('dolly_in'); }",
                            timeout=30_000)  # fmt: skip
     assert page.locator("#i2v-prompt textarea").input_value() == compiled
+    page.close()
+
+
+def test_share_link_restores_every_control_in_a_new_page(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Image → Video").click()
+    page.locator("#i2v-prompt textarea").fill("waves roll onto the shore")
+    # pick a preset: it fills the camera and says what it changed
+    page.locator("#i2v-preset input").click()
+    page.get_by_role("option", name="Orbit reveal").click()
+    page.wait_for_function("() => { const e = document.querySelector('#i2v-sharing-message');"
+                           " return e && e.innerText.includes('camera presets'); }", timeout=30_000)  # fmt: skip
+    assert "orbit_right" in page.locator("#i2v-presets").inner_text()
+    page.locator("#i2v-share").click()
+    link = page.locator("#i2v-link textarea, #i2v-link input").first
+    page.wait_for_function("() => { const e = document.querySelector('#i2v-link textarea, #i2v-link input');"
+                           " return e && e.value.includes('?tab=i2v&s=1.'); }", timeout=30_000)  # fmt: skip
+    url = link.input_value()
+    assert url.startswith(studio_server.url)
+    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    other.goto(url, wait_until="domcontentloaded")
+    other.wait_for_function("() => { const e = document.querySelector('#i2v-prompt textarea');"
+                            " return e && e.value === 'waves roll onto the shore'; }", timeout=60_000)  # fmt: skip
+    assert other.locator("#i2v-prompt textarea").is_visible()  # the link selected the tab
+    assert "orbit_right" in other.locator("#i2v-presets").inner_text()
+    assert "upload it again" in other.locator("#i2v-sharing-message").inner_text()
+    other.close()
+    bad = browser.new_page()
+    bad.goto(studio_server.url + "/?s=1.tampered", wait_until="domcontentloaded")
+    bad.wait_for_function("() => { const e = document.querySelector('#t2v-sharing-message');"
+                          " return e && e.innerText.includes('defaults'); }", timeout=60_000)  # fmt: skip
+    bad.close()
+    page.close()
+
+
+def test_click_an_example_and_generate(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Image → Video").click()
+    page.get_by_text("flowers sway in the wind").first.click()
+    page.wait_for_function("() => document.querySelector('#i2v-prompt textarea').value === 'flowers sway in the wind'",
+                           timeout=30_000)  # fmt: skip
+    page.locator("#i2v-image img").first.wait_for(timeout=30_000)
+    page.locator("#i2v-generate").click()
+    page.locator("#i2v-video video").wait_for(timeout=180_000)
+    # the video shows as soon as it is written; the job succeeds once its quality report is done
+    page.wait_for_function("() => document.querySelector('#i2v-status').innerText.includes('succeeded')", timeout=60_000)
     page.close()

@@ -10,9 +10,11 @@ class RecordingSink:
         self.events: list[tuple] = []
         self.cancel_after_step = cancel_after_step
         self.last_step = 0
+        self.phase_messages: list[str] = []
 
     def phase(self, phase: Phase, message: str = "") -> None:
         self.events.append(("phase", phase))
+        self.phase_messages.append(message)
 
     def progress(self, step: int, total_steps: int) -> None:
         self.last_step = step

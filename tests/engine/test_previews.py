@@ -85,3 +85,16 @@ def test_clean_latent_is_x_minus_sigma_times_guided_velocity() -> None:
     tracker.close()
     model(hidden_states=x, timestep=t, encoder_hidden_states=torch.tensor(2.0))
     assert tracker.predict(5.0, 0.25) is None  # hooks removed
+
+
+def test_frames_held_clean_by_per_token_timesteps_keep_their_latent() -> None:
+    """Wan 2.2 TI2V image to video: frame 0's tokens get timestep 0 and stay the encoded image."""
+    model = _Velocity()
+    tracker = CleanLatentTracker([model], "flow")
+    x = torch.full((1, 48, 3, 4, 4), 3.0)
+    tokens_per_frame = 2 * 2  # (4 / 2) x (4 / 2) patches
+    t = torch.cat([torch.zeros(tokens_per_frame), torch.full((2 * tokens_per_frame,), 500.0)])[None]
+    model(hidden_states=x, timestep=t, encoder_hidden_states=torch.tensor(2.0))
+    clean = tracker.predict(guidance_scale=1.0, sigma=0.5)
+    assert torch.equal(clean[:, :, 0], x[:, :, 0])  # held frame: unchanged
+    assert torch.allclose(clean[:, :, 1:], torch.full_like(x[:, :, 1:], 2.0))  # 3 - 0.5 * 2

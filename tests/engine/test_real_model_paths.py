@@ -237,3 +237,4 @@ def test_a_latent_space_without_preview_factors_gets_a_note_and_no_preview(setti
     result = _runner(settings).run(_request(steps=2), seed=1, sink=sink)
     assert "preview" not in sink.kinds() and result.frames.shape[0] == F
     assert any("no live preview" in n and "16 latent channels" in n for n in result.notes)
+    assert any("no live preview" in m for m in sink.phase_messages)  # shown while it runs, not only at the end

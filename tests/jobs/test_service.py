@@ -8,7 +8,7 @@ import pytest
 
 from studio.config import Settings
 from studio.container import build_container
-from studio.errors import InvalidRequestError, JobNotFoundError
+from studio.errors import InvalidRequestError, JobFinalError, JobNotFoundError
 from studio.media.export import probe_video, read_embedded_metadata
 from studio.types import GenerationRequest, JobStatus, Phase
 
@@ -21,7 +21,7 @@ def _request(**overrides) -> GenerationRequest:
 
 @pytest.fixture
 def container(settings: Settings):
-    c = build_container(settings)
+    c = build_container(settings.model_copy(update={"allow_local_models": True}))
     yield c
     c.close()
 
@@ -82,7 +82,8 @@ def test_cancel_a_queued_job(container) -> None:
     assert container.jobs.cancel(queued.id).status == JobStatus.CANCELED
     assert container.jobs.wait(running.id).status == JobStatus.SUCCEEDED
     assert container.jobs.get(queued.id).status == JobStatus.CANCELED
-    assert container.jobs.cancel(queued.id).status == JobStatus.CANCELED  # idempotent
+    with pytest.raises(JobFinalError, match="too late to cancel .* already canceled"):
+        container.jobs.cancel(queued.id)
 
 
 def test_a_failing_job_fails_clearly_and_the_worker_goes_on(container, tmp_path) -> None:

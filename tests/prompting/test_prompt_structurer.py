@@ -146,6 +146,12 @@ def test_speed_words_and_terms_set_strength(text: str, strength: float) -> None:
         ("A jellyfish pulses through the water, glowing softly", ["A jellyfish pulses through the water, glowing softly"]),
         ("A row of motorcycles parked outside a diner", []),
         ("0-2s a door opens, 2-4s a dog runs in", ["a door opens", "a dog runs in"]),
+        ("A barista steams milk and pours it", ["A barista steams milk", "pours it"]),  # agreement, bare object
+        ("Two robots play chess; one of them wins", ["Two robots play chess", "one of them wins"]),
+        ("Colorful paint drops fall into water", ["Colorful paint drops fall into water"]),  # a compound subject
+        ("he mends a net, then she zigzags away", ["he mends a net", "she zigzags away"]),  # unknown verb after a pronoun
+        ("A kite zigzags across the sky", ["A kite zigzags across the sky"]),  # unknown "-s" verb after "a ... noun"
+        ("A bowl of ramen steaming on a counter", ["A bowl of ramen steaming on a counter"]),
     ],
 )
 def test_beats_split_at_connectives_timing_and_verb_lists_only(text: str, beats: list[str]) -> None:
@@ -172,6 +178,15 @@ def test_subjects_are_head_nouns(text: str, subjects: list[str]) -> None:
 def test_shot_size_and_negatives(text: str, shot: str, negatives: list[str]) -> None:
     s = S.structure(text).structure
     assert s.camera.shot_size == shot and s.negatives == negatives
+
+
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [("A fox trots through snow at dawn", "through snow"), ("Camera pushes in on a chess board as a hand moves the queen", ""),
+     ("a cat sits on a windowsill watching the rain", "on a windowsill"), ("lights turn on one by one", "")],
+)  # fmt: skip
+def test_setting_is_a_place_phrase_after_an_action(text: str, setting: str) -> None:
+    assert S.structure(text).structure.setting == setting
 
 
 def test_descriptors_and_setting() -> None:

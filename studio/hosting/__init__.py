@@ -1,0 +1,1 @@
+"""Running on a Hugging Face Space: ZeroGPU wrapping and output retention (no torch here)."""

@@ -1,0 +1,126 @@
+"""ZeroGPU: the GPU work of a job runs inside ``spaces.GPU`` when the ``spaces`` package is there.
+
+On a ZeroGPU Space, ``spaces.GPU`` attaches a GPU for the call's duration and
+runs the function in a forked child process. A plain function's callbacks
+would then fire in the child, where nobody listens; so the child runs a
+*generator* that yields the run's reports (phase, progress, previews) and
+finally the result, and the parent replays them to the job's real sink and
+checks cancellation between them (closing the generator ends the child's
+work). The requested duration comes from the job's time estimate, with a
+margin. Without ``spaces`` (or off ZeroGPU, where ``spaces.GPU`` returns the
+function unchanged) the studio runs exactly as it does anywhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from studio.errors import JobCanceledError
+from studio.types import GenerationRequest, GenerationResult, Phase, ProgressSink
+
+#: shortest and longest GPU lease asked for, in seconds (ZeroGPU caps a call's duration).
+MIN_DURATION_S = 30
+MAX_DURATION_S = 300
+_MARGIN = 1.5
+_LOADING_S = 20.0
+
+
+def load_spaces() -> Any | None:
+    """The ``spaces`` module, or None when it is not installed (not on a Space)."""
+    try:
+        return importlib.import_module("spaces")
+    except ImportError:
+        return None
+
+
+def gpu_duration_s(request: GenerationRequest, estimate_s: Callable[[GenerationRequest], float | None] | None) -> int:
+    """Seconds of GPU to ask for: the estimate with a margin, or a size-based guess when there is none."""
+    seconds = estimate_s(request) if estimate_s is not None else None
+    if seconds is None:
+        # ~0.02 s per step per 480p frame-block on a ZeroGPU H200 slice, plus loading: a generous guess
+        blocks = request.num_frames * request.width * request.height / (81 * 832 * 480)
+        seconds = _LOADING_S + request.steps * max(0.5, 30.0 * blocks)
+    return int(min(MAX_DURATION_S, max(MIN_DURATION_S, seconds * _MARGIN)))
+
+
+class _QueueSink:
+    """The sink the child's run reports to: every report becomes an item the generator yields."""
+
+    def __init__(self, out: queue.Queue, cancel: threading.Event) -> None:
+        self._out = out
+        self._cancel = cancel
+
+    def phase(self, phase: Phase, message: str = "") -> None:
+        self._out.put(("phase", (phase, message)))
+
+    def progress(self, step: int, total_steps: int) -> None:
+        self._out.put(("progress", (step, total_steps)))
+
+    def preview(self, images: Sequence[Any], frame_indices: Sequence[int], step: int) -> None:
+        self._out.put(("preview", (list(images), list(frame_indices), step)))
+
+    def is_canceled(self) -> bool:
+        # in-process (spaces off ZeroGPU) the parent's flag; in a forked GPU process a copy, and the
+        # parent closes the generator instead
+        return self._cancel.is_set()
+
+
+class ZeroGPUExecutor:
+    """An ``Executor`` whose runs happen inside ``spaces.GPU`` (see the module docstring)."""
+
+    def __init__(self, inner: Any, spaces: Any, estimate_s: Callable[[GenerationRequest], float | None] | None = None) -> None:
+        self._inner = inner
+        self._estimate_s = estimate_s
+        self._gpu_generate = spaces.GPU(self._generate, duration=self._duration)
+
+    def _duration(self, request: GenerationRequest, seed: int, cancel: threading.Event) -> int:
+        return gpu_duration_s(request, self._estimate_s)
+
+    def _generate(self, request: GenerationRequest, seed: int, cancel: threading.Event) -> Iterator[tuple[str, Any]]:
+        """Runs in the GPU process: the inner run in a thread, its reports yielded as they come."""
+        reports: queue.Queue = queue.Queue()
+
+        def target() -> None:
+            try:
+                reports.put(("result", self._inner.run(request, seed, _QueueSink(reports, cancel))))
+            except BaseException as exc:  # handed to the parent, which raises it in the job
+                reports.put(("error", exc))
+
+        threading.Thread(target=target, name="zerogpu-run", daemon=True).start()
+        while True:
+            kind, payload = reports.get()
+            yield kind, payload
+            if kind in ("result", "error"):
+                return
+
+    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
+        cancel = threading.Event()
+        reports = self._gpu_generate(request, seed, cancel)
+        try:
+            for kind, payload in reports:
+                if sink.is_canceled():
+                    cancel.set()
+                    raise JobCanceledError("canceled")
+                if kind == "phase":
+                    sink.phase(*payload)
+                elif kind == "progress":
+                    sink.progress(*payload)
+                elif kind == "preview":
+                    sink.preview(*payload)
+                elif kind == "error":
+                    raise payload
+                else:
+                    return payload
+        finally:
+            reports.close()
+        raise RuntimeError("the GPU process ended without a result")
+
+
+def wrap_for_zerogpu(executor: Any, estimate_s: Callable[[GenerationRequest], float | None] | None = None) -> Any:
+    """``executor`` wrapped for ZeroGPU when ``spaces`` is importable; otherwise ``executor`` itself."""
+    spaces = load_spaces()
+    return executor if spaces is None else ZeroGPUExecutor(executor, spaces, estimate_s)
