@@ -92,3 +92,17 @@ def test_the_ui_note_says_when_signing_or_the_watermark_is_off(settings: Setting
     assert "Content credentials are off" in off and "watermark is off" in off
     operator = provenance_note(settings.model_copy(update={"c2pa_cert": tmp_path / "studio.pem"}))
     assert "operator's certificate (`studio.pem`)" in operator
+
+
+@pytest.mark.parametrize(("fmt", "state"), [("gif", "Valid"), ("webm", "none")])
+def test_other_export_formats_are_signed_where_c2pa_can_carry_it(settings: Settings, fmt: str, state: str) -> None:
+    container = build_container(settings)
+    try:
+        request = GenerationRequest(prompt="a fox", model="wan-demo", width=64, height=48, num_frames=5, steps=1,
+                                    export={"format": fmt})  # fmt: skip
+        job = container.jobs.wait(container.jobs.submit(request).id, timeout_s=300)
+        assert job.status == JobStatus.SUCCEEDED, job.error
+        report = verify_file(container.jobs.output_dir(job.id) / job.outputs.video)
+        assert job.outputs.video.endswith(fmt) and report.manifest.state == state
+    finally:
+        container.close()
