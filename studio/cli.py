@@ -120,8 +120,8 @@ def _chosen_values(args: argparse.Namespace, container) -> dict:
                                            "seed", "flow_shift")}  # fmt: skip
     values.update({k: v for k, v in flags.items() if v is not None})
     prompt = args.prompt or values.get("prompt", "")
-    if args.preset and preset.prompt_suffix:
-        prompt = f"{prompt.rstrip(', ')}, {preset.prompt_suffix}" if prompt else preset.prompt_suffix
+    if args.preset:
+        prompt = preset.prompt_with_suffix(prompt)
     if args.negative_prompt is not None:  # None: the model's default negative prompt
         values["negative_prompt"] = args.negative_prompt
     motion = motion_from_flags(args.camera, args.camera_strength, args.camera_file, args.arrows, values.get("motion"))

@@ -25,13 +25,15 @@ class CleanupReport:
     remaining_bytes: int
 
 
-def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-
-
-def _age_mtime(folder: Path) -> float:
-    times = [p.stat().st_mtime for p in folder.rglob("*")]
-    return max(times, default=folder.stat().st_mtime)
+def _mtime_and_size(folder: Path) -> tuple[float, int]:
+    """The newest modification time under ``folder`` (its own when empty) and the bytes its files take; one walk."""
+    newest, size = folder.stat().st_mtime, 0
+    for path in folder.rglob("*"):
+        stat = path.stat()
+        newest = max(newest, stat.st_mtime)
+        if path.is_file():
+            size += stat.st_size
+    return newest, size
 
 
 def clean_outputs(outputs_dir: Path, *, max_age_days: float, max_total_gb: float,
@@ -47,7 +49,7 @@ def clean_outputs(outputs_dir: Path, *, max_age_days: float, max_total_gb: float
         return CleanupReport([], [], 0, 0)
     now = time.time() if now is None else now
     live = set(live_job_ids())
-    folders = [(p, _age_mtime(p), _size(p)) for p in outputs_dir.iterdir() if p.is_dir()]
+    folders = [(p, *_mtime_and_size(p)) for p in outputs_dir.iterdir() if p.is_dir()]
     folders.sort(key=lambda item: item[1])  # oldest first
     total = sum(size for _, _, size in folders)
     removed: list[str] = []

@@ -75,6 +75,14 @@ class Preset(BaseModel):
     #: words appended to the tab's prompt (a look: "cinematic, anamorphic, film grain"), instead of replacing it.
     prompt_suffix: str = Field("", max_length=300)
 
+    def prompt_with_suffix(self, prompt: str | None) -> str:
+        """``prompt`` with this preset's ``prompt_suffix`` appended once (the suffix alone for an empty prompt)."""
+        prompt = prompt or ""
+        if not self.prompt_suffix or self.prompt_suffix in prompt:
+            return prompt
+        stem = prompt.rstrip(", ")
+        return f"{stem}, {self.prompt_suffix}" if stem else self.prompt_suffix
+
     @field_validator("name")
     @classmethod
     def _check_name(cls, name: str) -> str:

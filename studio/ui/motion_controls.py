@@ -9,8 +9,7 @@ import cv2
 import numpy as np
 from pydantic import ValidationError
 
-from studio.errors import InvalidRequestError
-from studio.jobs.validation import describe_validation_error
+from studio.errors import InvalidRequestError, describe_validation_error
 from studio.motion.specs import MAX_CAMERA_FILE_CHARS, CameraSpec, MotionSpec, TrajectorySpec
 
 ARROW_COLUMNS = ["x0", "y0", "x1", "y1", "radius", "start_frame", "end_frame"]

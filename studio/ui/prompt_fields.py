@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from studio.errors import InvalidRequestError
-from studio.jobs.validation import describe_validation_error
+from studio.errors import InvalidRequestError, describe_validation_error
 from studio.prompting.structure import PromptStructure, Subject
 
 BEAT_COLUMNS = ["start_s", "end_s", "text"]

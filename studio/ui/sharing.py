@@ -115,9 +115,8 @@ class SharingBar:
             preset = self._c.presets.get(name).preset
             new = to_widgets(self._tab, preset.values)
         current = self._current(values)
-        if preset.prompt_suffix and preset.prompt_suffix not in (current.get("prompt") or ""):
-            prompt = (current.get("prompt") or "").rstrip(", ")
-            new["prompt"] = f"{prompt}, {preset.prompt_suffix}" if prompt else preset.prompt_suffix
+        if preset.prompt_suffix:
+            new["prompt"] = preset.prompt_with_suffix(current.get("prompt"))
         updates, changed = self._updates(new, current)
         what = ", ".join(changed) if changed else "nothing (the controls already match)"
         return [*updates, f"Preset **{preset.title}** changed: {what}."]
@@ -189,7 +188,7 @@ def restore_from_url(container: Container, query: dict[str, str]) -> tuple[Tab |
             tab: Tab = query.get("tab") if query.get("tab") in preset.tabs else preset.tabs[0]  # type: ignore[assignment]
             widgets = to_widgets(tab, preset.values)
             if preset.prompt_suffix:
-                widgets["prompt"] = preset.prompt_suffix
+                widgets["prompt"] = preset.prompt_with_suffix(widgets.get("prompt"))
             return tab, widgets, f"Preset **{preset.title}** loaded from the link."
     except StudioError as exc:
         return None, {}, f"⚠ {exc} — the defaults are loaded instead."

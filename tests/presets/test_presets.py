@@ -108,3 +108,12 @@ def test_shareable_fields_follow_the_request_and_exclude_files() -> None:
     fields = shareable_fields()
     assert {"prompt", "steps", "motion", "model"} <= fields
     assert not {"image", "depth_map"} & fields
+
+
+def test_a_look_appends_its_words_once() -> None:
+    look = parse_preset({"schema_version": 2, "name": "look", "title": "Look", "prompt_suffix": "anime style"}, where="t")
+    assert look.prompt_with_suffix("a kite, ") == "a kite, anime style"
+    assert look.prompt_with_suffix("") == "anime style" and look.prompt_with_suffix(None) == "anime style"
+    assert look.prompt_with_suffix("a kite, anime style") == "a kite, anime style"
+    plain = parse_preset({"schema_version": 2, "name": "plain", "title": "Plain"}, where="t")
+    assert plain.prompt_with_suffix("a kite, ") == "a kite, "
