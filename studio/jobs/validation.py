@@ -64,7 +64,9 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
     if request.webhook_url:
         check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
-    check_keyframes_and_export(fixed, registry.size_rules(registry.resolve(fixed.model)).temporal_step)
+    # resolved once: a hub id resolves by fetching its model_index.json
+    spec = registry.resolve(fixed.model, local_folders=settings.allow_local_models)
+    check_keyframes_and_export(fixed, registry.size_rules(spec).temporal_step)
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
@@ -75,7 +77,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             fixed = fixed.model_copy(update={"depth_map": stored})
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
-    fixed = check_job_options(fixed, registry.resolve(fixed.model, local_folders=settings.allow_local_models), settings, registry)
+    fixed = check_job_options(fixed, spec, settings, registry)
     return fixed, notes
 
 
