@@ -249,6 +249,10 @@ class ModelRegistry:
     def family(self, spec: ModelSpec) -> Family:
         return FAMILIES[spec.family]
 
+    def adapter_path(self, spec: ModelSpec) -> str:
+        """``"module:Class"`` of the adapter that calls ``spec``'s pipelines (loaded by ``engine.adapters``)."""
+        return FAMILIES[spec.family].adapter
+
     def steering(self, spec: ModelSpec) -> frozenset[str]:
         """How a guide can steer ``spec``: its own declaration, else its family's."""
         return frozenset(spec.steering) if spec.steering is not None else FAMILIES[spec.family].steering
@@ -311,4 +315,7 @@ class ModelRegistry:
                 # a control-video variant (Wan VACE): image to video, steered through its control input
                 return ModelSpec(key=source, family=family.name, label=label, source=source, modes=("i2v",),
                                  pipeline_class=class_name, steering=("control", "warped_noise", "v2v"))  # fmt: skip
-        raise UnknownModelError(f"pipeline {class_name!r} in {source!r} belongs to no supported family")
+        supported = ", ".join(sorted(name for family in FAMILIES.values() for name in family.pipeline_class_names))
+        raise UnknownModelError(
+            f"pipeline {class_name!r} in {source!r} is not supported; supported pipelines: {supported}"
+        )
