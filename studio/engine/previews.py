@@ -73,7 +73,8 @@ class CleanLatentTracker:
 
     Hooks on every denoiser module (Wan 2.2 A14B has two, one per noise range)
     record the ``hidden_states`` of the first call of a step and the output of
-    each call (conditional first, then unconditional when guidance is on).
+    each call (conditional first, then unconditional when guidance is on; or
+    one call on the stacked [unconditional, conditional] batch).
     ``predict`` combines them as the pipeline does and returns the clean-latent
     estimate; ``reset`` starts the next step. Nothing is copied: only
     references are kept until the step ends.
@@ -113,16 +114,21 @@ class CleanLatentTracker:
         """
         if self._hidden is None or not self._outputs or self._prediction != "flow":
             return None
-        velocity = self._outputs[0]
-        if len(self._outputs) >= 2 and guidance_scale > 1.0:
+        hidden, timestep, velocity = self._hidden, self._timestep, self._outputs[0]
+        if guidance_scale > 1.0 and velocity.shape[0] == 2:
+            # one call on the [unconditional, conditional] batch (LTX style; the studio generates one video)
+            uncond, velocity = velocity.chunk(2)
+            velocity = uncond + guidance_scale * (velocity - uncond)
+            hidden = hidden[1:]
+            timestep = timestep[1:] if timestep is not None and timestep.ndim >= 1 and len(timestep) == 2 else timestep
+        elif len(self._outputs) >= 2 and guidance_scale > 1.0:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
-        hidden = self._hidden
         if to_video is not None:
             hidden, velocity = to_video(hidden), to_video(velocity)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
         hidden = hidden[:, : velocity.shape[1]].float()
-        return hidden - sigma * _noised_frames(self._timestep, hidden.shape) * velocity.float()
+        return hidden - sigma * _noised_frames(timestep, hidden.shape) * velocity.float()
 
     def reset(self) -> None:
         self._hidden = None
