@@ -21,8 +21,8 @@ LTX2_COMPONENTS = {
     "text_encoder": ComponentFacts(12.187, 1.0069),
     "connectors": ComponentFacts(1.431, 0.7225),
     "vae": ComponentFacts(1.222, 1.222),
-    "audio_vae": ComponentFacts(0.053, 0.053),
-    "vocoder": ComponentFacts(0.056, 0.056),
+    "audio_vae": ComponentFacts(0.0532, 0.0532),
+    "vocoder": ComponentFacts(0.0556, 0.0556),
 }
 #: The video stream's shape for the activation estimate (the audio stream adds ~25 tokens per second).
 LTX2_DENOISER = DenoiserShape(num_layers=LTX2_TRANSFORMER["num_layers"], num_heads=LTX2_TRANSFORMER["num_attention_heads"],
