@@ -45,6 +45,11 @@ def _examples() -> list[list[Any]]:
     ]  # fmt: skip
 
 
+#: The steering routes each guide control serves: guide strength (video to video, or a frame condition's
+#: strength), noise that follows the camera, control scale.
+_GUIDE_ROUTES = (frozenset({"v2v", "frames"}), frozenset({"warped_noise"}), frozenset({"control"}))
+
+
 class ImageToVideoTab:
     """Builds the tab and adapts its widgets to the job service and the motion engine."""
 
@@ -166,8 +171,8 @@ class ImageToVideoTab:
         cancel.click(self.cancel, inputs=[outputs[2]], outputs=[outputs[0]], **private)
         settings[0].change(self.guide_controls, inputs=[settings[0]], outputs=list(settings[7:10]), **private)
         initial_routes = self._c.registry.steering(self._default)
-        for widget, route in zip(settings[7:10], ("v2v", "warped_noise", "control"), strict=True):
-            widget.visible = route in initial_routes
+        for widget, routes in zip(settings[7:10], _GUIDE_ROUTES, strict=True):
+            widget.visible = bool(routes & initial_routes)
 
     def guide_controls(self, model: str | None) -> tuple:
         """Show only the guide controls the model's steering uses (none for motion-warp)."""
@@ -175,7 +180,7 @@ class ImageToVideoTab:
             steering = self._c.registry.steering(self._c.registry.resolve(model or self._default.key))
         except StudioError:
             return gr.skip(), gr.skip(), gr.skip()
-        return tuple(gr.update(visible=route in steering) for route in ("v2v", "warped_noise", "control"))
+        return tuple(gr.update(visible=bool(routes & steering)) for routes in _GUIDE_ROUTES)
 
     # -- arrows -------------------------------------------------------------------------
     def _image(self, path: str | None) -> np.ndarray | None:

@@ -78,8 +78,10 @@ def test_the_first_frame_is_compressed_at_the_models_training_crf(monkeypatch, m
     seen = []
     monkeypatch.setattr("studio.engine.adapters.ltx2.h264_roundtrip", lambda image, value: seen.append(value) or image)
     frames = np.zeros((9, 64, 64, 3), dtype=np.uint8)
-    kwargs = LTX2Adapter().image_kwargs(_pipe(2, model_type), REQUEST, GuideVideo(frames, np.zeros((9, 64, 64, 2))))
-    assert seen == [crf] and kwargs["image_crf"] == 0 and kwargs["image"].size == (64, 64)
+    (image,) = LTX2Adapter().image_kwargs(_pipe(2, model_type), REQUEST, GuideVideo(frames, np.zeros((9, 64, 64, 2))))[
+        "conditions"
+    ]
+    assert seen == [crf] and image.crf == 0 and image.frames.size == (64, 64) and (image.index, image.strength) == (0, 1.0)
 
 
 @pytest.mark.parametrize(("height", "width"), [(64, 96), (33, 47)])

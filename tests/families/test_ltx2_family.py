@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 from studio.container import Container
 from studio.errors import InvalidRequestError
@@ -59,6 +61,52 @@ def test_image_to_video_has_sound_too(container: Container, tmp_path: Path) -> N
                                 motion=MotionSpec(camera=CameraSpec(presets=["pan_left"])), **SMALL)  # fmt: skip
     job = generate(container, request, expect_previews=True)
     assert _sound(container, job) is not None
+
+
+def test_the_camera_guide_reaches_the_pipeline_as_a_frame_condition(container: Container, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """The guide video conditions every latent frame at ``guide_strength``; the source image holds frame 0."""
+    import diffusers
+
+    seen: dict = {}
+    original = diffusers.LTX2ConditionPipeline.prepare_latents
+
+    def spy(pipe, *args, **kwargs):
+        out = original(pipe, *args, **kwargs)
+        seen.update(pipe=pipe, conditions=kwargs["conditions"], mask=out[1], clean=out[2])
+        return out
+
+    monkeypatch.setattr(diffusers.LTX2ConditionPipeline, "prepare_latents", spy)
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="ltx2-demo", image=source_image(tmp_path, 64, 64),
+                                motion=MotionSpec(camera=CameraSpec(presets=["pan_left"])), guide_strength=0.6, **SMALL)  # fmt: skip
+    generate(container, request, expect_previews=True)
+    guide, image = seen["conditions"]
+    assert (guide.strength, guide.index, image.strength, image.index) == (0.6, 0, 1.0, 0)
+    assert guide.frames.shape == (9, 64, 64, 3) and not np.array_equal(guide.frames[0], guide.frames[-1])  # it pans
+    per_frame = 2 * 2  # 64 x 64 px = 2 x 2 latent cells
+    mask = seen["mask"][0, :, 0]
+    assert torch.all(mask[:per_frame] == 1.0) and torch.allclose(mask[per_frame:], torch.tensor(0.6))
+    pipe = seen["pipe"]
+    with torch.inference_mode():
+        pixels = torch.from_numpy(guide.frames).float().permute(3, 0, 1, 2)[None] / 127.5 - 1.0
+        encoded = pipe._normalize_latents(pipe.vae.encode(pixels).latent_dist.mode(), pipe.vae.latents_mean,
+                                          pipe.vae.latents_std)  # fmt: skip
+    expected = encoded.flatten(2).transpose(1, 2)  # packed tokens, frames first
+    assert torch.allclose(seen["clean"][0, per_frame:], expected[0, per_frame:], atol=1e-5)
+
+
+def test_without_guide_strength_only_the_image_conditions(container: Container, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import diffusers
+
+    seen: list = []
+    original = diffusers.LTX2ConditionPipeline.prepare_latents
+    monkeypatch.setattr(diffusers.LTX2ConditionPipeline, "prepare_latents",
+                        lambda pipe, *a, **k: seen.append(k["conditions"]) or original(pipe, *a, **k))  # fmt: skip
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="ltx2-demo", image=source_image(tmp_path, 64, 64),
+                                motion=MotionSpec(camera=CameraSpec(presets=["pan_left"])), guide_strength=0.0, **SMALL)  # fmt: skip
+    generate(container, request, expect_previews=True)
+    assert [(c.strength, np.asarray(c.frames).ndim) for c in seen[0]] == [(1.0, 3)]  # one image, held clean
 
 
 def test_cancel(container: Container) -> None:

@@ -1,4 +1,4 @@
-"""LTX-2: ``LTX2Pipeline`` (text to video) and ``LTX2ImageToVideoPipeline`` (first frame), both with audio.
+"""LTX-2: ``LTX2Pipeline`` (text to video) and ``LTX2ConditionPipeline`` (image to video), both with audio.
 
 What differs from the defaults:
 
@@ -8,13 +8,17 @@ What differs from the defaults:
   ``vae_spatial/temporal_compression_ratio`` (32x and 8x);
 * the call takes the clip's ``frame_rate`` (the audio's length and the
   positional embeddings follow it) and the LTX-2.0 guidance recipe;
-* the first frame of image to video is H.264 re-compressed the way the model
-  was trained (the pipeline would need PyAV for it; ffmpeg is already here);
+* image to video is LTX-2's own frame conditioning: the source image held
+  clean as the first frame, and the motion guide (camera path, arrows) as a
+  video condition whose tokens follow it with ``guide_strength`` (steering
+  ``"frames"``); the image is H.264 re-compressed the way the model was trained
+  (the pipeline would need PyAV for it; ffmpeg is already here);
 * the output carries a stereo waveform from the vocoder.
 
-LTX-2 declares no video-to-video steering: its scheduler shifts the schedule
-by the token count and the pipeline denoises the audio on the same schedule,
-so a truncated start would start the sound from noise at a low noise level.
+LTX-2 declares no video-to-video steering by a truncated schedule: its
+scheduler shifts the schedule by the token count and the pipeline denoises the
+audio on the same schedule, so a truncated start would start the sound from
+noise at a low noise level. Frame conditioning runs the whole schedule.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ _DEFAULT_IMAGE_CRF = 33
 
 
 class LTX2Adapter(PipelineAdapter):
-    """LTX-2 pipelines: packed-token latents, frame rate and guidance recipe, first-frame compression, audio."""
+    """LTX-2 pipelines: packed-token latents, frame rate and guidance recipe, frame conditions, audio."""
 
     # -- the loaded pipeline ---------------------------------------------------------
     def geometry(self, pipe: Any) -> LatentGeometry:
@@ -80,12 +84,21 @@ class LTX2Adapter(PipelineAdapter):
         return kwargs
 
     def image_kwargs(self, pipe: Any, request: GenerationRequest, guide: GuideVideo) -> dict[str, Any]:
-        """The source image, re-compressed as H.264 at the CRF of the model's generation."""
+        """Frame conditions: the guide video at ``guide_strength`` (when above 0), then the source image at full
+        strength as the first frame (it overrides the guide there), re-compressed at its generation's CRF.
+
+        A condition's strength is how much of it the pipeline keeps in every
+        step's clean-latent estimate; its tokens start that much less noisy.
+        """
+        from diffusers.pipelines.ltx2 import LTX2VideoCondition
         from PIL import Image
 
         model_type = getattr(getattr(pipe.text_encoder, "config", None), "model_type", None)
-        crf = _IMAGE_CRF.get(str(model_type), _DEFAULT_IMAGE_CRF)
-        return {"image": Image.fromarray(h264_roundtrip(guide.frames[0], crf)), "image_crf": 0}
+        image = Image.fromarray(h264_roundtrip(guide.frames[0], _IMAGE_CRF.get(str(model_type), _DEFAULT_IMAGE_CRF)))
+        conditions = [LTX2VideoCondition(frames=image, index=0, strength=1.0, crf=0)]
+        if request.guide_strength > 0 and len(guide.frames) > 1:
+            conditions.insert(0, LTX2VideoCondition(frames=guide.frames, index=0, strength=request.guide_strength))
+        return {"conditions": conditions}
 
     # -- latents ---------------------------------------------------------------------
     def to_video_layout(self, latents: torch.Tensor, geometry: LatentGeometry,

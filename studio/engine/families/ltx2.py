@@ -60,8 +60,8 @@ def build_ltx2_demo(folder: Path, scale: int = 1, kind: str = "t2v") -> None:
     """Write a random-weight LTX-2 pipeline to ``folder`` with ``save_pretrained``.
 
     One folder serves both modes: the manager loads it as ``LTX2Pipeline`` for
-    text to video and as ``LTX2ImageToVideoPipeline`` for image to video (the
-    same components). ``scale`` grows the widths and depths.
+    text to video and as ``LTX2ConditionPipeline`` for image to video (the same
+    components). ``scale`` grows the widths and depths.
 
     Raises:
         ValueError: an unknown ``kind``.
@@ -143,12 +143,16 @@ def build_full_size(key: str = "ltx-2") -> Any:
 LTX2 = Family(
     name="ltx2",
     label="LTX-2",
-    pipelines={"t2v": "LTX2Pipeline", "i2v": "LTX2ImageToVideoPipeline"},
+    # image to video through frame conditions (first frame + the motion guide); the same components as
+    # ``LTX2ImageToVideoPipeline``, which can only hold the first frame
+    pipelines={"t2v": "LTX2Pipeline", "i2v": "LTX2ConditionPipeline"},
     # the pipeline refuses sides that are not multiples of 32; the VAE keeps the first frame, then 8 per latent
     size_rules=SizeRules(side_multiple=32, temporal_step=8, min_side_px=32),
     previews=(LatentPreview(factors=LTX2_RGB_FACTORS, bias=LTX2_RGB_BIAS),),
     prediction="flow",
-    pipeline_class_names=("LTX2Pipeline", "LTX2ImageToVideoPipeline"),
+    pipeline_class_names=("LTX2Pipeline", "LTX2ConditionPipeline"),
     build_demo=build_ltx2_demo,
+    # "frames": the guide video as a frame condition of strength ``guide_strength`` (the adapter's image_kwargs)
+    steering=frozenset({"frames"}),
     adapter="studio.engine.adapters.ltx2:LTX2Adapter",
 )
