@@ -185,6 +185,8 @@ class KeyframeReview(BaseModel):
     notes: list[str] = Field(default_factory=list)
     timings_s: dict[str, float] = Field(default_factory=dict)
     accepted: bool = False
+    # -- the generated sound track, a WAV file relative to the job folder (families that make one) --
+    audio: str | None = None
 
 
 class Job(BaseModel):

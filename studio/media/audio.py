@@ -54,6 +54,23 @@ class AudioTrack:
             samples = np.pad(samples, ((0, count - len(samples)), (0, 0)))
         return AudioTrack(samples, self.sample_rate)
 
+    @classmethod
+    def read_wav(cls, path: Path) -> AudioTrack:
+        """A 16-bit PCM WAV file (what ``write_wav`` writes) as a track.
+
+        Raises:
+            InvalidMediaError: the file is missing, not a WAV, or not 16-bit PCM.
+        """
+        try:
+            with wave.open(str(path), "rb") as source:
+                if source.getsampwidth() != 2:
+                    raise InvalidMediaError(f"{path.name} is {8 * source.getsampwidth()}-bit audio; 16-bit PCM is read")
+                pcm = np.frombuffer(source.readframes(source.getnframes()), dtype="<i2")
+                channels, rate = source.getnchannels(), source.getframerate()
+        except (OSError, EOFError, wave.Error) as exc:
+            raise InvalidMediaError(f"the sound track {path.name} cannot be read ({exc})") from None
+        return cls((pcm.reshape(-1, channels) / 32767.0).astype(np.float32), rate)
+
     def write_wav(self, path: Path) -> Path:
         """Write 16-bit PCM WAV (what ffmpeg reads to encode the track); samples are clipped to [-1, 1]."""
         pcm = (np.clip(self.samples, -1.0, 1.0) * 32767.0).round().astype("<i2")

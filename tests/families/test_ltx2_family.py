@@ -14,7 +14,7 @@ from studio.errors import InvalidRequestError
 from studio.media.export import probe_audio
 from studio.motion.specs import CameraSpec, MotionSpec
 from studio.provenance.verify import verify_file
-from studio.types import GenerationRequest, Job
+from studio.types import GenerationRequest, Job, JobStatus
 from tests.families.harness import cancel_while_denoising, generate, source_image
 
 # LTX-2's smallest clip: sides multiples of 32, frames 8k+1
@@ -130,3 +130,19 @@ def test_sides_off_the_rule_are_rounded_to_multiples_of_32(container: Container)
 def test_image_to_video_without_an_image_is_refused(container: Container) -> None:
     with pytest.raises(InvalidRequestError, match="image"):
         container.jobs.submit(GenerationRequest(mode="i2v", prompt="a fox", model="ltx2-demo", **SMALL))
+
+
+def test_keyframes_kept_for_review_keep_their_sound_track(container: Container) -> None:
+    """Keyframe mode with review: the track is saved with the keyframes and muxed after the fill-in."""
+    request = GenerationRequest(prompt="a fox barks", model="ltx2-demo", keyframe_factor=2, review_keyframes=True,
+                                **{**SMALL, "num_frames": 17})  # fmt: skip
+    job = container.jobs.submit(request)
+    waiting = container.jobs.wait(job.id, timeout_s=300)
+    assert waiting.status == JobStatus.AWAITING_REVIEW and waiting.outputs.review is not None
+    assert waiting.outputs.review.audio is not None
+    assert (container.jobs.output_dir(job.id) / waiting.outputs.review.audio).is_file()
+    container.jobs.accept_keyframes(job.id)
+    done = container.jobs.wait(job.id, timeout_s=300)
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    codec, _rate, _channels, duration_s = _sound(container, done) or ("none", 0, 0, 0.0)
+    assert codec == "aac" and duration_s == pytest.approx(17 / 8, abs=0.05)

@@ -93,3 +93,18 @@ def test_fitting_pads_with_silence_and_cuts(tmp_path: Path) -> None:
 def test_bad_tracks_are_refused_naming_the_value(samples: np.ndarray, rate: int, message: str) -> None:
     with pytest.raises(InvalidMediaError, match=message):
         AudioTrack(samples, rate)
+
+
+def test_a_wav_reads_back_as_the_track_it_was(tmp_path: Path) -> None:
+    track = _tone(0.5)
+    back = AudioTrack.read_wav(track.write_wav(tmp_path / "a.wav"))
+    assert back.sample_rate == 24000 and back.samples.shape == track.samples.shape
+    assert np.allclose(back.samples, track.samples, atol=1 / 32767)
+
+
+def test_an_unreadable_wav_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "bad.wav").write_bytes(b"not a wav")
+    with pytest.raises(InvalidMediaError, match="bad.wav cannot be read"):
+        AudioTrack.read_wav(tmp_path / "bad.wav")
+    with pytest.raises(InvalidMediaError, match="gone.wav cannot be read"):
+        AudioTrack.read_wav(tmp_path / "gone.wav")
