@@ -79,3 +79,11 @@ def test_sizes_must_be_whole_latent_cells(pipe) -> None:
     assert multiple == 32 == LTX2.size_rules.side_multiple
     with pytest.raises(InvalidRequestError, match="multiples of 32"):
         _check_size(multiple, GenerationRequest(prompt="x", model="ltx-2", width=784, height=512))
+
+
+@pytest.mark.parametrize(("class_name", "mode"), [("LTX2Pipeline", "t2v"), ("LTX2ConditionPipeline", "i2v")])
+def test_an_ltx2_pipeline_folder_resolves_to_the_family(tmp_path, class_name: str, mode: str) -> None:
+    (tmp_path / "model_index.json").write_text(f'{{"_class_name": "{class_name}"}}')
+    spec = ModelRegistry().resolve(str(tmp_path))
+    assert (spec.family, spec.modes) == ("ltx2", (mode,))
+    assert ModelRegistry().steering(spec) == frozenset({"frames"})
