@@ -14,6 +14,7 @@ import torch
 from studio.config import Settings
 from studio.engine.adapters import PipelineAdapter, load_adapter
 from studio.engine.device import DeviceInfo
+from studio.engine.dual_clock import DualClock, build_dual_clock
 from studio.engine.end_frame import end_image_kwargs
 from studio.engine.families.base import LatentGeometry
 from studio.engine.lora import LoraApplier
@@ -78,8 +79,10 @@ class _StepObserver:
 
     def __init__(self, sink: ProgressSink, tracker: CleanLatentTracker, projector: PreviewProjector | None,
                  geometry: LatentGeometry, total_steps: int, num_frames: int, guidance_scale: float,
-                 preview_every: int, keyframes: int, to_video: Callable[[torch.Tensor], torch.Tensor]) -> None:  # fmt: skip
+                 preview_every: int, keyframes: int, to_video: Callable[[torch.Tensor], torch.Tensor],
+                 dual_clock: DualClock | None = None) -> None:  # fmt: skip
         self._sink = sink
+        self._dual_clock = dual_clock
         self._to_video = to_video
         self._tracker = tracker
         self._projector = projector
@@ -136,6 +139,10 @@ class _StepObserver:
         self._tracker.reset()
         if done == self._total:
             self._sink.phase(Phase.DECODING, "decoding frames")
+        if self._dual_clock is not None:
+            anchored = self._dual_clock.after_step(step, callback_kwargs["latents"])
+            if anchored is not None:
+                return {"latents": anchored}
         return {}
 
     def _preview(self, pipeline: Any, step: int, done: int, noisy: torch.Tensor) -> None:
@@ -213,7 +220,8 @@ class GenerationRunner:
             with scheduler_overrides(pipe, flow_shift=flow_shift_for(request, family, pipe.scheduler)):
                 # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
                 generator = torch.Generator(device="cpu").manual_seed(seed)
-                extra, skip = self._steering_inputs(adapter, pipe, geometry, steering, request, guide, generator, notes)
+                extra, skip, dual_clock = self._steering_inputs(adapter, pipe, geometry, steering, request, guide,
+                                                                generator, notes)  # fmt: skip
                 end_kwargs, end_notes = end_image_kwargs(request, pipe)
                 # 6. Previews, progress and cancellation: hooks on the denoiser(s) and the step callback
                 preview = family.preview_for(geometry)
@@ -226,6 +234,7 @@ class GenerationRunner:
                     PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
                     request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
                     self._settings.preview_keyframes, lambda t: adapter.to_video_layout(t, geometry, request),
+                    dual_clock,
                 )  # fmt: skip
                 # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
                 sink.phase(Phase.ENCODING, "encoding prompt")
@@ -286,14 +295,14 @@ class GenerationRunner:
 
     def _steering_inputs(self, adapter: PipelineAdapter, pipe: Any, geometry: LatentGeometry, steering: frozenset[str],
                          request: GenerationRequest, guide: GuideVideo | None, generator: torch.Generator,
-                         notes: list[str]) -> tuple[dict, int]:  # fmt: skip
-        """Pipeline arguments that make the guide steer the model, and how many steps it replaces.
+                         notes: list[str]) -> tuple[dict, int, DualClock | None]:  # fmt: skip
+        """Pipeline arguments that make the guide steer the model, how many steps it replaces, and the dual clock.
 
         Tensors go to the pipeline's execution device, which under offloading is
         not where the weights rest (CPU, or ``meta`` under sequential offload).
         """
         if guide is None:
-            return {}, 0
+            return {}, 0, None
         if "control" in steering:
             extra = adapter.control_kwargs(pipe, request, guide)
         else:
@@ -304,6 +313,11 @@ class GenerationRunner:
         if request.warped_noise and "warped_noise" in steering:
             noise = _warped_noise(guide, geometry, shape, generator, notes)
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
+        if guide.moving is not None and request.arrow_steering == "dual_clock" and "v2v" in steering:
+            dual = self._dual_clock(adapter, pipe, geometry, request, guide, noise, skip, generator, notes)
+            if dual is not None:
+                extra["latents"] = adapter.from_video_layout(dual.start_latents(), geometry, request).to(device, torch.float32)
+                return extra, skip, dual
         if skip:
             guide_latent = adapter.encode_video(pipe, guide.frames, device)
             level = adapter.start_noise_level(pipe, request.steps, skip, device)
@@ -311,7 +325,27 @@ class GenerationRunner:
             noise = adapter.noised(pipe, guide_latent, noise, level)
         if noise is not None:
             extra["latents"] = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
-        return extra, skip
+        return extra, skip, None
+
+    @staticmethod
+    def _dual_clock(adapter: PipelineAdapter, pipe: Any, geometry: LatentGeometry, request: GenerationRequest,
+                    guide: GuideVideo, noise: torch.Tensor | None, skip: int, generator: torch.Generator,
+                    notes: list[str]) -> DualClock | None:  # fmt: skip
+        """The arrows' regions anchored to the guide down to ``arrow_strength``; None when that adds nothing."""
+        assert guide.moving is not None
+        strong = steps_to_skip(request.steps, request.arrow_strength)
+        if strong <= skip:
+            notes.append(f"dual clock off: arrow_strength {request.arrow_strength:g} is not above guide_strength "
+                         f"{request.guide_strength:g}, so the dragged regions follow the guide like the rest")  # fmt: skip
+            return None
+        device = pipe._execution_device
+        guide_latent = adapter.encode_video(pipe, guide.frames, device)
+        noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
+        dual = build_dual_clock(adapter, pipe, geometry, request, guide.moving, guide_latent, noise, skip, strong, device)
+        moving = float(dual.mask.mean())
+        notes.append(f"dual clock: the arrows' regions ({moving:.0%} of the latent) follow the guide for "
+                     f"{strong} of {request.steps} steps, the rest for {skip}")  # fmt: skip
+        return dual
 
 
 def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int, int, int, int, int], generator: torch.Generator,
