@@ -62,13 +62,21 @@ class DualClock:
         return self.adapter.noised(self.pipe, self.guide, self.noise, self.levels[0])
 
     def after_step(self, step: int, latents: torch.Tensor) -> torch.Tensor | None:
-        """Latents for the next step with the moving regions put back on the guide; None once they are free."""
+        """Latents for the next step with the moving regions put back on the guide; None once they are free.
+
+        ``step`` counts every step of the call from 0 (a long clip's later windows never reach here);
+        a first window shorter than the clip is anchored on the clip's first frames.
+        """
         following = step + 1
         if following >= len(self.levels):
             return None
-        anchored = self.adapter.noised(self.pipe, self.guide, self.noise, self.levels[following])
         video = self.adapter.to_video_layout(latents, self.geometry, self.request)
-        mask = self.mask.to(video.device, video.dtype)
+        frames = video.shape[2]
+        if video.shape[3:] != self.guide.shape[3:] or frames > self.guide.shape[2]:
+            return None
+        guide, noise = self.guide[:, :, :frames], self.noise[:, :, :frames]
+        anchored = self.adapter.noised(self.pipe, guide, noise, self.levels[following])
+        mask = self.mask[:, :, :frames].to(video.device, video.dtype)
         mixed = mask * anchored.to(video.device, video.dtype) + (1.0 - mask) * video
         return self.adapter.from_video_layout(mixed, self.geometry, self.request)
 

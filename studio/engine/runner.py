@@ -80,8 +80,14 @@ class _StepObserver:
     def __init__(self, sink: ProgressSink, tracker: CleanLatentTracker, projector: PreviewProjector | None,
                  geometry: LatentGeometry, total_steps: int, num_frames: int, guidance_scale: float,
                  preview_every: int, keyframes: int, to_video: Callable[[torch.Tensor], torch.Tensor],
-                 dual_clock: DualClock | None = None) -> None:  # fmt: skip
+                 dual_clock: DualClock | None = None, window_start: Callable[[int], int] = lambda _done: 0,
+                 ) -> None:  # fmt: skip
         self._sink = sink
+        self._window_start = window_start
+        self._geometry = geometry
+        self._num_frames = num_frames
+        self._keyframes = keyframes
+        self._done = 0
         self._dual_clock = dual_clock
         self._to_video = to_video
         self._tracker = tracker
@@ -124,7 +130,9 @@ class _StepObserver:
     def __call__(self, pipeline: Any, step: int, _timestep, callback_kwargs: dict) -> dict:
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
-        done = step + 1
+        # counted here: a pipeline that makes a long clip window by window restarts ``step`` in each window
+        self._done += 1
+        done = self._done
         now = time.perf_counter()
         self.step_seconds.append(now - self._step_mark)
         self._step_mark = now
@@ -140,7 +148,7 @@ class _StepObserver:
         if done == self._total:
             self._sink.phase(Phase.DECODING, "decoding frames")
         if self._dual_clock is not None:
-            anchored = self._dual_clock.after_step(step, callback_kwargs["latents"])
+            anchored = self._dual_clock.after_step(done - 1, callback_kwargs["latents"])
             if anchored is not None:
                 return {"latents": anchored}
         return {}
@@ -150,8 +158,14 @@ class _StepObserver:
         # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
         clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]), self._to_video)
         latents = clean if clean is not None else self._to_video(noisy)
-        images = self._projector.project(latents, self._latent_frames)
-        self._sink.preview(images, self._video_frames, done)
+        latent_frames, video_frames = self._latent_frames, self._video_frames
+        start = self._window_start(done)
+        if start or latents.shape[2] != self._geometry.latent_frames(self._num_frames):  # one window of a long clip
+            latent_frames = keyframe_indices(latents.shape[2], self._keyframes)
+            video_frames = [min(self._num_frames - 1, latent_to_video_frame(start + i, self._geometry.temporal_compression))
+                            for i in latent_frames]  # fmt: skip
+        images = self._projector.project(latents, latent_frames)
+        self._sink.preview(images, video_frames, done)
         if self.first_preview_at is None:
             self.first_preview_at = time.perf_counter()
 
@@ -217,11 +231,15 @@ class GenerationRunner:
             # 4. Latent geometry of this pipeline, and the scheduler shift of this request
             geometry = adapter.geometry(pipe)
             _check_size(adapter.side_multiple(pipe, geometry), request)
-            with scheduler_overrides(pipe, flow_shift=flow_shift_for(request, family, pipe.scheduler)):
+            fixed = self._registry.call_kwargs(spec)
+            shift = flow_shift_for(request, self._registry.flow_shift(spec), pipe.scheduler)
+            with scheduler_overrides(pipe, flow_shift=shift):
                 # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
                 generator = torch.Generator(device="cpu").manual_seed(seed)
                 extra, skip, dual_clock = self._steering_inputs(adapter, pipe, geometry, steering, request, guide,
                                                                 generator, notes)  # fmt: skip
+                if "latents" in extra:
+                    extra["latents"] = adapter.first_window(extra["latents"], request, fixed, geometry)
                 end_kwargs, end_notes = end_image_kwargs(request, pipe)
                 # 6. Previews, progress and cancellation: hooks on the denoiser(s) and the step callback
                 preview = family.preview_for(geometry)
@@ -231,10 +249,11 @@ class GenerationRunner:
                 denoisers = _denoisers(pipe)
                 observer = _StepObserver(
                     sink, CleanLatentTracker(denoisers, family.prediction),
-                    PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
+                    PreviewProjector(preview) if preview else None, geometry,
+                    adapter.denoising_steps(request, fixed, geometry, skip),
                     request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
                     self._settings.preview_keyframes, lambda t: adapter.to_video_layout(t, geometry, request),
-                    dual_clock,
+                    dual_clock, lambda done: adapter.window_start(done, request, fixed, geometry, skip),
                 )  # fmt: skip
                 # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
                 sink.phase(Phase.ENCODING, "encoding prompt")
@@ -253,7 +272,7 @@ class GenerationRunner:
                         callback_on_step_end_tensor_inputs=["latents"],
                         **extra,
                         **end_kwargs,
-                        **family.call_kwargs,
+                        **fixed,
                     )
             timings["generate_s"] = time.perf_counter() - denoise_started
             self._manager.record_step_times(request, observer.step_seconds)
