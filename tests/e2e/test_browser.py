@@ -123,7 +123,7 @@ def test_share_link_restores_every_control_in_a_new_page(studio_server, browser)
                             " return e && e.value === 'waves roll onto the shore'; }", timeout=60_000)  # fmt: skip
     assert other.locator("#i2v-prompt textarea").is_visible()  # the link selected the tab
     assert "orbit_right" in other.locator("#i2v-presets").inner_text()
-    assert "upload it again" in other.locator("#i2v-sharing-message").inner_text()
+    assert "upload them again" in other.locator("#i2v-sharing-message").inner_text()
     other.close()
     bad = browser.new_page()
     bad.goto(studio_server.url + "/?s=1.tampered", wait_until="domcontentloaded")
