@@ -11,7 +11,7 @@ from studio.container import Container
 from studio.engine.lora_registry import LoraRegistry
 from studio.engine.step_cache_rules import STEP_CACHE_CHOICES, STEP_CACHES
 from studio.jobs.options import lora_registry
-from studio.ui.settings_codec import lora_values
+from studio.ui.settings_codec import lora_values, number_or_default
 
 _CACHE_LABELS = {"off": "Off", "first_block": "FirstBlockCache", "mag": "MagCache", "taylorseer": "TaylorSeer"}
 
@@ -40,14 +40,14 @@ def render_advanced(container: Container, prefix: str) -> AdvancedWidgets:
             step_cache = gr.Dropdown([(_CACHE_LABELS[k], k) for k in STEP_CACHE_CHOICES], value="off", label="Step cache",
                                      info="Skips or predicts transformer passes; the job records how many",
                                      elem_id=f"{prefix}-step-cache")  # fmt: skip
-            threshold = gr.Number(value=None, label="Threshold (empty = the cache's default)", info=cache_info("off"),
+            threshold = gr.Number(value=None, label="Threshold (empty or 0 = the cache's default)", info=cache_info("off"),
                                   elem_id=f"{prefix}-step-cache-threshold")  # fmt: skip
         with gr.Row():
             loras = gr.Dropdown(lora_choices(rules), value=[], multiselect=True, allow_custom_value=True, label="LoRAs",
                                 info="Registered LoRAs, files in the LoRA folder, or a hub id (org/name)",
                                 elem_id=f"{prefix}-loras")  # fmt: skip
             lora_weight = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label="LoRA weight", elem_id=f"{prefix}-lora-weight")
-        flow_shift = gr.Number(value=None, minimum=0.0, maximum=50.0, label="Flow shift (empty = the model card's for the size)",
+        flow_shift = gr.Number(value=None, minimum=0.0, maximum=50.0, label="Flow shift (empty or 0 = the model card's for the size)",
                                info="Noise-schedule shift of flow-matching models; higher spends more steps on coarse structure",
                                elem_id=f"{prefix}-flow-shift")  # fmt: skip
     return AdvancedWidgets(panel, step_cache, threshold, flow_shift, loras, lora_weight)
@@ -103,7 +103,7 @@ def advanced_values(step_cache: str | None, threshold: float | None, loras: list
     """Request values from the accordion; missing values (API calls) take the request defaults."""
     return {
         "step_cache": step_cache or "off",
-        "step_cache_threshold": None if threshold in (None, "") else float(threshold),
+        "step_cache_threshold": number_or_default(threshold),
         "loras": lora_values(loras, lora_weight),
-        "flow_shift": None if flow_shift in (None, "") else float(flow_shift),
+        "flow_shift": number_or_default(flow_shift),
     }

@@ -50,6 +50,9 @@ I2V_ONLY = frozenset({"motion", *_GUIDE, "image", "depth_map", "end_image"})
 _INTEGERS = {"width", "height", "num_frames", "fps", "steps", "seed", "keyframe_factor"}
 #: an emptied box is a value here (no negative prompt), not "unset" (the model card's default).
 _EMPTY_IS_A_VALUE = {"negative_prompt"}
+#: number boxes where empty means "the default" (None in a request); browsers send 0 for an empty number box,
+#: and 0 is never a valid value of these, so 0 means the default too. They always travel: None is a setting.
+_ZERO_IS_DEFAULT = {"step_cache_threshold", "flow_shift"}
 _LABELS = {"num_frames": "frames", "guidance_scale": "guidance", "presets": "camera presets", "strength": "camera strength",
            "keyframe_factor": "keyframe mode", "loras": "LoRAs", "lora_weight": "LoRA weight"}  # fmt: skip
 
@@ -61,6 +64,11 @@ def label(key: str) -> str:
 def fields_of(tab: Tab) -> frozenset[str]:
     """The request fields the tab's setting widgets set."""
     return frozenset(FIELD_OF.get(key, key) for key in TAB_KEYS[tab])
+
+
+def number_or_default(value: float | str | None) -> float | None:
+    """A "default when empty" number box's request value: None for empty (None, "", 0), else the number."""
+    return None if value in (None, "") or float(value) == 0 else float(value)  # type: ignore[arg-type]
 
 
 def lora_values(names: Sequence[str] | str | None, weight: float | None) -> list[dict[str, Any]]:
@@ -79,6 +87,9 @@ def to_values(tab: Tab, widgets: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key in TAB_KEYS[tab]:
         value = widgets.get(key)
+        if key in _ZERO_IS_DEFAULT and key in widgets:
+            values[key] = number_or_default(value)
+            continue
         if key in FIELD_OF or value is None or (value == "" and key not in _EMPTY_IS_A_VALUE):
             continue
         values[key] = int(value) if key in _INTEGERS else value

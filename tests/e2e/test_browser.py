@@ -159,3 +159,43 @@ def test_picking_a_distilled_lora_sets_its_steps_and_guidance(studio_server, bro
     page.wait_for_function("() => document.querySelector('#t2v-steps input[type=number]').value === '4'", timeout=30_000)
     assert page.locator("#t2v-guidance input[type=number]").input_value() == "1"
     page.close()
+
+
+def test_i2v_generate_and_result_show_without_scrolling(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Image → Video").click()
+    page.locator("#i2v-generate").wait_for(timeout=30_000)
+    for element in ("#i2v-generate", "#i2v-video", "#i2v-status"):
+        box = page.locator(element).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 1000, (element, box)
+    # motion-warp (the default) has no neural network: its controls are hidden
+    assert not page.locator("#i2v-steps").is_visible() and not page.locator("#i2v-advanced").is_visible()
+    page.close()
+
+
+def test_share_link_carries_the_newer_options(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_text("Keyframes and export").first.click()
+    page.locator("#t2v-export-format input").click()
+    page.get_by_role("option", name="webm (VP9)").click()
+    page.locator("#t2v-advanced").get_by_text("Advanced: step cache").click()
+    page.locator("#t2v-step-cache input").click()
+    page.get_by_role("option", name="TaylorSeer").click()
+    page.wait_for_function("() => document.querySelector('#t2v-step-cache-threshold input').value === '5'", timeout=30_000)
+    page.locator("#t2v-share").click()
+    page.wait_for_function("() => { const e = document.querySelector('#t2v-link textarea, #t2v-link input');"
+                           " return e && e.value.includes('s=1.'); }", timeout=30_000)  # fmt: skip
+    url = page.locator("#t2v-link textarea, #t2v-link input").first.input_value()
+    other = browser.new_page(viewport={"width": 1400, "height": 1400})
+    other.goto(url, wait_until="domcontentloaded")
+    other.wait_for_function("() => { const e = document.querySelector('#t2v-sharing-message');"
+                            " return e && e.innerText.includes('restored'); }", timeout=60_000)  # fmt: skip
+    other.get_by_text("Keyframes and export").first.click()
+    other.locator("#t2v-advanced").get_by_text("Advanced: step cache").click()
+    assert other.locator("#t2v-export-format input").input_value() == "webm (VP9)"
+    assert other.locator("#t2v-step-cache input").input_value() == "TaylorSeer"
+    assert other.locator("#t2v-step-cache-threshold input").input_value() == "5"
+    other.close()
+    page.close()

@@ -12,7 +12,7 @@ from studio.config import Settings
 from studio.container import Container, build_container
 from studio.media.export import export_video
 from studio.presets.links import encode_settings
-from studio.types import GenerationRequest
+from studio.types import GenerationRequest, LoraSpec
 from studio.ui.settings_codec import TAB_KEYS
 from studio.ui.sharing import SharingBar, restore_from_url
 
@@ -108,7 +108,7 @@ def test_a_video_restores_the_newer_options_and_empties_what_it_left_to_defaults
                                  "flow_shift": None, "loras": ["org/style"], "lora_weight": 0.4,
                                  "width": 832, "height": 480, "num_frames": 33, "fps": 16, "steps": 30}  # fmt: skip
     assert "keyframe mode" in message and "step cache threshold" in message
-    mixed = request.model_copy(update={"loras": [{"source": "a", "weight": 0.4}, {"source": "b", "weight": 1.0}]})
+    mixed = request.model_copy(update={"loras": [LoraSpec(source="a", weight=0.4), LoraSpec(source="b", weight=1.0)]})
     odd = export_video(frames, tmp_path / "odd.mp4", 8, {"request": mixed.model_dump(mode="json")})
     *updates, message = _bar(container).load_video(str(odd), *_values())
     assert _changed(updates) == {} and "one weight to every LoRA" in message
