@@ -30,11 +30,20 @@ def user_errors() -> Iterator[None]:
 
 
 def _named_widgets(groups: Sequence[Any]) -> dict[str, gr.components.Component]:
-    """The widget fields of widget dataclasses by field name (a later group wins; nested groups are not entered)."""
+    """The widget fields of widget dataclasses by field name (nested groups are not entered; pass them too).
+
+    Raises:
+        ValueError: two groups have a widget of the same name (which one a key means would be a guess).
+    """
     found: dict[str, gr.components.Component] = {}
     for group in groups:
-        found.update({f.name: getattr(group, f.name) for f in fields(group)
-                      if isinstance(getattr(group, f.name), gr.components.Component)})  # fmt: skip
+        for f in fields(group):
+            widget = getattr(group, f.name)
+            if not isinstance(widget, gr.components.Component):
+                continue
+            if f.name in found:
+                raise ValueError(f"two widgets named {f.name!r} ({type(group).__name__} and another group)")
+            found[f.name] = widget
     return found
 
 
