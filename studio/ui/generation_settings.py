@@ -43,7 +43,7 @@ def render_model_settings(container: Container, mode: str, default: ModelSpec, f
     """
     choices = [(spec.display_name, spec.key) for spec in container.registry.specs() if mode in spec.modes]
     model = gr.Dropdown(choices=choices, value=default.key, label="Model", allow_custom_value=True,
-                        info="A registered model, a local diffusers folder or a hub id")  # fmt: skip
+                        info="A registered model, a local diffusers folder or a hub id", elem_id=f"{mode}-model")  # fmt: skip
     if sizes_after is not None:
         sizes_after()
     sizes = gr.Accordion(sizes_label, open=False) if sizes_label else gr.Group()

@@ -169,8 +169,16 @@ def test_i2v_generate_and_result_show_without_scrolling(studio_server, browser) 
     for element in ("#i2v-generate", "#i2v-video", "#i2v-status"):
         box = page.locator(element).bounding_box()
         assert box is not None and box["y"] + box["height"] <= 1000, (element, box)
-    # motion-warp (the default) has no neural network: its controls are hidden
+    # motion-warp (the default) has no neural network: its controls are hidden; a neural model shows them
     assert not page.locator("#i2v-steps").is_visible() and not page.locator("#i2v-advanced").is_visible()
+    end_panel = page.get_by_text("End image (first-and-last-frame models")
+    assert not end_panel.is_visible()
+    page.locator("#i2v-model input").click()
+    page.get_by_role("option", name="Wan 2.1 I2V demo").click()
+    page.locator("#i2v-advanced").wait_for(state="visible", timeout=30_000)
+    assert end_panel.is_visible()  # Wan I2V takes a last frame
+    box = page.locator("#i2v-generate").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 1000
     page.close()
 
 
