@@ -20,7 +20,8 @@ from studio.errors import StudioError
 NEURAL_CONTROLS = frozenset({"negative_prompt", "steps", "guidance_scale", "step_cache", "step_cache_threshold",
                              "flow_shift", "loras", "lora_weight"})  # fmt: skip
 #: the guide controls and the steering route each one feeds (``ModelRegistry.steering``).
-GUIDE_ROUTES = {"guide_strength": "v2v", "warped_noise": "warped_noise", "control_scale": "control"}
+GUIDE_ROUTES = {"guide_strength": "v2v", "warped_noise": "warped_noise", "control_scale": "control",
+                "arrow_steering": "v2v", "arrow_strength": "v2v"}  # the dual clock works through v2v
 #: the "Advanced" accordion holds only neural controls: shown when any of them applies.
 ADVANCED_CONTROLS = frozenset({"step_cache", "step_cache_threshold", "flow_shift", "loras", "lora_weight"})
 #: every control whose visibility follows the model (panels included); the others always apply.
