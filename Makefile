@@ -39,6 +39,7 @@ bench: install
 	$(PY) benchmarks/audio_export.py
 	$(PY) benchmarks/load.py
 	$(PY) benchmarks/provenance.py
+	$(PY) benchmarks/models.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -19,7 +19,7 @@ def test_the_result_video_keeps_the_sound_track(tmp_path: Path) -> None:
     path = export_video(frames, tmp_path / "video.mp4", 8, {}, audio=tone)
     for prefix in ("t2v", "i2v"):
         with gr.Blocks():
-            video = render_job_outputs(prefix)[4]
+            video = render_job_outputs(prefix).video
         served = video.postprocess(str(path))
         assert served is not None and Path(served.path) == path  # served as exported, not re-encoded
         found = probe_audio(served.path)
