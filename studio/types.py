@@ -132,6 +132,11 @@ class GenerationRequest(BaseModel):
     # -- jobs API ---------------------------------------------------------------------
     #: an http(s) URL told of job.started / succeeded / failed / canceled (Standard Webhooks, signed).
     webhook_url: str | None = Field(None, max_length=2000)
+    # -- Stable Video Diffusion conditioning (families that list them in ``inputs``) ------------
+    #: how much motion to ask for (SVD's micro-conditioning: 1 = still, 255 = a lot; the card's 127).
+    motion_bucket_id: int = Field(127, ge=1, le=255)
+    #: noise added to the conditioning image (SVD: more = freer from the image; the card's 0.02).
+    noise_aug_strength: float = Field(0.02, ge=0.0, le=1.0)
 
 
 class StepCacheStats(BaseModel):

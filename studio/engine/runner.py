@@ -24,6 +24,7 @@ from studio.engine.previews import (
     PreviewProjector,
     keyframe_indices,
     latent_to_video_frame,
+    step_sigma,
 )
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.engine.scheduling import flow_shift_for, scheduler_overrides
@@ -141,7 +142,10 @@ class _StepObserver:
     def _preview(self, pipeline: Any, step: int, done: int, noisy: torch.Tensor) -> None:
         assert self._projector is not None
         # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
-        clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]), self._to_video)
+        # the guidance the pipeline applies (a per-frame tensor in SVD), else the request's
+        guidance = getattr(pipeline, "_guidance_scale", None)
+        guidance = guidance if isinstance(guidance, (int, float, torch.Tensor)) else self._guidance
+        clean = self._tracker.predict(guidance, step_sigma(pipeline.scheduler, step), self._to_video, noisy.shape[0])
         latents = clean if clean is not None else self._to_video(noisy)
         images = self._projector.project(latents, self._latent_frames)
         self._sink.preview(images, self._video_frames, done)
@@ -310,7 +314,8 @@ class GenerationRunner:
             noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
             noise = adapter.noised(pipe, guide_latent, noise, level)
         if noise is not None:
-            extra["latents"] = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
+            latents = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
+            extra = adapter.with_start_latents(pipe, extra, latents, noised=bool(skip))
         return extra, skip
 
 

@@ -303,7 +303,7 @@ class ImageToVideoTab:
         """
         with user_errors():
             job = self._c.jobs.submit(request_with_defaults(dict(
-                mode=Mode.I2V, image=image, prompt=prompt or "animate the image", model=model or self._default.key,
+                mode=Mode.I2V, image=image, prompt=prompt or None, model=model or self._default.key,
                 motion=motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file).model_dump(),
                 depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance), end_image=end_image or None,
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),

@@ -108,6 +108,12 @@ class PipelineAdapter:
 
         return noised_guide(clean, noise, level)
 
+    def with_start_latents(self, pipe: Any, kwargs: dict[str, Any], latents: torch.Tensor, *,
+                           noised: bool) -> dict[str, Any]:  # fmt: skip
+        """The call's arguments with the runner's start latents (pipeline layout; ``noised``: a noised guide,
+        else unit noise). Default: passed as ``latents``, which the pipeline scales by its initial noise level."""
+        return {**kwargs, "latents": latents}
+
     # -- the output ------------------------------------------------------------------
     def frames(self, output: Any) -> np.ndarray:
         """Float frames in [0, 1], (frames, height, width, 3), of the first video of the output."""
