@@ -13,6 +13,7 @@ import torch
 
 from studio.config import Settings
 from studio.engine.adapters import PipelineAdapter, load_adapter
+from studio.engine.camera_loras import cached_on_disk, camera_loras
 from studio.engine.device import DeviceInfo
 from studio.engine.end_frame import end_image_kwargs
 from studio.engine.families.base import LatentGeometry
@@ -159,8 +160,8 @@ class GenerationRunner:
     def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
                  guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None) -> None:  # fmt: skip
         self._settings = settings
-        self._loras = LoraApplier(loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras),
-                                  offline=settings.offline)  # fmt: skip
+        self._lora_registry = loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras)
+        self._loras = LoraApplier(self._lora_registry, offline=settings.offline)
         self._mag_ratios = MagRatioStore(settings.models_dir / "mag_ratios")
         self._registry = registry
         self._manager = manager
@@ -204,11 +205,16 @@ class GenerationRunner:
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
         model_keys = tuple(k for k in (spec.key, spec.source) if k)
+        # the camera presets' native motion LoRAs, where the family has them (AnimateDiff)
+        available = (lambda _lora: True) if not self._settings.offline else cached_on_disk
+        camera_specs, camera_notes = camera_loras(request, family.camera_loras, self._lora_registry, model_keys, available)
+        notes += camera_notes
+        lora_request = request.model_copy(update={"loras": [*request.loras, *camera_specs]}) if camera_specs else request
         with (
             self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
                               request=request) as pipe,
             _hooks_freed_on_error(pipe),
-            self._loras.applied(pipe, request, model_keys) as lora_notes,
+            self._loras.applied(pipe, lora_request, model_keys) as lora_notes,
         ):  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
             # 4. Latent geometry of this pipeline, and the scheduler shift of this request

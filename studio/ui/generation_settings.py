@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import gradio as gr
 
@@ -11,6 +12,7 @@ from studio.container import Container
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.errors import StudioError
 from studio.jobs.defaults import request_with_defaults
+from studio.types import GenerationRequest
 
 
 def render_model_settings(container: Container, mode: str, default: ModelSpec, frames_label: str,
@@ -42,7 +44,7 @@ def render_model_settings(container: Container, mode: str, default: ModelSpec, f
 def _render_sliders(container: Container, mode: str, default: ModelSpec, frames_label: str) -> tuple:
     d, s = default.defaults, container.settings
     family = container.registry.family(default)
-    side, neural = family.size_rules.side_multiple, bool(family.pipelines)
+    side, shown = family.size_rules.side_multiple, family.inputs
     low = max(side, family.size_rules.min_side_px)
     with gr.Row():
         width = gr.Slider(low, s.max_side_px, value=d.width, step=side, label="Width")
@@ -51,22 +53,59 @@ def _render_sliders(container: Container, mode: str, default: ModelSpec, frames_
         frames = gr.Slider(1, s.max_frames, value=d.num_frames, step=family.size_rules.temporal_step, label=frames_label)
         fps = gr.Slider(1, 60, value=d.fps, step=1, label="FPS")
     with gr.Row():
-        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps", visible=neural, elem_id=f"{mode}-steps")
-        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance", visible=neural,
-                             elem_id=f"{mode}-guidance")  # fmt: skip
+        steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps", visible="steps" in shown,
+                          elem_id=f"{mode}-steps")  # fmt: skip
+        guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance",
+                             visible="guidance_scale" in shown, elem_id=f"{mode}-guidance")  # fmt: skip
     return width, height, frames, fps, steps, guidance
 
 
 def model_rules(registry: ModelRegistry, model: str) -> tuple:
-    """Width/height/frames slider steps from ``model``'s family rules; steps and guidance shown only for neural models."""
+    """Width/height/frames slider steps from ``model``'s family rules; steps and guidance shown where it reads them."""
     try:
         family = registry.family(registry.resolve(model))
     except StudioError:
         return (gr.skip(),) * 5
-    rules, neural = family.size_rules, bool(family.pipelines)
+    rules, shown = family.size_rules, family.inputs
     step, low = rules.side_multiple, max(rules.side_multiple, rules.min_side_px)
     return (gr.Slider(step=step, minimum=low), gr.Slider(step=step, minimum=low), gr.Slider(step=rules.temporal_step),
-            gr.Slider(visible=neural), gr.Slider(visible=neural))  # fmt: skip
+            gr.Slider(visible="steps" in shown), gr.Slider(visible="guidance_scale" in shown))  # fmt: skip
+
+
+def render_family_inputs(container: Container, default: ModelSpec) -> dict[str, gr.Slider]:
+    """Controls of inputs only some families read (Stable Video Diffusion's conditioning), by request key;
+    ``wire_family_inputs`` shows them for those models only."""
+    d = GenerationRequest.model_fields
+    with gr.Row():
+        widgets = {
+            "motion_bucket_id": gr.Slider(1, 255, value=d["motion_bucket_id"].default, step=1, elem_id="motion-bucket",
+                                          label="Motion bucket (how much it moves, 1-255)"),
+            "noise_aug_strength": gr.Slider(0.0, 1.0, value=d["noise_aug_strength"].default, step=0.01,
+                                            label="Noise augmentation (freedom from the image)", elem_id="noise-aug"),
+        }  # fmt: skip
+    return widgets
+
+
+def wire_family_inputs(container: Container, model: gr.Dropdown, default: ModelSpec, widgets: dict[str, Any]) -> None:
+    """Show each widget (keyed by request field) only for models whose family reads that field (``Family.inputs``)."""
+    shown = container.registry.family(default).inputs
+    for key, widget in widgets.items():
+        widget.visible = key in shown
+    model.change(partial(family_input_updates, container.registry, tuple(widgets)), inputs=[model],
+                 outputs=list(widgets.values()), api_visibility="private")  # fmt: skip
+
+
+def family_input_updates(registry: ModelRegistry, keys: tuple[str, ...], model: str) -> tuple:
+    """Visibility per widget for ``model``; a hidden prompt is also emptied (a model without one refuses it)."""
+    try:
+        shown = registry.family(registry.resolve(model)).inputs
+    except StudioError:
+        return (gr.skip(),) * len(keys)
+    return tuple(gr.update(visible=True) if k in shown else gr.update(visible=False, **_CLEARED.get(k, {})) for k in keys)
+
+
+#: what a hidden widget is reset to.
+_CLEARED: dict[str, dict[str, Any]] = {"prompt": {"value": ""}, "negative_prompt": {"value": ""}}
 
 
 def model_defaults(registry: ModelRegistry, model: str) -> tuple:

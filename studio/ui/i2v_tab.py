@@ -21,7 +21,13 @@ from studio.motion.vectors import trajectories_from_specs
 from studio.types import Mode
 from studio.ui.advanced_settings import advanced_values, render_advanced
 from studio.ui.common import user_errors
-from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
+from studio.ui.generation_settings import (
+    render_estimate,
+    render_family_inputs,
+    render_model_settings,
+    size_values,
+    wire_family_inputs,
+)
 from studio.ui.keyframe_controls import (
     keyframe_values,
     render_keyframe_settings,
@@ -68,6 +74,7 @@ class ImageToVideoTab:
                                                       sizes_after=self._render_buttons)  # fmt: skip
                 generate, cancel = self._buttons
                 render_estimate(self._c, "i2v", model, *sizes[:3], *sizes[4:6])  # model, size, frames; steps, guidance
+                family_inputs = render_family_inputs(self._c, self._default)  # e.g. SVD's motion bucket
                 arrows_widgets = self._render_arrows()
                 camera = (*camera, *self._render_camera_extras())
                 with gr.Accordion("End image (first-and-last-frame models, e.g. Wan 2.1 FLF2V)", open=False):
@@ -81,7 +88,8 @@ class ImageToVideoTab:
                 outputs = render_job_outputs("i2v")
                 review_buttons = render_review_buttons("i2v")
         self._wire(image, prompt, camera, arrows_widgets, settings, preview, generate, cancel, outputs,
-                   [end_image, *advanced.inputs()])  # fmt: skip
+                   [end_image, *advanced.inputs(), *family_inputs.values()])  # fmt: skip
+        wire_family_inputs(self._c, model, self._default, {"prompt": prompt, **family_inputs})
         wire_review_buttons(self._c, *review_buttons, outputs[2], settings[10], list(outputs), public=False)
         self.widgets = {"prompt": prompt, "presets": camera[0], "strength": camera[1]}
         model, width, height, frames, fps, steps, guidance, guide_strength, warped_noise, control_scale, seed = settings[:11]
@@ -91,7 +99,7 @@ class ImageToVideoTab:
             "steps": steps, "guidance_scale": guidance, "seed": seed, "guide_strength": guide_strength,
             "warped_noise": warped_noise, "control_scale": control_scale, "depth_is_distance": camera[8],
             "presets": camera[0], "strength": camera[1], "easing": camera[2], "schedules": camera[3],
-            "arrows": arrows_widgets[1],
+            "arrows": arrows_widgets[1], **family_inputs,
         }  # fmt: skip
         self.sharing.wire(sharing, self.settings)
         self.sharing_message = sharing.message
@@ -260,7 +268,8 @@ class ImageToVideoTab:
         depth_map: str | None = None, depth_is_distance: bool | None = None, keyframe_factor: float | None = None,
         review_keyframes: bool | None = None, export_format: str | None = None, end_image: str | None = None,
         step_cache: str | None = None, step_cache_threshold: float | None = None, loras: list[str] | None = None,
-        lora_weight: float | None = None, request: gr.Request | None = None,
+        lora_weight: float | None = None, motion_bucket_id: float | None = None,
+        noise_aug_strength: float | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Animate an image (image-to-video) with a camera move and motion arrows: queues a job and
         streams its progress and the video. Works without a neural model (model "motion-warp").
@@ -298,6 +307,8 @@ class ImageToVideoTab:
             step_cache_threshold: the cache's threshold (empty: its default).
             loras: registered LoRA keys or hub ids to apply.
             lora_weight: the weight of the chosen LoRAs.
+            motion_bucket_id: how much the clip moves, 1..255 (Stable Video Diffusion).
+            noise_aug_strength: noise added to the image, 0..1 (Stable Video Diffusion: more = freer from it).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
@@ -309,6 +320,8 @@ class ImageToVideoTab:
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),
                 warped_noise=True if warped_noise is None else bool(warped_noise),
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
+                motion_bucket_id=None if motion_bucket_id is None else int(motion_bucket_id),
+                noise_aug_strength=noise_aug_strength,
                 **size_values(width, height, num_frames, fps, steps, guidance_scale),
                 **keyframe_values(keyframe_factor, review_keyframes, export_format),
                 **advanced_values(step_cache, step_cache_threshold, loras, lora_weight),

@@ -18,9 +18,10 @@ _COMMON = ("model", "width", "height", "num_frames", "fps", "steps", "guidance_s
 _MOTION_KEYS = ("presets", "strength", "easing", "schedules", "arrows")
 TAB_KEYS: dict[Tab, tuple[str, ...]] = {
     "t2v": ("prompt", "negative_prompt", *_COMMON),
-    "i2v": ("prompt", *_COMMON, "guide_strength", "warped_noise", "control_scale", "depth_is_distance", *_MOTION_KEYS),
+    "i2v": ("prompt", *_COMMON, "guide_strength", "warped_noise", "control_scale", "depth_is_distance", *_MOTION_KEYS,
+            "motion_bucket_id", "noise_aug_strength"),
 }
-_INTEGERS = {"width", "height", "num_frames", "fps", "steps"}
+_INTEGERS = {"width", "height", "num_frames", "fps", "steps", "motion_bucket_id"}
 _LABELS = {"num_frames": "frames", "guidance_scale": "guidance", "presets": "camera presets", "strength": "camera strength"}
 
 
