@@ -18,3 +18,13 @@ def container(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) 
     c = build_container(settings)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="module")
+def runner(container: Container):
+    """A runner on the module's container (its manager, so the loaded demos are shared), with the motion engine."""
+    from studio.engine.guide import GuideRenderer
+    from studio.engine.runner import GenerationRunner
+
+    c = container
+    return GenerationRunner(c.settings, c.registry, c.manager, c.device, guide_builder=GuideRenderer(c.settings))

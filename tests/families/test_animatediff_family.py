@@ -1,0 +1,139 @@
+"""AnimateDiff through the family end-to-end path, its steering, camera LoRAs and rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from studio.container import Container
+from studio.engine.adapters.animatediff import AnimateDiffAdapter, encode_frames
+from studio.engine.camera_loras import camera_loras
+from studio.engine.families.animatediff import ANIMATEDIFF, CAMERA_LORAS
+from studio.engine.lora_registry import LoraRegistry
+from studio.engine.runner import GenerationRunner
+from studio.engine.steering import GuideVideo
+from studio.errors import InvalidRequestError
+from studio.motion.names import PRESET_NAMES
+from studio.motion.specs import CameraSpec, MotionSpec
+from studio.types import GenerationRequest, LoraSpec
+from tests.engine.recording_sink import RecordingSink
+from tests.families.harness import cancel_while_denoising, generate, source_image
+
+SMALL = dict(width=64, height=48, num_frames=9, steps=3, fps=8)
+
+
+def _i2v(folder: Path, **overrides) -> GenerationRequest:
+    values = dict(mode="i2v", prompt="a fox", model="animatediff-demo", image=source_image(folder),
+                  motion=MotionSpec(camera=CameraSpec(presets=["pan_left"])), guide_strength=0.3, **SMALL)  # fmt: skip
+    return GenerationRequest(**{**values, **overrides})
+
+
+def test_text_to_video(container: Container) -> None:
+    generate(container, GenerationRequest(prompt="a fox", model="animatediff-demo", **SMALL), expect_previews=True)
+
+
+def test_video_to_video_from_the_camera_guide(container: Container, tmp_path: Path) -> None:
+    job = generate(container, _i2v(tmp_path), expect_previews=True)
+    # the demo's motion modules are not v2's: the pan preset's motion LoRA is named and not applied
+    assert "animatediff-motion-lora-pan-left" in (job.message or "") and "made for animatediff-v2" in job.message
+
+
+def test_cancel(container: Container) -> None:
+    cancel_while_denoising(container, GenerationRequest(prompt="a fox", model="animatediff-demo", **{**SMALL, "steps": 30}))
+
+
+def test_any_frame_count_up_to_the_motion_modules_32(container: Container) -> None:
+    job = container.jobs.submit(GenerationRequest(prompt="a fox", model="animatediff-demo", **{**SMALL, "num_frames": 10}))
+    assert job.request.num_frames == 10 and "rounded" not in (job.message or "")
+    container.jobs.cancel(job.id)
+    job = container.jobs.submit(GenerationRequest(prompt="a fox", model="animatediff-demo", **{**SMALL, "num_frames": 40}))
+    assert job.request.num_frames == 32 and "frames lowered from 40 to 32" in (job.message or "")
+    container.jobs.cancel(job.id)
+    with pytest.raises(InvalidRequestError, match="at most 32"):
+        ANIMATEDIFF.size_rules.check(64, 48, 33, round_values=False)
+
+
+def test_sides_are_rounded_to_multiples_of_8_with_a_note(container: Container) -> None:
+    job = container.jobs.submit(GenerationRequest(prompt="a fox", model="animatediff-demo", **{**SMALL, "width": 70}))
+    assert job.request.width == 72 and "multiples of 8" in (job.message or "")
+    container.jobs.cancel(job.id)
+
+
+def test_start_latents_are_the_ddim_noised_encoded_guide_instead_of_the_video(runner: GenerationRunner) -> None:
+    adapter = AnimateDiffAdapter()
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="animatediff-demo", guide_strength=0.5,
+                                warped_noise=False, **{**SMALL, "steps": 4})  # fmt: skip
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, 255, (9, 48, 64, 3), dtype=np.uint8)
+    guide = GuideVideo(frames=frames, maps=np.zeros((9, 48, 64, 2), np.float32))
+    spec = runner._registry.resolve("animatediff-demo")
+    with runner._manager.use(spec, "i2v") as pipe, torch.inference_mode():
+        geometry = adapter.geometry(pipe)
+        extra, skip = runner._steering_inputs(adapter, pipe, geometry, ANIMATEDIFF.steering, request, guide,
+                                              torch.Generator().manual_seed(3), [])  # fmt: skip
+        latent = encode_frames(pipe.vae, frames, torch.device("cpu"))
+        pipe.scheduler.set_timesteps(4)
+        timestep = int(pipe.scheduler.timesteps[skip])
+        alpha = float(pipe.scheduler.alphas_cumprod[timestep])
+    noise = torch.randn(latent.shape, generator=torch.Generator().manual_seed(3))
+    assert skip == 2 and "video" not in extra and extra["strength"] == 1.0
+    assert latent.shape == (1, 4, 9, 6, 8) == geometry.latent_shape(9, 48, 64)
+    assert torch.allclose(extra["latents"], alpha**0.5 * latent + (1 - alpha) ** 0.5 * noise, atol=1e-5)
+
+
+def test_the_guide_strength_truncates_the_ddim_schedule(runner: GenerationRunner, tmp_path: Path) -> None:
+    sink = RecordingSink()
+    runner.run(_i2v(tmp_path, steps=4, guide_strength=0.5), seed=1, sink=sink)
+    assert [e[1:] for e in sink.events if e[0] == "progress"] == [(1, 2), (2, 2)]
+
+
+# -- camera presets -> motion LoRAs ------------------------------------------------------------
+def test_every_mapped_preset_is_a_studio_preset_with_a_registered_guoyww_lora(tmp_path: Path) -> None:
+    registry = LoraRegistry(tmp_path)
+    assert set(CAMERA_LORAS) <= set(PRESET_NAMES) and len(CAMERA_LORAS) == 8
+    for preset, key in CAMERA_LORAS.items():
+        lora = registry.get(key)
+        assert lora is not None and lora.repo_id == f"guoyww/{key}", preset
+    assert CAMERA_LORAS["roll_ccw"] == "animatediff-motion-lora-rolling-anticlockwise"
+
+
+def test_camera_presets_add_their_loras_where_they_fit_and_are_available(tmp_path: Path) -> None:
+    registry = LoraRegistry(tmp_path)
+    camera = CameraSpec(presets=["zoom_in", "dolly_in", "tilt_up"], strength=0.5)
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="animatediff-v2", motion=MotionSpec(camera=camera))
+    keys = ("animatediff-v2", "emilianJR/epiCRealism")
+    specs, notes = camera_loras(request, CAMERA_LORAS, registry, keys, available=lambda _lora: True)
+    assert specs == [LoraSpec(source="animatediff-motion-lora-zoom-in", weight=0.5),
+                     LoraSpec(source="animatediff-motion-lora-tilt-up", weight=0.5)] and notes == []  # fmt: skip
+    specs, notes = camera_loras(request, CAMERA_LORAS, registry, keys, available=lambda _lora: False)
+    assert specs == [] and len(notes) == 2
+    assert "guoyww/animatediff-motion-lora-zoom-in is not downloaded (offline)" in notes[0]
+    asked = request.model_copy(update={"loras": [LoraSpec(source="animatediff-motion-lora-zoom-in", weight=0.8)]})
+    specs, _ = camera_loras(asked, CAMERA_LORAS, registry, keys, available=lambda _lora: True)
+    assert [s.source for s in specs] == ["animatediff-motion-lora-tilt-up"]  # the request's own weight stays
+
+
+def test_a_lora_made_for_the_demos_motion_modules_changes_the_clip_and_is_removed_after(container: Container,
+                                                                                         runner: GenerationRunner) -> None:  # fmt: skip
+    from safetensors.torch import save_file
+
+    spec = runner._registry.resolve("animatediff-demo")
+    with runner._manager.use(spec, "t2v") as pipe:
+        layers = {n: m for n, m in pipe.unet.named_modules() if "motion_modules" in n and n.endswith(("to_q", "to_v"))}
+    generator = torch.Generator().manual_seed(0)
+    weights = {}
+    for name, layer in layers.items():
+        weights[f"unet.{name}.lora_A.weight"] = torch.randn(4, layer.in_features, generator=generator)
+        weights[f"unet.{name}.lora_B.weight"] = torch.randn(layer.out_features, 4, generator=generator)
+    folder = container.settings.loras_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(weights, folder / "motion-test.safetensors")
+    request = GenerationRequest(prompt="a fox", model="animatediff-demo", **SMALL)
+    base = runner.run(request, seed=5, sink=RecordingSink()).frames
+    with_lora = runner.run(request.model_copy(update={"loras": [LoraSpec(source="motion-test.safetensors")]}), seed=5,
+                           sink=RecordingSink()).frames  # fmt: skip
+    again = runner.run(request, seed=5, sink=RecordingSink()).frames
+    assert not np.array_equal(base, with_lora) and np.array_equal(base, again)
