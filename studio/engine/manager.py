@@ -344,10 +344,10 @@ class ModelManager:
         source = self._source(spec, on_status)
         on_status(f"loading {spec.key}")
         try:
-            extra = {name: self._extra_component(name, part) for name, part in spec.extra_components.items()}
+            extra = {name: self._extra_component(spec, name, part) for name, part in spec.extra_components.items()}
             return pipeline_cls.from_pretrained(
                 source,
-                dtype=self._device.component_dtypes(),
+                dtype=self._device.component_dtypes(self._registry.family(spec).float32_components),
                 revision=spec.revision,
                 local_files_only=self._settings.offline or spec.demo,
                 **extra,
@@ -355,7 +355,7 @@ class ModelManager:
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"could not load model {spec.key!r} from {source}: {exc}") from exc
 
-    def _extra_component(self, name: str, part: ExtraComponent) -> object:
+    def _extra_component(self, spec: ModelSpec, name: str, part: ExtraComponent) -> object:
         """A component from its own repository (AnimateDiff's motion adapter), in the dtype its name gets."""
         import diffusers
 
@@ -364,7 +364,7 @@ class ModelManager:
         if part.subfolder:
             kwargs["subfolder"] = part.subfolder
         if issubclass(cls, diffusers.ModelMixin):
-            dtypes = self._device.component_dtypes()
+            dtypes = self._device.component_dtypes(self._registry.family(spec).float32_components)
             kwargs["dtype"] = dtypes.get(name, dtypes["default"]) if isinstance(dtypes, dict) else dtypes
         return cls.from_pretrained(part.source, **kwargs)
 

@@ -28,3 +28,17 @@ def runner(container: Container):
 
     c = container
     return GenerationRunner(c.settings, c.registry, c.manager, c.device, guide_builder=GuideRenderer(c.settings))
+
+
+@pytest.fixture(scope="module")
+def bf16_runner(container: Container):
+    """A runner loading in bf16 as on CUDA (per-component dtypes from the family), on the CPU."""
+    from studio.engine.device import resolve_device
+    from studio.engine.guide import GuideRenderer
+    from studio.engine.manager import ModelManager
+    from studio.engine.runner import GenerationRunner
+
+    c = container
+    device = resolve_device("cpu", "bfloat16")
+    manager = ModelManager(c.settings, c.registry, device)
+    return GenerationRunner(c.settings, c.registry, manager, device, guide_builder=GuideRenderer(c.settings))

@@ -101,3 +101,9 @@ def test_start_latents_are_the_edm_noised_guide_divided_by_the_initial_noise_lev
     assert skip == 2 and extra["latents"].shape == (1, 9, 4, 6, 8)  # frames first, as the pipeline keeps them
     expected = (latent + sigma * noise) / initial
     assert torch.allclose(extra["latents"], expected.permute(0, 2, 1, 3, 4), atol=1e-5)
+
+
+def test_runs_in_bf16_as_on_cuda(bf16_runner: GenerationRunner, tmp_path: Path) -> None:
+    # image latents go from the VAE to the UNet uncast: the family keeps no component in float32
+    result = bf16_runner.run(_request(tmp_path, guide_strength=0.3), seed=1, sink=RecordingSink())
+    assert result.frames.shape == (9, 48, 64, 3)

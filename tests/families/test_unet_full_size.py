@@ -56,7 +56,7 @@ def test_registry_sizes_match_the_released_architectures(pipes: dict[str, Any], 
     for name, registered in spec.components.items():
         assert registered.params_b == pytest.approx(facts.components[name].params_b, rel=0.02), name
         assert registered.unit_params_b == pytest.approx(facts.components[name].unit_params_b, rel=0.02), name
-    float32 = {"vae", "image_encoder"}  # the rest in bf16 (device.component_dtypes)
+    float32 = ModelRegistry(offline=True).family(spec).float32_components or frozenset()  # the rest in bf16
     gb = sum(f.params_b * (4 if n in float32 else 2) for n, f in facts.components.items())
     assert spec.weights_gb == pytest.approx(gb, rel=0.02)
 

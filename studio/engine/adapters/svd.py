@@ -53,3 +53,8 @@ class SvdAdapter(PipelineAdapter):
         spacing = pipe.scheduler.config.timestep_spacing
         start = level if spacing in ("linspace", "trailing") else (level**2 + 1) ** 0.5
         return (clean + level * noise.to(clean.device, clean.dtype)) / start
+
+    def with_start_latents(self, pipe: Any, kwargs: dict[str, Any], latents: torch.Tensor, *,
+                           noised: bool) -> dict[str, Any]:  # fmt: skip
+        """``prepare_latents`` keeps the given latents' dtype and the UNet takes it as its own: the UNet's dtype."""
+        return {**kwargs, "latents": latents.to(pipe.unet.dtype)}

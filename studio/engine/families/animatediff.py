@@ -134,4 +134,7 @@ ANIMATEDIFF = Family(
     steering=frozenset({"v2v", "warped_noise"}),
     adapter="studio.engine.adapters.animatediff:AnimateDiffAdapter",
     camera_loras=CAMERA_LORAS,
+    # the pipeline hands the UNet's latents to the VAE (and image latents to the UNet) without a cast:
+    # one dtype for all components (in bf16 the SD VAE decodes fine)
+    float32_components=frozenset(),
 )

@@ -147,6 +147,9 @@ class Family:
     #: request inputs the family's pipelines read (front ends hide the others; submit refuses a prompt
     #: to a family without "prompt"). Family-specific ones are named like their request fields.
     inputs: frozenset[str] = frozenset({"prompt", "negative_prompt", "steps", "guidance_scale"})
+    #: components kept in float32 when the rest runs in bf16; None: the studio's (VAE, image encoder). A family
+    #: whose pipeline passes tensors between components without casting (AnimateDiff, SVD) declares none.
+    float32_components: frozenset[str] | None = None
     #: camera preset -> registered LoRA key of a native camera-motion LoRA (AnimateDiff's motion LoRAs).
     camera_loras: dict[str, str] = field(default_factory=dict)
 

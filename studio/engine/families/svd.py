@@ -105,4 +105,7 @@ SVD = Family(
     call_kwargs={"decode_chunk_size": 8},
     adapter="studio.engine.adapters.svd:SvdAdapter",
     inputs=frozenset({"steps", "motion_bucket_id", "noise_aug_strength"}),
+    # the pipeline hands the UNet's latents to the VAE (and image latents to the UNet) without a cast:
+    # one dtype for all components (in bf16 the SD VAE decodes fine)
+    float32_components=frozenset(),
 )

@@ -2,8 +2,8 @@
 
 Defaults from the model cards; ``weights_gb`` and ``components`` from the
 parameter counts of the released configurations in ``unet_facts`` (counted on
-the meta device by ``tests/families/test_unet_full_size.py``): the UNet and
-text encoder in the compute dtype (bf16), VAE and image encoder in float32.
+the meta device by ``tests/families/test_unet_full_size.py``), every component
+in the compute dtype (bf16: these families keep none in float32).
 AnimateDiff's loaded UNet carries the motion modules (copied from the
 adapter, which the pipeline keeps too).
 """
@@ -61,11 +61,11 @@ def unet_specs() -> list[ModelSpec]:
                   description="AnimateDiff (SD 1.5 UNet + motion adapter) shrunk, random weights."),
         ModelSpec(key="svd-demo", family="svd", label="Stable Video Diffusion demo", demo=True, modes=("i2v",),
                   defaults=_SVD_DEMO, description="Stable Video Diffusion architecture shrunk, random weights."),
-        # UNet 1.28B with the v3 motion modules + 0.42B adapter + 0.12B CLIP-L, bf16; VAE float32.
-        _animatediff("v3", "guoyww/animatediff-motion-adapter-v1-5-3", 1.2767, 0.4171, 3.97),
+        # UNet 1.28B with the v3 motion modules + 0.42B adapter + 0.12B CLIP-L + 0.08B VAE, bf16.
+        _animatediff("v3", "guoyww/animatediff-motion-adapter-v1-5-3", 1.2767, 0.4171, 3.80),
         # v2 (a mid-block motion module): the adapter guoyww's camera motion LoRAs are made for.
-        _animatediff("v2", "guoyww/animatediff-motion-adapter-v1-5-2", 1.3127, 0.4532, 4.11),
-        # UNet 1.52B bf16; CLIP ViT-H image encoder 0.63B + VAE 0.10B, float32.
-        _svd("svd-xt", "stabilityai/stable-video-diffusion-img2vid-xt", 25, 5.97),
-        _svd("svd", "stabilityai/stable-video-diffusion-img2vid", 14, 5.97),
+        _animatediff("v2", "guoyww/animatediff-motion-adapter-v1-5-2", 1.3127, 0.4532, 3.95),
+        # UNet 1.52B + CLIP ViT-H image encoder 0.63B + VAE 0.10B, bf16.
+        _svd("svd-xt", "stabilityai/stable-video-diffusion-img2vid-xt", 25, 4.51),
+        _svd("svd", "stabilityai/stable-video-diffusion-img2vid", 14, 4.51),
     ]
