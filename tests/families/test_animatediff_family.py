@@ -144,3 +144,16 @@ def test_runs_in_bf16_as_on_cuda(bf16_runner: GenerationRunner, tmp_path: Path) 
     t2v = bf16_runner.run(GenerationRequest(prompt="a fox", model="animatediff-demo", **SMALL), seed=1, sink=RecordingSink())
     i2v = bf16_runner.run(_i2v(tmp_path), seed=1, sink=RecordingSink())
     assert t2v.frames.shape == i2v.frames.shape == (9, 48, 64, 3)
+
+
+def test_warped_noise_alone_replaces_the_video_and_changes_the_clip(runner: GenerationRunner, tmp_path: Path) -> None:
+    adapter, spec = AnimateDiffAdapter(), runner._registry.resolve("animatediff-demo")
+    request = _i2v(tmp_path, guide_strength=0.0, warped_noise=True)
+    guide = runner._guide_builder(request, with_maps=True)
+    with runner._manager.use(spec, "i2v") as pipe, torch.inference_mode():
+        extra, skip = runner._steering_inputs(adapter, pipe, adapter.geometry(pipe), ANIMATEDIFF.steering, request,
+                                              guide, torch.Generator().manual_seed(0), [])  # fmt: skip
+    assert skip == 0 and "video" not in extra and extra["latents"].shape == (1, 4, 9, 6, 8)
+    warped = runner.run(request, seed=2, sink=RecordingSink()).frames
+    plain = runner.run(request.model_copy(update={"warped_noise": False}), seed=2, sink=RecordingSink()).frames
+    assert not np.array_equal(warped, plain)
