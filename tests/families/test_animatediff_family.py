@@ -17,7 +17,7 @@ from studio.engine.runner import GenerationRunner
 from studio.engine.steering import GuideVideo
 from studio.errors import InvalidRequestError
 from studio.motion.names import PRESET_NAMES
-from studio.motion.specs import CameraSpec, MotionSpec
+from studio.motion.specs import CameraSpec, MotionSpec, TrajectorySpec
 from studio.types import GenerationRequest, LoraSpec
 from tests.engine.recording_sink import RecordingSink
 from tests.families.harness import cancel_while_denoising, generate, source_image
@@ -72,7 +72,7 @@ def test_start_latents_are_the_ddim_noised_encoded_guide_instead_of_the_video(ru
     spec = runner._registry.resolve("animatediff-demo")
     with runner._manager.use(spec, "i2v") as pipe, torch.inference_mode():
         geometry = adapter.geometry(pipe)
-        extra, skip = runner._steering_inputs(adapter, pipe, geometry, ANIMATEDIFF.steering, request, guide,
+        extra, skip, _dual = runner._steering_inputs(adapter, pipe, geometry, ANIMATEDIFF.steering, request, guide,
                                               torch.Generator().manual_seed(3), [])  # fmt: skip
         latent = encode_frames(pipe.vae, frames, torch.device("cpu"))
         pipe.scheduler.set_timesteps(4)
@@ -151,9 +151,16 @@ def test_warped_noise_alone_replaces_the_video_and_changes_the_clip(runner: Gene
     request = _i2v(tmp_path, guide_strength=0.0, warped_noise=True)
     guide = runner._guide_builder(request, with_maps=True)
     with runner._manager.use(spec, "i2v") as pipe, torch.inference_mode():
-        extra, skip = runner._steering_inputs(adapter, pipe, adapter.geometry(pipe), ANIMATEDIFF.steering, request,
+        extra, skip, _dual = runner._steering_inputs(adapter, pipe, adapter.geometry(pipe), ANIMATEDIFF.steering, request,
                                               guide, torch.Generator().manual_seed(0), [])  # fmt: skip
     assert skip == 0 and "video" not in extra and extra["latents"].shape == (1, 4, 9, 6, 8)
     warped = runner.run(request, seed=2, sink=RecordingSink()).frames
     plain = runner.run(request.model_copy(update={"warped_noise": False}), seed=2, sink=RecordingSink()).frames
     assert not np.array_equal(warped, plain)
+
+
+def test_motion_arrows_steer_through_the_dual_clock(container: Container, tmp_path: Path) -> None:
+    arrow = TrajectorySpec(points=[(0.3, 0.5), (0.7, 0.5)], radius=0.3)
+    request = _i2v(tmp_path, motion=MotionSpec(trajectories=[arrow]), guide_strength=0.0, steps=4)
+    job = generate(container, request, expect_previews=True)
+    assert "dual clock: the arrows' regions" in (job.message or "")

@@ -16,7 +16,7 @@ from studio.engine.runner import GenerationRunner
 from studio.engine.steering import GuideVideo
 from studio.errors import InvalidRequestError
 from studio.jobs.defaults import request_with_defaults
-from studio.motion.specs import CameraSpec, MotionSpec
+from studio.motion.specs import CameraSpec, MotionSpec, TrajectorySpec
 from studio.types import GenerationRequest
 from tests.engine.recording_sink import RecordingSink
 from tests.families.harness import cancel_while_denoising, generate, source_image
@@ -89,7 +89,7 @@ def test_start_latents_are_the_edm_noised_guide_divided_by_the_initial_noise_lev
     spec = runner._registry.resolve("svd-demo")
     with runner._manager.use(spec, "i2v") as pipe, torch.inference_mode():
         geometry = adapter.geometry(pipe)
-        extra, skip = runner._steering_inputs(adapter, pipe, geometry, SVD.steering, request, guide,
+        extra, skip, _dual = runner._steering_inputs(adapter, pipe, geometry, SVD.steering, request, guide,
                                               torch.Generator().manual_seed(3), [])  # fmt: skip
         latent = encode_frames(pipe.vae, frames, torch.device("cpu"))
         pipe.scheduler.set_timesteps(4)
@@ -107,3 +107,10 @@ def test_runs_in_bf16_as_on_cuda(bf16_runner: GenerationRunner, tmp_path: Path) 
     # image latents go from the VAE to the UNet uncast: the family keeps no component in float32
     result = bf16_runner.run(_request(tmp_path, guide_strength=0.3), seed=1, sink=RecordingSink())
     assert result.frames.shape == (9, 48, 64, 3)
+
+
+def test_motion_arrows_steer_through_the_dual_clock(container: Container, tmp_path: Path) -> None:
+    arrow = TrajectorySpec(points=[(0.3, 0.5), (0.7, 0.5)], radius=0.3)
+    request = _request(tmp_path, motion=MotionSpec(trajectories=[arrow]), steps=4)
+    job = generate(container, request, expect_previews=True)
+    assert "dual clock: the arrows' regions" in (job.message or "")

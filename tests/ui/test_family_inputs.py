@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-import gradio as gr
-
 from studio.engine.registry import ModelRegistry
-from studio.ui.generation_settings import family_input_updates, model_rules
+from studio.ui.model_controls import applicable_controls, without_hidden_options
 from studio.ui.settings_codec import to_values, to_widgets
 
-KEYS = ("prompt", "motion_bucket_id", "noise_aug_strength")
+CONDITIONING = {"motion_bucket_id", "noise_aug_strength"}
 
 
-def _visible(updates: tuple) -> list[bool]:
-    return [u["visible"] if isinstance(u, dict) else u.visible for u in updates]
-
-
-def test_svd_hides_the_prompt_and_shows_its_own_conditioning() -> None:
+def _controls(model: str) -> frozenset[str]:
     registry = ModelRegistry(offline=True)
-    updates = family_input_updates(registry, KEYS, "svd-demo")
-    assert _visible(updates) == [False, True, True]
-    assert updates[0]["value"] == ""  # a hidden prompt is emptied: the model refuses one
-    assert _visible(family_input_updates(registry, KEYS, "wan-i2v-demo")) == [True, False, False]
-    assert _visible(family_input_updates(registry, KEYS, "animatediff-demo")) == [True, False, False]
+    return applicable_controls(registry, registry.resolve(model))
 
 
-def test_steps_and_guidance_follow_the_family_inputs() -> None:
-    registry = ModelRegistry(offline=True)
-    assert _visible(model_rules(registry, "svd-demo")[3:]) == [True, False]  # steps, no guidance scale
-    assert _visible(model_rules(registry, "animatediff-demo")[3:]) == [True, True]
-    assert _visible(model_rules(registry, "motion-warp")[3:]) == [False, False]
+def test_svd_hides_the_prompt_and_guidance_and_shows_its_own_conditioning() -> None:
+    svd = _controls("svd-demo")
+    assert svd >= CONDITIONING and "steps" in svd
+    assert not {"prompt", "negative_prompt", "guidance_scale"} & svd
+    for model in ("wan-i2v-demo", "animatediff-demo"):
+        controls = _controls(model)
+        assert {"prompt", "negative_prompt", "steps", "guidance_scale"} <= controls and not CONDITIONING & controls
 
 
-def test_an_unknown_model_changes_nothing() -> None:
-    updates = family_input_updates(ModelRegistry(offline=True), KEYS, "nobody/nothing-here")
-    assert all(isinstance(u, type(gr.skip())) for u in updates)
+def test_motion_warp_keeps_its_prompt_box_and_nothing_neural() -> None:
+    assert _controls("motion-warp") == {"prompt"}
+
+
+def test_a_prompt_left_in_the_hidden_box_is_left_out_for_svd() -> None:
+    kept, reset = without_hidden_options(ModelRegistry(offline=True), {"model": "svd-demo", "prompt": "a fox"})
+    assert kept["prompt"] == "" and reset == ["prompt"]
+    kept, reset = without_hidden_options(ModelRegistry(offline=True), {"model": "wan-i2v-demo", "prompt": "a fox"})
+    assert kept["prompt"] == "a fox" and reset == []
 
 
 def test_svd_controls_travel_in_presets_and_links() -> None:

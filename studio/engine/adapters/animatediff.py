@@ -66,10 +66,10 @@ class AnimateDiffAdapter(PipelineAdapter):
         return scheduler.add_noise(clean, noise.to(clean.device, clean.dtype), timestep.to(clean.device))
 
     def with_start_latents(self, pipe: Any, kwargs: dict[str, Any], latents: torch.Tensor, *,
-                           noised: bool) -> dict[str, Any]:  # fmt: skip
+                           level: float | None) -> dict[str, Any]:  # fmt: skip
         """Video to video takes ``latents`` *instead of* the video and uses them as they are: unit noise is
         scaled to the scheduler's initial level here (the text-to-video pipeline does that itself)."""
         if "video" not in kwargs:
             return {**kwargs, "latents": latents}
         rest = {k: v for k, v in kwargs.items() if k != "video"}
-        return {**rest, "latents": latents if noised else latents * pipe.scheduler.init_noise_sigma}
+        return {**rest, "latents": latents if level is not None else latents * pipe.scheduler.init_noise_sigma}

@@ -108,10 +108,26 @@ class PipelineAdapter:
 
         return noised_guide(clean, noise, level)
 
+    # -- long clips made window by window ----------------------------------------------
+    def denoising_steps(self, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
+                        skip: int) -> int:  # fmt: skip
+        """Step callbacks the call makes (``fixed``: the family's and model's own call arguments)."""
+        return request.steps - skip
+
+    def window_start(self, done: int, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
+                     skip: int) -> int:  # fmt: skip
+        """The clip's latent frame where the latents of step callback ``done`` (1-based) begin."""
+        return 0
+
+    def first_window(self, latents: torch.Tensor, request: GenerationRequest, fixed: dict[str, Any],
+                     geometry: LatentGeometry) -> torch.Tensor:  # fmt: skip
+        """The part of whole-clip start latents (pipeline layout) the call's ``latents`` argument takes."""
+        return latents
+
     def with_start_latents(self, pipe: Any, kwargs: dict[str, Any], latents: torch.Tensor, *,
-                           noised: bool) -> dict[str, Any]:  # fmt: skip
-        """The call's arguments with the runner's start latents (pipeline layout; ``noised``: a noised guide,
-        else unit noise). Default: passed as ``latents``, which the pipeline scales by its initial noise level."""
+                           level: float | None) -> dict[str, Any]:  # fmt: skip
+        """The call's arguments with the runner's start latents (pipeline layout): a guide ``noised`` to
+        ``level``, or unit noise (``level`` None). Default: passed as ``latents`` as they are."""
         return {**kwargs, "latents": latents}
 
     # -- the output ------------------------------------------------------------------

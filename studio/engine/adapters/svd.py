@@ -47,14 +47,16 @@ class SvdAdapter(PipelineAdapter):
         return encode_frames(pipe.vae, frames, device)
 
     def noised(self, pipe: Any, clean: torch.Tensor, noise: torch.Tensor, level: float) -> torch.Tensor:
-        """``x0 + sigma * noise`` (EDM), divided by the initial noise level ``prepare_latents`` multiplies
-        the given latents by: with the schedule truncated to start at ``sigma``, the Euler scheduler's
-        ``init_noise_sigma`` is ``sigma`` ("linspace"/"trailing" spacing) or ``sqrt(sigma^2 + 1)``."""
-        spacing = pipe.scheduler.config.timestep_spacing
-        start = level if spacing in ("linspace", "trailing") else (level**2 + 1) ** 0.5
-        return (clean + level * noise.to(clean.device, clean.dtype)) / start
+        """EDM's forward process: ``x0 + sigma * noise`` (the Euler scheduler's latents at ``sigma``)."""
+        return clean + level * noise.to(clean.device, clean.dtype)
 
     def with_start_latents(self, pipe: Any, kwargs: dict[str, Any], latents: torch.Tensor, *,
-                           noised: bool) -> dict[str, Any]:  # fmt: skip
-        """``prepare_latents`` keeps the given latents' dtype and the UNet takes it as its own: the UNet's dtype."""
+                           level: float | None) -> dict[str, Any]:  # fmt: skip
+        """``prepare_latents`` multiplies the given latents by the scheduler's initial noise level and keeps their
+        dtype for the UNet. Unit noise goes as it is; a guide noised to ``sigma`` is divided by that level, which
+        with the schedule truncated to start at ``sigma`` is ``sigma`` ("linspace"/"trailing" spacing) or
+        ``sqrt(sigma^2 + 1)``. In the UNet's dtype."""
+        if level is not None:
+            spacing = pipe.scheduler.config.timestep_spacing
+            latents = latents / (level if spacing in ("linspace", "trailing") else (level**2 + 1) ** 0.5)
         return {**kwargs, "latents": latents.to(pipe.unet.dtype)}

@@ -22,5 +22,5 @@ MOTION = Family(
     pipeline_class_names=(),
     build_demo=_no_demo,
     # no steps or guidance; a prompt is accepted (kept with the job for a re-run on a neural model), not read
-    inputs=frozenset({"prompt", "negative_prompt"}),
+    inputs=frozenset({"prompt"}),
 )
