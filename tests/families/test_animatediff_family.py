@@ -164,3 +164,35 @@ def test_motion_arrows_steer_through_the_dual_clock(container: Container, tmp_pa
     request = _i2v(tmp_path, motion=MotionSpec(trajectories=[arrow]), guide_strength=0.0, steps=4)
     job = generate(container, request, expect_previews=True)
     assert "dual clock: the arrows' regions" in (job.message or "")
+
+
+def test_a_base_model_and_a_motion_adapter_from_their_own_folders_load_as_one_pipeline(container: Container,
+                                                                                        tmp_path: Path) -> None:  # fmt: skip
+    """The real entries' path: an SD 1.5 folder, the motion adapter and the card's scheduler from elsewhere."""
+    from diffusers import StableDiffusionPipeline
+
+    from studio.engine.families.animatediff import demo_components
+    from studio.engine.registry import ExtraComponent, ModelSpec
+
+    parts = demo_components()
+    adapter = parts.pop("motion_adapter")
+    StableDiffusionPipeline(**parts, safety_checker=None, feature_extractor=None,
+                            requires_safety_checker=False).save_pretrained(tmp_path / "sd15")  # fmt: skip
+    adapter.save_pretrained(tmp_path / "adapter")
+    spec = ModelSpec(
+        key="animatediff-local", family="animatediff", label="local", source=str(tmp_path / "sd15"),
+        modes=("t2v", "i2v"),
+        extra_components={
+            "motion_adapter": ExtraComponent(class_name="MotionAdapter", source=str(tmp_path / "adapter")),
+            "scheduler": ExtraComponent(class_name="EulerDiscreteScheduler", source=str(tmp_path / "sd15"),
+                                        subfolder="scheduler", config={"timestep_spacing": "trailing"}),
+        },
+    )  # fmt: skip
+    container.registry.register(spec)
+    request = GenerationRequest(prompt="a fox", model="animatediff-local", **SMALL)
+    with container.manager.use(spec, "t2v", request=request) as pipe:
+        assert type(pipe.unet).__name__ == "UNetMotionModel" and type(pipe.scheduler).__name__ == "EulerDiscreteScheduler"
+        assert pipe.scheduler.config.timestep_spacing == "trailing"
+        assert torch.equal(pipe.motion_adapter.down_blocks[0].motion_modules[0].proj_in.weight,
+                           adapter.down_blocks[0].motion_modules[0].proj_in.weight)  # fmt: skip
+    generate(container, request, expect_previews=True)  # Euler (epsilon) previews go through the scheduler's sigmas

@@ -59,23 +59,27 @@ def clip_demo_tokenizer() -> Any:
 def build_animatediff_demo(folder: Path, scale: int = 1, kind: str = "t2v") -> None:
     """Write a random-weight ``AnimateDiffPipeline`` to ``folder`` with ``save_pretrained``.
 
+    Both modes load this folder (video to video with ``AnimateDiffVideoToVideoPipeline``).
+    """
+    from diffusers import AnimateDiffPipeline
+
+    del kind  # one demo serves both modes
+    pipe: Any = AnimateDiffPipeline(**demo_components(scale))
+    pipe.save_pretrained(folder)
+
+
+def demo_components(scale: int = 1) -> dict[str, Any]:
+    """The demo's components, the UNet still a plain SD ``UNet2DConditionModel`` beside its ``motion_adapter``.
+
     SD 1.5's architecture shrunk: the UNet's block types with two levels and narrow
     widths, a four-level VAE (the real 8x compression, 4 latent channels), a
     two-layer CLIP text encoder, a motion adapter matching the UNet (32 frame
-    positions, mid-block module as in v2), the card's DDIM scheduler. Both modes
-    load this folder (video to video with ``AnimateDiffVideoToVideoPipeline``).
+    positions, mid-block module as in v2), the card's DDIM scheduler.
     """
     import torch
-    from diffusers import (
-        AnimateDiffPipeline,
-        AutoencoderKL,
-        DDIMScheduler,
-        MotionAdapter,
-        UNet2DConditionModel,
-    )
+    from diffusers import AutoencoderKL, DDIMScheduler, MotionAdapter, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    del kind  # one demo serves both modes
     torch.manual_seed(0)
     widths = (16 * scale, 32 * scale)
     tokenizer = clip_demo_tokenizer()
@@ -93,9 +97,8 @@ def build_animatediff_demo(folder: Path, scale: int = 1, kind: str = "t2v") -> N
         vocab_size=len(tokenizer), hidden_size=16 * scale, intermediate_size=32 * scale, num_hidden_layers=2,
         num_attention_heads=2, max_position_embeddings=77, bos_token_id=0, eos_token_id=1, pad_token_id=1,
     ))  # fmt: skip
-    pipe: Any = AnimateDiffPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet,
-                               motion_adapter=adapter, scheduler=DDIMScheduler(**ANIMATEDIFF_DDIM))  # fmt: skip
-    pipe.save_pretrained(folder)
+    return dict(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, motion_adapter=adapter,
+                scheduler=DDIMScheduler(**ANIMATEDIFF_DDIM))  # fmt: skip
 
 
 def build_full_size(version: str = "v3") -> Any:
