@@ -67,3 +67,11 @@ def camera_loras(request: GenerationRequest, presets_to_loras: dict[str, str], r
             specs.append(LoraSpec(source=lora.key, weight=round(lora.weight * min(camera.strength, 4.0), 4)))
             asked.add(lora.key)
     return specs, notes
+
+
+def with_camera_loras(request: GenerationRequest, presets_to_loras: dict[str, str], registry: LoraRegistry,
+                      model_keys: tuple[str, ...], *, offline: bool) -> tuple[GenerationRequest, list[str]]:  # fmt: skip
+    """``request`` with its camera presets' LoRAs added (offline: those in the hub cache), and the notes."""
+    available = cached_on_disk if offline else (lambda _lora: True)
+    specs, notes = camera_loras(request, presets_to_loras, registry, model_keys, available)
+    return (request.model_copy(update={"loras": [*request.loras, *specs]}) if specs else request), notes

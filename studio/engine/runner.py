@@ -13,7 +13,7 @@ import torch
 
 from studio.config import Settings
 from studio.engine.adapters import PipelineAdapter, load_adapter
-from studio.engine.camera_loras import cached_on_disk, camera_loras
+from studio.engine.camera_loras import with_camera_loras
 from studio.engine.device import DeviceInfo
 from studio.engine.dual_clock import DualClock, build_dual_clock
 from studio.engine.end_frame import end_image_kwargs
@@ -227,10 +227,9 @@ class GenerationRunner:
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
         model_keys = tuple(k for k in (spec.key, spec.source) if k)
         # the camera presets' native motion LoRAs, where the family has them (AnimateDiff)
-        available = (lambda _lora: True) if not self._settings.offline else cached_on_disk
-        camera_specs, camera_notes = camera_loras(request, family.camera_loras, self._lora_registry, model_keys, available)
+        lora_request, camera_notes = with_camera_loras(request, family.camera_loras, self._lora_registry, model_keys,
+                                                       offline=self._settings.offline)  # fmt: skip
         notes += camera_notes
-        lora_request = request.model_copy(update={"loras": [*request.loras, *camera_specs]}) if camera_specs else request
         with (
             self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
                               request=request) as pipe,

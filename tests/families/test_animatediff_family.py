@@ -196,3 +196,18 @@ def test_a_base_model_and_a_motion_adapter_from_their_own_folders_load_as_one_pi
         assert torch.equal(pipe.motion_adapter.down_blocks[0].motion_modules[0].proj_in.weight,
                            adapter.down_blocks[0].motion_modules[0].proj_in.weight)  # fmt: skip
     generate(container, request, expect_previews=True)  # Euler (epsilon) previews go through the scheduler's sigmas
+
+
+def test_offline_a_camera_lora_not_in_the_hub_cache_is_a_note_not_a_failure(tmp_path: Path, monkeypatch) -> None:
+    import huggingface_hub.constants
+
+    from studio.engine.camera_loras import with_camera_loras
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="animatediff-v2",
+                                motion=MotionSpec(camera=CameraSpec(presets=["roll_cw"])))  # fmt: skip
+    same, notes = with_camera_loras(request, CAMERA_LORAS, LoraRegistry(tmp_path), ("animatediff-v2",), offline=True)
+    assert same is request and notes == ["camera preset roll_cw: motion LoRA guoyww/animatediff-motion-lora-rolling-"
+                                         "clockwise is not downloaded (offline); the guide video steers the camera"]
+    online, notes = with_camera_loras(request, CAMERA_LORAS, LoraRegistry(tmp_path), ("animatediff-v2",), offline=False)
+    assert [s.source for s in online.loras] == ["animatediff-motion-lora-rolling-clockwise"] and notes == []
