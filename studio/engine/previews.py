@@ -1,7 +1,9 @@
 """Live keyframe previews: the predicted clean latent, projected to RGB.
 
 During denoising, the pipeline's own latent is still mostly noise. The
-predicted clean latent (for flow matching: ``x0 = x_t - sigma * v``) shows
+predicted clean latent (flow matching: ``x0 = x_t - sigma * v``; v-prediction:
+``x0 = sqrt(a_t) * x_t - sqrt(1 - a_t) * v`` with the scheduler's cumulative
+alpha ``a_t`` at the step's timestep) shows
 where the video is heading from the first step on. It is projected to RGB with
 the family's linear factors: no VAE call, cost ~ a small matrix product.
 """
@@ -73,14 +75,18 @@ class CleanLatentTracker:
 
     Hooks on every denoiser module (Wan 2.2 A14B has two, one per noise range)
     record the ``hidden_states`` of the first call of a step and the output of
-    each call (conditional first, then unconditional when guidance is on).
+    each call (conditional first, then unconditional when guidance is on; a
+    pipeline that batches both in one call puts the unconditional half first).
     ``predict`` combines them as the pipeline does and returns the clean-latent
     estimate; ``reset`` starts the next step. Nothing is copied: only
     references are kept until the step ends.
     """
 
-    def __init__(self, denoisers: list[torch.nn.Module], prediction: PredictionType) -> None:
+    def __init__(self, denoisers: list[torch.nn.Module], prediction: PredictionType,
+                 alphas_cumprod: torch.Tensor | None = None) -> None:  # fmt: skip
+        """``alphas_cumprod``: the scheduler's, for v-prediction (without it, no estimate for "v")."""
         self._prediction = prediction
+        self._alphas_cumprod = alphas_cumprod
         self._hidden: torch.Tensor | None = None
         self._timestep: torch.Tensor | None = None
         self._outputs: list[torch.Tensor] = []
@@ -111,18 +117,31 @@ class CleanLatentTracker:
             to_video: the family adapter's conversion of the denoiser's latent layout to
                 (B, C, F, H, W) (frames-first and packed-token pipelines); None: already so.
         """
-        if self._hidden is None or not self._outputs or self._prediction != "flow":
+        if self._hidden is None or not self._outputs or not self._predicts():
             return None
-        velocity = self._outputs[0]
+        hidden, velocity, timestep = self._hidden, self._outputs[0], self._timestep
         if len(self._outputs) >= 2 and guidance_scale > 1.0:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
-        hidden = self._hidden
+        elif guidance_scale > 1.0 and velocity.shape[0] % 2 == 0:  # one call on [unconditional, conditional]
+            uncond, cond = velocity.chunk(2)
+            velocity = uncond + guidance_scale * (cond - uncond)
+            hidden = hidden[: velocity.shape[0]]
+            timestep = timestep[: velocity.shape[0]] if timestep is not None and timestep.ndim else timestep
         if to_video is not None:
             hidden, velocity = to_video(hidden), to_video(velocity)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
         hidden = hidden[:, : velocity.shape[1]].float()
-        return hidden - sigma * _noised_frames(self._timestep, hidden.shape) * velocity.float()
+        if self._prediction == "v":
+            assert self._alphas_cumprod is not None and timestep is not None
+            alpha = self._alphas_cumprod.to(hidden.device)[timestep.long()].float().view(-1, 1, 1, 1, 1)
+            return alpha.sqrt() * hidden - (1 - alpha).sqrt() * velocity.float()
+        return hidden - sigma * _noised_frames(timestep, hidden.shape) * velocity.float()
+
+    def _predicts(self) -> bool:
+        if self._prediction == "v":
+            return self._alphas_cumprod is not None and self._timestep is not None
+        return self._prediction == "flow"
 
     def reset(self) -> None:
         self._hidden = None

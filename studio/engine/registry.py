@@ -77,6 +77,10 @@ class ModelSpec(BaseModel):
     #: the denoiser's shape and the VAE's, for activations; None: read from the files' configs.
     denoiser: DenoiserShape | None = None
     vae: VaeShape | None = None
+    # -- pipelines per mode (CogVideoX) --
+    #: a pipeline class per mode where it differs from the family's (CogVideoX 1.0 text-to-video checkpoints
+    #: animate an image through their video-to-video pipeline); takes precedence over ``pipeline_class``.
+    mode_pipelines: dict[str, str] = Field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -121,6 +125,9 @@ def default_specs() -> list[ModelSpec]:
     from the parameter counts of the released configurations
     (``tests/engine/test_full_size.py`` recomputes them on the meta device).
     """
+    # the CogVideoX entries build ModelSpecs, so their module is imported once this one is defined
+    from studio.engine.families.cogvideox_specs import cogvideox_specs
+
     return [
         ModelSpec(
             key="wan-demo", family="wan", label="Wan 2.1 demo", demo=True, defaults=_DEMO_DEFAULTS,
@@ -228,6 +235,8 @@ def default_specs() -> list[ModelSpec]:
             denoiser=_shape(WAN22_A14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
+        # -- CogVideoX (studio/engine/families/cogvideox_specs.py) --
+        *cogvideox_specs(),
     ]
 
 
@@ -262,7 +271,7 @@ class ModelRegistry:
         return spec.size_rules or FAMILIES[spec.family].size_rules
 
     def pipeline_class(self, spec: ModelSpec, mode: str) -> str:
-        return spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
+        return spec.mode_pipelines.get(mode) or spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
 
     def resolve(self, name: str, *, local_folders: bool = True) -> ModelSpec:
         """Return the spec for ``name`` (with ``local_folders=False`` a folder is never looked at).

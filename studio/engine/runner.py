@@ -140,8 +140,11 @@ class _StepObserver:
 
     def _preview(self, pipeline: Any, step: int, done: int, noisy: torch.Tensor) -> None:
         assert self._projector is not None
-        # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
-        clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]), self._to_video)
+        # sigma of this step from the scheduler itself (truncated schedules start at index 0 too); schedulers
+        # over discrete timesteps have none (the tracker reads their level from the denoiser's timestep)
+        sigmas = getattr(pipeline.scheduler, "sigmas", None)
+        sigma = float(sigmas[step]) if sigmas is not None and step < len(sigmas) else 0.0
+        clean = self._tracker.predict(self._guidance, sigma, self._to_video)
         latents = clean if clean is not None else self._to_video(noisy)
         images = self._projector.project(latents, self._latent_frames)
         self._sink.preview(images, self._video_frames, done)
@@ -222,7 +225,7 @@ class GenerationRunner:
                                  f"the {family.label} family has no preview factors for them")  # fmt: skip
                 denoisers = _denoisers(pipe)
                 observer = _StepObserver(
-                    sink, CleanLatentTracker(denoisers, family.prediction),
+                    sink, CleanLatentTracker(denoisers, family.prediction, getattr(pipe.scheduler, "alphas_cumprod", None)),
                     PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
                     request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
                     self._settings.preview_keyframes, lambda t: adapter.to_video_layout(t, geometry, request),
@@ -232,7 +235,7 @@ class GenerationRunner:
                 denoise_started = time.perf_counter()
                 with (
                     observer.attached(denoisers),
-                    truncated_schedule(pipe.scheduler, skip),
+                    truncated_schedule(pipe.scheduler, skip if "latents" in extra else 0),  # else the pipeline trims
                     StepCacheRun(denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip,
                                  spec.key, self._mag_ratios) as cache,
                 ):  # fmt: skip
@@ -304,6 +307,9 @@ class GenerationRunner:
         if request.warped_noise and "warped_noise" in steering:
             noise = _warped_noise(guide, geometry, shape, generator, notes)
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
+        source = adapter.source_video_kwargs(pipe, request, guide, skip) if "v2v" in steering else None
+        if source is not None:  # a video-to-video pipeline encodes, noises and trims its schedule itself
+            return {**extra, **source}, skip
         if skip:
             guide_latent = adapter.encode_video(pipe, guide.frames, device)
             level = adapter.start_noise_level(pipe, request.steps, skip, device)
