@@ -59,3 +59,6 @@ def test_sizes_off_the_rule_are_rounded_and_an_image_is_required(container: Cont
     assert "size rounded from 70x48 to 64x48 (multiples of 16)" in (job.message or "") + " ".join(job.notes)
     with pytest.raises(InvalidRequestError, match="cannot do t2v"):
         container.jobs.submit(GenerationRequest(prompt="a fox", model="cogvideox-i2v-demo", **SMALL))
+    with pytest.raises(InvalidRequestError, match="image-to-video needs a source image"):
+        container.jobs.submit(GenerationRequest(mode="i2v", prompt="a fox", model="cogvideox-i2v-demo",
+                                                **{**SMALL, "num_frames": 17}))  # fmt: skip
