@@ -53,7 +53,7 @@ def test_start_latents_are_the_scheduler_noised_encoded_guide_with_the_front_pad
     guide = _guide(request)
     with runner._manager.use(spec, "i2v") as pipe:
         geometry = ADAPTER.geometry(pipe)
-        extra, skip = runner._steering_inputs(ADAPTER, pipe, geometry, runner._registry.steering(spec), request, guide,
+        extra, skip, _dual = runner._steering_inputs(ADAPTER, pipe, geometry, runner._registry.steering(spec), request, guide,
                                               torch.Generator().manual_seed(3), [])  # fmt: skip
         clean = ADAPTER.encode_video(pipe, guide.frames, torch.device("cpu"))
         pipe.scheduler.set_timesteps(4)
@@ -72,7 +72,7 @@ def test_the_video_to_video_pipeline_gets_the_guide_and_runs_the_remaining_steps
     spec = runner._registry.resolve(request.model)
     with runner._manager.use(spec, "i2v") as pipe:
         assert type(pipe).__name__ == "CogVideoXVideoToVideoPipeline"
-        extra, skip = runner._steering_inputs(ADAPTER, pipe, ADAPTER.geometry(pipe), runner._registry.steering(spec),
+        extra, skip, _dual = runner._steering_inputs(ADAPTER, pipe, ADAPTER.geometry(pipe), runner._registry.steering(spec),
                                               request, _guide(request), torch.Generator(), [])  # fmt: skip
     assert "latents" not in extra and len(extra["video"]) == 9 and skip == 2
     assert int(request.steps * extra["strength"]) == request.steps - skip
