@@ -153,3 +153,55 @@ def test_a_cogvideox_pipeline_folder_resolves_to_the_family(runner: GenerationRu
     spec = registry.resolve(str(folder))
     assert (spec.family, spec.modes) == ("cogvideox", ("i2v",))
     assert registry.pipeline_class(spec, "i2v") == "CogVideoXImageToVideoPipeline"
+
+
+def test_dual_clock_anchors_the_dragged_regions_in_the_cogvideox_noise_process(runner: GenerationRunner,
+                                                                               tmp_path, monkeypatch) -> None:  # fmt: skip
+    """Arrows on the 1.5 I2V demo: the dragged regions enter step 2 at the guide noised to that step's timestep."""
+    from PIL import Image
+
+    from studio.engine import runner as runner_module
+    from studio.engine.guide import GuideRenderer
+    from studio.motion.specs import MotionSpec, TrajectorySpec
+
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (H, W, 3), dtype=np.uint8)).save(tmp_path / "src.png")
+    arrow = TrajectorySpec(points=[(0.3, 0.5), (0.7, 0.5)], radius=0.3)
+    request = _request("cogvideox-i2v-demo", image=str(tmp_path / "src.png"), motion=MotionSpec(trajectories=[arrow]),
+                       warped_noise=False, guide_strength=0.0, arrow_strength=0.5)  # fmt: skip
+    clocks: list = []
+    build = runner_module.build_dual_clock
+    monkeypatch.setattr(runner_module, "build_dual_clock", lambda *a, **k: clocks.append(build(*a, **k)) or clocks[-1])
+    arrows = GenerationRunner(runner._settings, runner._registry, runner._manager, runner._device,
+                              guide_builder=GuideRenderer(runner._settings))  # fmt: skip
+    inputs: list[torch.Tensor] = []
+    with runner._manager.use(runner._registry.resolve(request.model), "i2v") as pipe:
+        hook = pipe.transformer.register_forward_pre_hook(
+            lambda _m, _a, kwargs: inputs.append(kwargs["hidden_states"][:1, :, :16].clone()), with_kwargs=True)
+        try:
+            result = arrows.run(request, seed=5, sink=RecordingSink())
+        finally:
+            hook.remove()
+    assert len(clocks) == 1 and any("dual clock" in n for n in result.notes) and len(inputs) == 4
+    clock = clocks[0]
+    step2 = ADAPTER.to_video_layout(inputs[2], clock.geometry, request)  # one batched call per step: [uncond, cond]
+    mask = clock.mask.bool().expand_as(step2)
+    anchored = ADAPTER.noised(clock.pipe, clock.guide, clock.noise, clock.levels[2])
+    assert 0 < mask.float().mean() < 1 and clock.levels == sorted(clock.levels, reverse=True)
+    assert torch.allclose(step2[mask], anchored[mask], atol=1e-5)
+    assert not torch.allclose(step2[~mask], anchored[~mask], atol=1e-2)
+
+
+def test_the_video_to_video_pipeline_says_it_has_no_dual_clock(runner: GenerationRunner, tmp_path) -> None:
+    from PIL import Image
+
+    from studio.engine.guide import GuideRenderer
+    from studio.motion.specs import MotionSpec, TrajectorySpec
+
+    Image.fromarray(np.full((H, W, 3), 90, dtype=np.uint8)).save(tmp_path / "src.png")
+    arrow = TrajectorySpec(points=[(0.3, 0.5), (0.7, 0.5)], radius=0.3)
+    request = _request("cogvideox-demo", num_frames=9, steps=2, guide_strength=0.5, image=str(tmp_path / "src.png"),
+                       motion=MotionSpec(trajectories=[arrow]))  # fmt: skip
+    arrows = GenerationRunner(runner._settings, runner._registry, runner._manager, runner._device,
+                              guide_builder=GuideRenderer(runner._settings))  # fmt: skip
+    result = arrows.run(request, seed=2, sink=RecordingSink())
+    assert any(n.startswith("dual clock off: this model's video-to-video pipeline") for n in result.notes), result.notes
