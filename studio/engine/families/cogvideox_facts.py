@@ -58,7 +58,8 @@ COGVIDEOX15_5B_I2V_TRANSFORMER = {**COGVIDEOX15_5B_TRANSFORMER, "in_channels": 3
 
 _VAE_COMMON: dict[str, Any] = {"block_out_channels": (128, 256, 256, 512), "latent_channels": 16,
                                "layers_per_block": 3, "temporal_compression_ratio": 4}  # fmt: skip
-#: ``AutoencoderKLCogVideoX`` of CogVideoX 1.0 (0.216 B): 8x spatial, 4x temporal, 16 channels.
+#: ``AutoencoderKLCogVideoX`` of CogVideoX 1.0 (0.216 B): 8x spatial, 4x temporal, 16 channels. The scaling
+#: factor is 2B's; the 5B checkpoints ship 0.7 in their own config (what a loaded pipeline uses).
 COGVIDEOX10_VAE: dict[str, Any] = {**_VAE_COMMON, "scaling_factor": 1.15258426}
 #: The 1.5 VAE: same weights' shapes; the I2V pipeline divides its image latent by the factor (``invert_scale_latents``).
 COGVIDEOX15_VAE: dict[str, Any] = {**_VAE_COMMON, "scaling_factor": 0.7, "invert_scale_latents": True}
