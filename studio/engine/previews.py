@@ -75,8 +75,8 @@ class CleanLatentTracker:
 
     Hooks on every denoiser module (Wan 2.2 A14B has two, one per noise range)
     record the ``hidden_states`` of the first call of a step and the output of
-    each call (conditional first, then unconditional when guidance is on; a
-    pipeline that batches both in one call puts the unconditional half first).
+    each call (conditional first, then unconditional when guidance is on; or
+    one call on the stacked [unconditional, conditional] batch).
     ``predict`` combines them as the pipeline does and returns the clean-latent
     estimate; ``reset`` starts the next step. Nothing is copied: only
     references are kept until the step ends.
@@ -119,15 +119,16 @@ class CleanLatentTracker:
         """
         if self._hidden is None or not self._outputs or not self._predicts():
             return None
-        hidden, velocity, timestep = self._hidden, self._outputs[0], self._timestep
-        if len(self._outputs) >= 2 and guidance_scale > 1.0:
+        hidden, timestep, velocity = self._hidden, self._timestep, self._outputs[0]
+        if guidance_scale > 1.0 and velocity.shape[0] == 2:
+            # one call on the [unconditional, conditional] batch (LTX style; the studio generates one video)
+            uncond, velocity = velocity.chunk(2)
+            velocity = uncond + guidance_scale * (velocity - uncond)
+            hidden = hidden[1:]
+            timestep = timestep[1:] if timestep is not None and timestep.ndim >= 1 and len(timestep) == 2 else timestep
+        elif len(self._outputs) >= 2 and guidance_scale > 1.0:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
-        elif guidance_scale > 1.0 and velocity.shape[0] % 2 == 0:  # one call on [unconditional, conditional]
-            uncond, cond = velocity.chunk(2)
-            velocity = uncond + guidance_scale * (cond - uncond)
-            hidden = hidden[: velocity.shape[0]]
-            timestep = timestep[: velocity.shape[0]] if timestep is not None and timestep.ndim else timestep
         if to_video is not None:
             hidden, velocity = to_video(hidden), to_video(velocity)
         # image-to-video denoisers see the noisy latent with conditioning channels appended

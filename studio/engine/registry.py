@@ -130,8 +130,9 @@ def default_specs() -> list[ModelSpec]:
     from the parameter counts of the released configurations
     (``tests/engine/test_full_size.py`` recomputes them on the meta device).
     """
-    # the CogVideoX entries build ModelSpecs, so their module is imported once this one is defined
+    # the CogVideoX and LTX-2 entries build this module's ModelSpecs: imported once it is defined
     from studio.engine.families.cogvideox_specs import cogvideox_specs
+    from studio.engine.registry_ltx2 import ltx2_specs
 
     return [
         ModelSpec(
@@ -241,6 +242,8 @@ def default_specs() -> list[ModelSpec]:
             description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
         *_skyreels_specs(),
+        # -- LTX-2 (video with its sound track) --
+        *ltx2_specs(),
         # -- CogVideoX (studio/engine/families/cogvideox_specs.py) --
         *cogvideox_specs(),
     ]

@@ -59,6 +59,8 @@ class GuideWidgets:
     warped_noise: gr.Checkbox
     control_scale: gr.Slider
     seed: gr.Number
+    arrow_steering: gr.Radio
+    arrow_strength: gr.Slider
 
 
 @dataclass
@@ -99,7 +101,8 @@ class ImageToVideoWidgets:
         return [self.image, self.prompt, s.model, c.moves.presets, c.moves.strength, c.easing, c.schedules, self.arrows.arrows,
                 s.width, s.height, s.num_frames, s.fps, s.steps, s.guidance_scale, g.guide_strength, g.warped_noise,
                 g.control_scale, g.seed, c.camera_file, c.depth_map, c.depth_is_distance, o.keyframe_factor,
-                o.review_keyframes, o.export_format, self.end_image, *a.inputs(), g.negative_prompt, a.flow_shift]  # fmt: skip
+                o.review_keyframes, o.export_format, self.end_image, *a.inputs(), g.negative_prompt, a.flow_shift,
+                g.arrow_steering, g.arrow_strength]  # fmt: skip
 
 
 class ImageToVideoTab:
@@ -161,7 +164,15 @@ class ImageToVideoTab:
             with gr.Row():
                 control_scale = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Control scale (control-video models, e.g. VACE)")
                 seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)")
-        return GuideWidgets(negative, guide_strength, warped_noise, control_scale, seed)
+            with gr.Row():
+                arrow_steering = gr.Radio(
+                    [("Dragged regions lead (dual clock)", "dual_clock"), ("Whole frame alike", "guide")],
+                    value="dual_clock", label="How motion arrows steer",
+                    info="dual clock: what the arrows drag follows the guide longer than the rest of the frame",
+                )  # fmt: skip
+                arrow_strength = gr.Slider(0.0, 1.0, value=0.6, step=0.05, label="Arrow strength (dual clock)",
+                                           info="share of the steps the dragged regions follow the guide")  # fmt: skip
+        return GuideWidgets(negative, guide_strength, warped_noise, control_scale, seed, arrow_steering, arrow_strength)
 
     def wire(self, w: ImageToVideoWidgets) -> None:
         outputs, private = w.outputs.as_list(), PRIVATE
@@ -189,7 +200,7 @@ class ImageToVideoTab:
         review_keyframes: bool | None = None, export_format: str | None = None, end_image: str | None = None,
         step_cache: str | None = None, step_cache_threshold: float | None = None, loras: list[str] | None = None,
         lora_weight: float | None = None, negative_prompt: str | None = None, flow_shift: float | None = None,
-        request: gr.Request | None = None,
+        arrow_steering: str | None = None, arrow_strength: float | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Animate an image (image-to-video) with a camera move and motion arrows: queues a job and
         streams its progress and the video. Works without a neural model (model "motion-warp").
@@ -229,6 +240,9 @@ class ImageToVideoTab:
             lora_weight: the weight of the chosen LoRAs.
             negative_prompt: what to avoid (neural models; empty: none, left out: the model card's).
             flow_shift: the noise-schedule shift (empty: the model card's value for the size).
+            arrow_steering: "dual_clock" (what the arrows drag follows the guide from a lower noise level than the
+                rest of the frame) or "guide" (the whole frame alike).
+            arrow_strength: dual clock: the share of the steps the dragged regions follow the guide (0..1).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
@@ -241,6 +255,8 @@ class ImageToVideoTab:
                 guide_strength=0.0 if guide_strength is None else float(guide_strength),
                 warped_noise=True if warped_noise is None else bool(warped_noise),
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
+                arrow_steering=arrow_steering or "dual_clock",
+                arrow_strength=0.6 if arrow_strength is None else float(arrow_strength),
                 **size_values(width, height, num_frames, fps, steps, guidance_scale),
                 **keyframe_values(keyframe_factor, review_keyframes, export_format),
                 **advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift),

@@ -24,7 +24,7 @@ from studio.ui.motion_controls import DEFAULT_RADIUS, motion_from_widgets
 
 _PROMPTS = ("prompt", "negative_prompt")
 _COMMON = ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale", "seed")
-_GUIDE = ("guide_strength", "warped_noise", "control_scale", "depth_is_distance")
+_GUIDE = ("guide_strength", "warped_noise", "control_scale", "depth_is_distance", "arrow_steering", "arrow_strength")
 _MOTION_KEYS = ("presets", "strength", "easing", "schedules", "arrows")
 _OPTIONS = ("keyframe_factor", "review_keyframes", "export_format", "step_cache", "step_cache_threshold", "flow_shift",
             "loras", "lora_weight")  # fmt: skip

@@ -35,6 +35,7 @@ _values = st.fixed_dictionaries(
         "fps": st.integers(1, 120), "steps": st.integers(1, 200), "guidance_scale": st.floats(0, 20, allow_nan=False),
         "seed": st.integers(0, 2**63 - 1), "guide_strength": st.floats(0, 1), "warped_noise": st.booleans(),
         "control_scale": st.floats(0, 2), "mode": st.sampled_from(["t2v", "i2v"]),
+        "arrow_steering": st.sampled_from(["dual_clock", "guide"]), "arrow_strength": st.floats(0, 1),
         "motion": st.fixed_dictionaries({"camera": _camera, "trajectories": st.lists(_arrow, max_size=3)}),
         "depth_is_distance": st.booleans(), "keyframe_factor": st.integers(1, 8), "review_keyframes": st.booleans(),
         "export": st.fixed_dictionaries({"format": st.sampled_from(["mp4", "webm", "gif", "png_zip"])},
