@@ -122,22 +122,21 @@ class _VelocityModel(torch.nn.Module):
 def test_v_prediction_previews_combine_a_batched_guided_call() -> None:
     alphas = torch.linspace(0.99, 0.01, 1000)
     model = _VelocityModel()
-    tracker = CleanLatentTracker([model], "v", alphas)
+    tracker = CleanLatentTracker([model], "v")
     hidden = torch.randn(1, 3, 16, 2, 2)  # frames first, as CogVideoX holds it
     model(hidden_states=torch.cat([hidden, hidden]), timestep=torch.tensor([500, 500]))
     to_video = lambda t: t.permute(0, 2, 1, 3, 4)  # noqa: E731
-    clean = tracker.predict(6.0, 0.0, to_video)
-    velocity = 2 * hidden + 6.0 * (3 * hidden - 2 * hidden)  # uncond + g * (cond - uncond)
     a = alphas[500]
+    clean = tracker.predict(6.0, float(((1 - a) / a).sqrt()), to_video)  # the step's level, as step_sigma reads it
+    velocity = 2 * hidden + 6.0 * (3 * hidden - 2 * hidden)  # uncond + g * (cond - uncond)
     assert clean is not None and clean.shape == (1, 16, 3, 2, 2)
     assert torch.allclose(clean, to_video(a.sqrt() * hidden - (1 - a).sqrt() * velocity), atol=1e-5)
-    assert CleanLatentTracker([model], "v").predict(6.0, 0.0) is None  # no schedule, no estimate
     tracker.close()
 
 
 def test_frame_limits_and_a_fixed_size_are_refused_or_rounded_with_a_note() -> None:
     rules = SizeRules(side_multiple=16, temporal_step=4, max_frames=49, fixed_size=(720, 480))
-    with pytest.raises(InvalidRequestError, match="at most 49 frames, got 81"):
+    with pytest.raises(InvalidRequestError, match="frames must be at most 49 for this model, got 81"):
         rules.check(720, 480, 81, round_values=False)
     with pytest.raises(InvalidRequestError, match="runs at 720x480 only, got 832x480"):
         rules.check(832, 480, 49, round_values=False)

@@ -41,7 +41,7 @@ def test_cancel(container: Container) -> None:
 @pytest.mark.parametrize(("model", "frames", "note"), [
     ("cogvideox-i2v-demo", 13, "frames rounded from 13 to 17 (16k+1)"),
     ("cogvideox-demo", 10, "frames rounded from 10 to 9 (4k+1)"),
-    ("cogvideox-demo", 81, "frames lowered from 81 to 49 (the most this model makes)"),
+    ("cogvideox-demo", 81, "frames lowered from 81 to 49 (this model's limit)"),
 ])  # fmt: skip
 def test_frame_counts_off_the_rules_are_rounded_with_a_note(container: Container, tmp_path: Path, model: str,
                                                             frames: int, note: str) -> None:  # fmt: skip
