@@ -70,10 +70,11 @@ def connect(settings: Settings) -> tuple[ModuleType, bool]:
     A Ray already initialised in this process (tests, notebooks) is used as it is.
     """
     ray = import_ray()
+    if settings.ray_address:
+        probe(settings.ray_address, settings.ray_connect_timeout_s)
     if ray.is_initialized():
         return ray, False
     if settings.ray_address:
-        probe(settings.ray_address, settings.ray_connect_timeout_s)
         ray.init(address=settings.ray_address, include_dashboard=False, log_to_driver=False)
         return ray, True
     ray.init(include_dashboard=False, log_to_driver=False)

@@ -175,9 +175,13 @@ class RayExecutor:
         for slot in self._pool.slots:
             if slot.state in ("ready", "busy"):
                 try:
-                    return self._ray.get(slot.handle.estimate.remote(request), timeout=self._settings.ray_connect_timeout_s)
+                    estimate = self._ray.get(slot.handle.estimate.remote(request), timeout=self._settings.ray_connect_timeout_s)
                 except (self._ray.exceptions.RayActorError, self._ray.exceptions.GetTimeoutError):
                     continue
+                if not estimate.fits and self._settings.ray_gpus_per_worker == 0:  # say why it is the CPU's budget
+                    reason = f"{estimate.reason} (the Ray workers have no GPU: STUDIO_RAY_GPUS_PER_WORKER=0)"
+                    estimate = estimate.model_copy(update={"reason": reason})
+                return estimate
         raise ClusterError("no Ray worker answers; see the Models tab for their state")
 
     # -- views ------------------------------------------------------------------------
@@ -209,7 +213,7 @@ class RayExecutor:
 def _state(slot: Slot, cache: list[CachedModel] | None) -> WorkerState:
     return WorkerState(name=slot.name, state=slot.state, node=slot.info.get("node", ""),  # type: ignore[arg-type]
                        device=slot.info.get("device", ""), gpus=slot.info.get("gpus", []), job_id=slot.job_id,
-                       jobs_run=slot.jobs_run, cache=cache)  # fmt: skip
+                       pid=slot.info.get("pid"), jobs_run=slot.jobs_run, cache=cache)  # fmt: skip
 
 
 def _start_workers(ray: ModuleType, settings: Settings) -> list[Slot]:

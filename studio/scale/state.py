@@ -27,6 +27,8 @@ class WorkerState(BaseModel):
     node: str = ""
     device: str = ""
     gpus: list[str] = Field(default_factory=list)
+    #: the actor's process on its node.
+    pid: int | None = None
     job_id: str | None = None
     jobs_run: int = 0
     #: the worker's cache as it answered just now; None when it did not answer in time.
