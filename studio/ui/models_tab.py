@@ -13,6 +13,7 @@ from studio.errors import StudioError
 from studio.types import GenerationRequest, Mode
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import estimate_markdown, model_defaults
+from studio.ui.workers_view import workers_markdown
 
 _REFRESH_S = 2.0
 
@@ -89,6 +90,8 @@ class ModelsTab:
                       *[f"| {m.key} | {m.mode} | {m.status} | {m.seconds:.0f} s |" for m in loading]]  # fmt: skip
         for key, error in manager.load_errors().items():
             parts += ["", f"**Last load of {key} failed:** {error}"]
+        if self._c.ray is not None:
+            parts += ["", workers_markdown(self._c.ray.workers())]
         return "\n".join(parts)
 
     def estimate(self, key: str, width, height, num_frames, _fps, steps, guidance_scale) -> str:

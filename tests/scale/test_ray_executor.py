@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from studio.api.routes import install
 from studio.config import Settings
 from studio.container import Container, build_container
 from studio.engine.demo import ensure_demo
@@ -20,6 +23,8 @@ from studio.engine.registry import ModelRegistry
 from studio.errors import ClusterError, InvalidRequestError
 from studio.scale.executor import RayExecutor
 from studio.types import GenerationRequest, Job, JobEvent, JobStatus
+from studio.ui.common import JOB_COLUMNS, job_row
+from studio.ui.workers_view import workers_markdown
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ray
@@ -35,7 +40,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) -> 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     settings = Settings(data_dir=tmp_path_factory.mktemp("ray") / "data", model_dir=shared_model_dir, device="cpu",
                         offline=True, executor="ray", ray_workers=2, ray_cpus_per_worker=1, ray_torch_threads=1,
-                        c2pa_signing=False, watermark=False)  # fmt: skip
+                        c2pa_signing=False, watermark=False, api_token="op-token", api_tokens="alice=alice-token")  # fmt: skip
     container = build_container(settings)
     try:
         yield container
@@ -75,6 +80,7 @@ def test_jobs_spread_over_both_workers_and_record_which_ran_them(studio: Contain
     done = [studio.jobs.wait(job.id, 300) for job in jobs]
     assert [job.status for job in done] == [JobStatus.SUCCEEDED] * 4, [job.error for job in done]
     assert {job.worker for job in done} == {"ray-0", "ray-1"}
+    assert [job_row(job)[JOB_COLUMNS.index("worker")] for job in done] == [job.worker for job in done]  # Jobs tab
     for job in done:
         assert (studio.jobs.output_dir(job.id) / job.outputs.video).stat().st_size > 0  # exported here, from the frames
 
@@ -115,6 +121,29 @@ def test_the_workers_and_their_caches_are_listed(studio: Container) -> None:
     assert [w.name for w in workers] == ["ray-0", "ray-1"]
     assert all(w.state == "ready" and w.device == "cpu" and w.pid for w in workers)
     assert {w.pid for w in workers}.isdisjoint({os.getpid()})  # each in a process of its own
+
+
+def test_the_api_and_the_models_tab_show_each_worker_and_its_job_to_the_operator_only(studio: Container) -> None:
+    app = FastAPI()
+    app.state.container = studio
+    install(app)
+    api = TestClient(app)
+    job = studio.jobs.submit(_request(steps=200, seed=5))
+    try:
+        worker = _running_step(studio, job.id).worker
+        operator = api.get("/api/v1/workers", headers={"Authorization": "Bearer op-token"}).json()
+        client = api.get("/api/v1/workers", headers={"Authorization": "Bearer alice-token"}).json()
+        job_view = api.get(f"/api/v1/jobs/{job.id}", headers={"Authorization": "Bearer op-token"}).json()
+        tab = workers_markdown(studio.ray.workers())  # type: ignore[union-attr]
+    finally:
+        studio.jobs.cancel(job.id)
+        studio.jobs.wait(job.id, 60)
+    assert operator["executor"] == "ray" and job_view["worker"] == worker
+    busy = next(w for w in operator["workers"] if w["name"] == worker)
+    assert busy["state"] == "busy" and busy["job_id"] == job.id
+    assert "wan-demo" in [m["key"] for m in busy["cache"]]
+    assert all(w["job_id"] is None for w in client["workers"])  # another owner's job id stays hidden
+    assert f"| {worker} | busy ({job.id}) |" in tab and "wan-demo (" in tab
 
 
 def test_cancel_reaches_jobs_on_both_workers(studio: Container) -> None:
