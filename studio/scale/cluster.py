@@ -19,6 +19,11 @@ from studio.config import Settings
 from studio.errors import ClusterError
 
 _DEFAULT_HEAD_PORT = 6379
+#: Ray starts worker processes at nice 15 (so its own daemons stay responsive); the studio's workers
+#: are the work, and at 15 they lose the CPU to every other process of the machine (measured: a tiny
+#: job took 2x as long on a loaded machine). A local Ray is started with 0; on a cluster, start the
+#: nodes with ``RAY_worker_niceness=0`` (docs/scaling.md).
+SYSTEM_CONFIG = {"worker_niceness": 0}
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def connect(settings: Settings) -> tuple[ModuleType, bool]:
     if settings.ray_address:
         ray.init(address=settings.ray_address, include_dashboard=False, log_to_driver=False)
         return ray, True
-    ray.init(include_dashboard=False, log_to_driver=False)
+    ray.init(include_dashboard=False, log_to_driver=False, _system_config=SYSTEM_CONFIG)
     return ray, True
 
 

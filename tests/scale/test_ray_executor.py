@@ -21,6 +21,7 @@ from studio.container import Container, build_container
 from studio.engine.demo import ensure_demo
 from studio.engine.registry import ModelRegistry
 from studio.errors import ClusterError, InvalidRequestError
+from studio.scale.cluster import SYSTEM_CONFIG
 from studio.scale.executor import RayExecutor
 from studio.types import GenerationRequest, Job, JobEvent, JobStatus
 from studio.ui.common import JOB_COLUMNS, job_row
@@ -37,7 +38,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) -> 
     registry = ModelRegistry(offline=True)
     for key in _MODELS:  # built here once, so the workers only load them
         ensure_demo(shared_model_dir, registry.resolve(key))
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _system_config=SYSTEM_CONFIG)
     settings = Settings(data_dir=tmp_path_factory.mktemp("ray") / "data", model_dir=shared_model_dir, device="cpu",
                         offline=True, executor="ray", ray_workers=2, ray_cpus_per_worker=1, ray_torch_threads=1,
                         c2pa_signing=False, watermark=False, api_token="op-token", api_tokens="alice=alice-token")  # fmt: skip
