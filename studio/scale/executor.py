@@ -137,14 +137,20 @@ class RayExecutor:
         finally:
             if not ended:  # stopped here (cancel at a checkpoint, shutdown): the worker must stop too
                 slot.handle.cancel.remote(run_id)
-                self._drain(stream)
+                self._drain(slot, stream)
 
-    def _drain(self, stream: Any) -> None:
-        """Wait for a stopped run's stream to end, so the worker is free when released."""
-        for ref in stream:
-            kind, _payload = self._ray.get(ref)
-            if kind in ("result", "error"):
-                return
+    def _drain(self, slot: Slot, stream: Any) -> None:
+        """Wait for a stopped run's stream to end, so the worker is free when released.
+
+        The job already ends for its own reason (cancel, shutdown); a worker dying now only takes it out of the pool.
+        """
+        try:
+            for ref in stream:
+                kind, _payload = self._ray.get(ref)
+                if kind in ("result", "error"):
+                    return
+        except self._ray.exceptions.RayActorError:
+            self._lost(slot)
 
     def _lost(self, slot: Slot) -> None:
         """Skip the dead worker; a thread marks it ready once Ray has restarted it (or dead)."""

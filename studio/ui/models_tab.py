@@ -27,8 +27,10 @@ class ModelsTab:
         with gr.Row():
             model = gr.Dropdown([(s.display_name, s.key) for s in self._c.registry.specs()], value=self._c.settings.default_model,
                                 label="Model", scale=3)  # fmt: skip
-            load = gr.Button("Load", size="sm", elem_id="models-load")
-            unload = gr.Button("Unload", size="sm")
+            # with Ray, jobs load models on the workers (and stay there: affinity); this process runs none
+            in_process = self._c.ray is None
+            load = gr.Button("Load", size="sm", elem_id="models-load", interactive=in_process)
+            unload = gr.Button("Unload", size="sm", interactive=in_process)
             refresh = gr.Button("Refresh", size="sm")
         state = gr.Markdown(self.state_markdown(), elem_id="models-state")
         sizes = self._render_sizes()

@@ -7,7 +7,8 @@ from studio.scale.state import WorkerState
 
 def workers_markdown(workers: list[WorkerState]) -> str:
     """One row per worker; its cache as "model (GB, offload, in use)", or why it is unknown."""
-    rows = ["**Ray workers** (jobs run there; the table above is this process's own cache):", "",
+    rows = ["**Ray workers** (jobs run there and load their models there; the table above is this process's own "
+            "cache, which runs no job):", "",
             "| worker | state | node | device | GPUs | jobs run | cache |", "|---|---|---|---|---|---|---|"]  # fmt: skip
     for w in workers:
         if w.cache is None:
