@@ -93,17 +93,18 @@ class StudioWorker:
     def estimate(self, request: GenerationRequest) -> Any:
         return self._manager.estimate(request)
 
-    def cancel(self, run_id: str) -> bool:
-        """Ask run ``run_id`` to stop at its next check; False when it is not running here."""
-        flag = self._cancels.get(run_id)
-        if flag is not None:
-            flag.set()
-        return flag is not None
+    def cancel(self, run_id: str) -> None:
+        """Ask run ``run_id`` to stop at its next check.
+
+        Calls of a threaded actor may overtake each other: a cancel that comes before its run starts leaves
+        the flag set for it (one small entry stays behind when a cancel comes after its run ended).
+        """
+        self._cancels.setdefault(run_id, threading.Event()).set()
 
     def run(self, run_id: str, request: GenerationRequest, seed: int) -> Iterator[Report]:
         """Stream of one generation: ("phase"|"progress"|"preview", args)..., ("cache", keys), ("result"|"error", x)."""
         reports: queue.Queue[Report] = queue.Queue()
-        cancel = self._cancels[run_id] = threading.Event()
+        cancel = self._cancels.setdefault(run_id, threading.Event())
 
         def target() -> None:
             self._pin_threads()  # torch's thread count is per thread under OpenMP
