@@ -8,12 +8,12 @@ the family's linear factors: no VAE call, cost ~ a small matrix product.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
-from studio.engine.families.base import LatentGeometry, LatentPreview, PredictionType
+from studio.engine.families.base import LatentPreview, PredictionType
 
 
 def keyframe_indices(num_latent_frames: int, count: int) -> list[int]:
@@ -27,15 +27,6 @@ def keyframe_indices(num_latent_frames: int, count: int) -> list[int]:
 def latent_to_video_frame(latent_index: int, temporal_compression: int) -> int:
     """The video frame a latent frame stands for (latent 0 is frame 0; latent i ends at frame i*c)."""
     return latent_index * temporal_compression
-
-
-def pipeline_geometry(pipe: Any) -> LatentGeometry:
-    """The latent geometry of a loaded diffusers video pipeline: its VAE's channels and compression."""
-    return LatentGeometry(
-        channels=int(pipe.vae.config.z_dim),
-        temporal_compression=int(pipe.vae_scale_factor_temporal),
-        spatial_compression=int(pipe.vae_scale_factor_spatial),
-    )
 
 
 class PreviewProjector:
@@ -100,7 +91,8 @@ class CleanLatentTracker:
 
     def _pre_hook(self, _module, args, kwargs):
         if self._hidden is None:
-            self._hidden = kwargs.get("hidden_states", args[0] if args else None)
+            # transformers name it ``hidden_states``, UNets ``sample``
+            self._hidden = kwargs.get("hidden_states", kwargs.get("sample", args[0] if args else None))
             self._timestep = kwargs.get("timestep", args[1] if len(args) > 1 else None)
         return None
 
@@ -108,13 +100,16 @@ class CleanLatentTracker:
         self._outputs.append(output[0] if isinstance(output, tuple) else output.sample)
         return None
 
-    def predict(self, guidance_scale: float, sigma: float) -> torch.Tensor | None:
-        """The clean-latent estimate for this step, or None when nothing was captured.
+    def predict(self, guidance_scale: float, sigma: float,
+                to_video: Callable[[torch.Tensor], torch.Tensor] | None = None) -> torch.Tensor | None:  # fmt: skip
+        """The clean-latent estimate for this step, (B, C, F, H, W), or None when nothing was captured.
 
         Args:
             guidance_scale: the classifier-free guidance the pipeline applied.
             sigma: the noise level of this step, from the scheduler's own ``sigmas``
                 (the timestep the denoiser got may be per token, e.g. 0 on a kept first frame).
+            to_video: the family adapter's conversion of the denoiser's latent layout to
+                (B, C, F, H, W) (frames-first and packed-token pipelines); None: already so.
         """
         if self._hidden is None or not self._outputs or self._prediction != "flow":
             return None
@@ -122,8 +117,11 @@ class CleanLatentTracker:
         if len(self._outputs) >= 2 and guidance_scale > 1.0:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
+        hidden = self._hidden
+        if to_video is not None:
+            hidden, velocity = to_video(hidden), to_video(velocity)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
-        hidden = self._hidden[:, : velocity.shape[1]].float()
+        hidden = hidden[:, : velocity.shape[1]].float()
         return hidden - sigma * _noised_frames(self._timestep, hidden.shape) * velocity.float()
 
     def reset(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,7 +12,9 @@ import numpy as np
 import torch
 
 from studio.config import Settings
+from studio.engine.adapters import PipelineAdapter, load_adapter
 from studio.engine.device import DeviceInfo
+from studio.engine.dual_clock import DualClock, build_dual_clock
 from studio.engine.end_frame import end_image_kwargs
 from studio.engine.families.base import LatentGeometry
 from studio.engine.lora import LoraApplier
@@ -23,17 +25,13 @@ from studio.engine.previews import (
     PreviewProjector,
     keyframe_indices,
     latent_to_video_frame,
-    pipeline_geometry,
 )
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.engine.scheduling import flow_shift_for, scheduler_overrides
 from studio.engine.steering import (
     GuideBuilder,
     GuideVideo,
-    encode_guide,
     latent_sampling_maps,
-    noised_guide,
-    start_sigma,
     steps_to_skip,
     truncated_schedule,
     warp_noise,
@@ -81,8 +79,17 @@ class _StepObserver:
 
     def __init__(self, sink: ProgressSink, tracker: CleanLatentTracker, projector: PreviewProjector | None,
                  geometry: LatentGeometry, total_steps: int, num_frames: int, guidance_scale: float,
-                 preview_every: int, keyframes: int) -> None:  # fmt: skip
+                 preview_every: int, keyframes: int, to_video: Callable[[torch.Tensor], torch.Tensor],
+                 dual_clock: DualClock | None = None, window_start: Callable[[int], int] = lambda _done: 0,
+                 ) -> None:  # fmt: skip
         self._sink = sink
+        self._window_start = window_start
+        self._geometry = geometry
+        self._num_frames = num_frames
+        self._keyframes = keyframes
+        self._done = 0
+        self._dual_clock = dual_clock
+        self._to_video = to_video
         self._tracker = tracker
         self._projector = projector
         self._total = total_steps
@@ -123,7 +130,9 @@ class _StepObserver:
     def __call__(self, pipeline: Any, step: int, _timestep, callback_kwargs: dict) -> dict:
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
-        done = step + 1
+        # counted here: a pipeline that makes a long clip window by window restarts ``step`` in each window
+        self._done += 1
+        done = self._done
         now = time.perf_counter()
         self.step_seconds.append(now - self._step_mark)
         self._step_mark = now
@@ -138,14 +147,25 @@ class _StepObserver:
         self._tracker.reset()
         if done == self._total:
             self._sink.phase(Phase.DECODING, "decoding frames")
+        if self._dual_clock is not None:
+            anchored = self._dual_clock.after_step(done - 1, callback_kwargs["latents"])
+            if anchored is not None:
+                return {"latents": anchored}
         return {}
 
     def _preview(self, pipeline: Any, step: int, done: int, noisy: torch.Tensor) -> None:
         assert self._projector is not None
         # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
-        clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]))
-        images = self._projector.project(clean if clean is not None else noisy, self._latent_frames)
-        self._sink.preview(images, self._video_frames, done)
+        clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]), self._to_video)
+        latents = clean if clean is not None else self._to_video(noisy)
+        latent_frames, video_frames = self._latent_frames, self._video_frames
+        start = self._window_start(done)
+        if start or latents.shape[2] != self._geometry.latent_frames(self._num_frames):  # one window of a long clip
+            latent_frames = keyframe_indices(latents.shape[2], self._keyframes)
+            video_frames = [min(self._num_frames - 1, latent_to_video_frame(start + i, self._geometry.temporal_compression))
+                            for i in latent_frames]  # fmt: skip
+        images = self._projector.project(latents, latent_frames)
+        self._sink.preview(images, video_frames, done)
         if self.first_preview_at is None:
             self.first_preview_at = time.perf_counter()
 
@@ -191,6 +211,7 @@ class GenerationRunner:
         # 1. Resolve the model and its family
         spec = self._registry.resolve(request.model)
         family = self._registry.family(spec)
+        adapter = load_adapter(self._registry.adapter_path(spec))
         # 2. Image to video: render the guide (source image + camera + arrows)
         steering = self._registry.steering(spec)
         guide = self._guide(request, steering, sink)
@@ -208,12 +229,17 @@ class GenerationRunner:
         ):  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
             # 4. Latent geometry of this pipeline, and the scheduler shift of this request
-            geometry = pipeline_geometry(pipe)
-            _check_size(pipe, geometry, request)
-            with scheduler_overrides(pipe, flow_shift=flow_shift_for(request, family, pipe.scheduler)):
+            geometry = adapter.geometry(pipe)
+            _check_size(adapter.side_multiple(pipe, geometry), request)
+            fixed = self._registry.call_kwargs(spec)
+            shift = flow_shift_for(request, self._registry.flow_shift(spec), pipe.scheduler)
+            with scheduler_overrides(pipe, flow_shift=shift):
                 # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
                 generator = torch.Generator(device="cpu").manual_seed(seed)
-                extra, skip = self._steering_inputs(pipe, geometry, steering, request, guide, generator, notes)
+                extra, skip, dual_clock = self._steering_inputs(adapter, pipe, geometry, steering, request, guide,
+                                                                generator, notes)  # fmt: skip
+                if "latents" in extra:
+                    extra["latents"] = adapter.first_window(extra["latents"], request, fixed, geometry)
                 end_kwargs, end_notes = end_image_kwargs(request, pipe)
                 # 6. Previews, progress and cancellation: hooks on the denoiser(s) and the step callback
                 preview = family.preview_for(geometry)
@@ -223,9 +249,11 @@ class GenerationRunner:
                 denoisers = _denoisers(pipe)
                 observer = _StepObserver(
                     sink, CleanLatentTracker(denoisers, family.prediction),
-                    PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
+                    PreviewProjector(preview) if preview else None, geometry,
+                    adapter.denoising_steps(request, fixed, geometry, skip),
                     request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
-                    self._settings.preview_keyframes,
+                    self._settings.preview_keyframes, lambda t: adapter.to_video_layout(t, geometry, request),
+                    dual_clock, lambda done: adapter.window_start(done, request, fixed, geometry, skip),
                 )  # fmt: skip
                 # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
                 sink.phase(Phase.ENCODING, "encoding prompt")
@@ -237,26 +265,20 @@ class GenerationRunner:
                                  spec.key, self._mag_ratios) as cache,
                 ):  # fmt: skip
                     output = pipe(
-                        prompt=request.prompt,
-                        negative_prompt=request.negative_prompt or None,
-                        height=request.height,
-                        width=request.width,
-                        num_frames=request.num_frames,
-                        num_inference_steps=request.steps,
-                        guidance_scale=request.guidance_scale,
+                        **adapter.call_kwargs(pipe, request),
                         generator=generator,
                         output_type="np",
                         callback_on_step_end=observer,
                         callback_on_step_end_tensor_inputs=["latents"],
                         **extra,
                         **end_kwargs,
-                        **family.call_kwargs,
+                        **fixed,
                     )
             timings["generate_s"] = time.perf_counter() - denoise_started
             self._manager.record_step_times(request, observer.step_seconds)
         self.last_first_preview_at = observer.first_preview_at
         # 8. Frames as uint8 (frames, height, width, 3)
-        frames = (np.clip(output.frames[0], 0.0, 1.0) * 255.0).round().astype(np.uint8)
+        frames = (np.clip(adapter.frames(output), 0.0, 1.0) * 255.0).round().astype(np.uint8)
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
@@ -290,40 +312,59 @@ class GenerationRunner:
             notes=list(guide.notes),
         )  # fmt: skip
 
-    def _steering_inputs(self, pipe: Any, geometry: LatentGeometry, steering: frozenset[str],
+    def _steering_inputs(self, adapter: PipelineAdapter, pipe: Any, geometry: LatentGeometry, steering: frozenset[str],
                          request: GenerationRequest, guide: GuideVideo | None, generator: torch.Generator,
-                         notes: list[str]) -> tuple[dict, int]:  # fmt: skip
-        """Pipeline arguments that make the guide steer the model, and how many steps it replaces.
+                         notes: list[str]) -> tuple[dict, int, DualClock | None]:  # fmt: skip
+        """Pipeline arguments that make the guide steer the model, how many steps it replaces, and the dual clock.
 
         Tensors go to the pipeline's execution device, which under offloading is
         not where the weights rest (CPU, or ``meta`` under sequential offload).
         """
         if guide is None:
-            return {}, 0
-        from PIL import Image
-
-        extra: dict[str, object]
+            return {}, 0, None
         if "control" in steering:
-            # the guide as control video; mask 0 keeps frame 0 (the source image) as given, 1 lets the model generate
-            masks = [Image.new("L", (request.width, request.height), 0 if i == 0 else 255) for i in range(len(guide.frames))]
-            extra = {"video": [Image.fromarray(f) for f in guide.frames], "mask": masks,
-                     "conditioning_scale": request.control_scale}  # fmt: skip
+            extra = adapter.control_kwargs(pipe, request, guide)
         else:
-            extra = {"image": Image.fromarray(guide.frames[0])}
+            extra = adapter.image_kwargs(pipe, request, guide)
         device = pipe._execution_device
         shape = geometry.latent_shape(request.num_frames, request.height, request.width)
         noise = None
         if request.warped_noise and "warped_noise" in steering:
             noise = _warped_noise(guide, geometry, shape, generator, notes)
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
+        if guide.moving is not None and request.arrow_steering == "dual_clock" and "v2v" in steering:
+            dual = self._dual_clock(adapter, pipe, geometry, request, guide, noise, skip, generator, notes)
+            if dual is not None:
+                extra["latents"] = adapter.from_video_layout(dual.start_latents(), geometry, request).to(device, torch.float32)
+                return extra, skip, dual
         if skip:
-            guide_latent = encode_guide(pipe.vae, guide.frames, device)
-            sigma = start_sigma(pipe.scheduler, request.steps, skip, device)
+            guide_latent = adapter.encode_video(pipe, guide.frames, device)
+            level = adapter.start_noise_level(pipe, request.steps, skip, device)
             noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
-            noise = noised_guide(guide_latent, noise, sigma)
+            noise = adapter.noised(pipe, guide_latent, noise, level)
         if noise is not None:
-            extra["latents"] = noise.to(device, torch.float32)
-        return extra, skip
+            extra["latents"] = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
+        return extra, skip, None
+
+    @staticmethod
+    def _dual_clock(adapter: PipelineAdapter, pipe: Any, geometry: LatentGeometry, request: GenerationRequest,
+                    guide: GuideVideo, noise: torch.Tensor | None, skip: int, generator: torch.Generator,
+                    notes: list[str]) -> DualClock | None:  # fmt: skip
+        """The arrows' regions anchored to the guide down to ``arrow_strength``; None when that adds nothing."""
+        assert guide.moving is not None
+        strong = steps_to_skip(request.steps, request.arrow_strength)
+        if strong <= skip:
+            notes.append(f"dual clock off: arrow_strength {request.arrow_strength:g} is not above guide_strength "
+                         f"{request.guide_strength:g}, so the dragged regions follow the guide like the rest")  # fmt: skip
+            return None
+        device = pipe._execution_device
+        guide_latent = adapter.encode_video(pipe, guide.frames, device)
+        noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
+        dual = build_dual_clock(adapter, pipe, geometry, request, guide.moving, guide_latent, noise, skip, strong, device)
+        moving = float(dual.mask.mean())
+        notes.append(f"dual clock: the arrows' regions ({moving:.0%} of the latent) follow the guide for "
+                     f"{strong} of {request.steps} steps, the rest for {skip}")  # fmt: skip
+        return dual
 
 
 def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int, int, int, int, int], generator: torch.Generator,
@@ -340,14 +381,12 @@ def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int,
         return None
 
 
-def _check_size(pipe: Any, geometry: LatentGeometry, request: GenerationRequest) -> None:
+def _check_size(multiple: int, request: GenerationRequest) -> None:
     """Sides must be whole latent patches of this pipeline (the pipeline would silently crop otherwise).
 
     Raises:
         InvalidRequestError: naming the sizes and the multiple this model needs.
     """
-    patch = getattr(getattr(getattr(pipe, "transformer", None), "config", None), "patch_size", None) or (1, 1, 1)
-    multiple = geometry.spatial_compression * int(patch[-1])
     if request.width % multiple or request.height % multiple:
         raise InvalidRequestError(
             f"height and width must be multiples of {multiple} for {request.model}, got {request.height} and {request.width}"

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 import torch
 
+from studio.engine.adapters.wan import WanAdapter
 from studio.engine.device import component_dtypes
 from studio.engine.families.base import LatentGeometry
 from studio.engine.families.wan import FULL_SIZE, WAN, build_full_size
-from studio.engine.previews import PreviewProjector, keyframe_indices, pipeline_geometry
+from studio.engine.previews import PreviewProjector, keyframe_indices
 from studio.engine.registry import ModelRegistry
 from studio.engine.runner import _check_size
 from studio.engine.steering import latent_sampling_maps, warp_noise
@@ -79,10 +80,10 @@ def test_registry_weights_are_the_parameter_counts_at_the_loading_dtypes(pipes: 
 def test_shape_logic_on_the_full_size_pipelines(pipes: dict, key: str, geometry: tuple, size: tuple,
                                                 latent_shape: tuple) -> None:  # fmt: skip
     pipe = pipes[key]
-    found = pipeline_geometry(pipe)
+    found = WanAdapter().geometry(pipe)
     assert (found.channels, found.temporal_compression, found.spatial_compression) == geometry
     width, height, frames = size
-    _check_size(pipe, found, GenerationRequest(prompt="x", model=key, width=width, height=height, num_frames=frames))
+    _check_size(WanAdapter().side_multiple(pipe, found), GenerationRequest(prompt="x", model=key, width=width, height=height, num_frames=frames))
     shape = found.latent_shape(frames, height, width)
     assert shape == latent_shape
     # the transformer reads as many channels as the latent has (I2V: plus 4 mask + 16 image channels)
@@ -102,7 +103,7 @@ def test_ti2v_refuses_sizes_that_are_not_whole_patches(pipes: dict) -> None:
     pipe = pipes["wan2.2-ti2v-5b"]
     request = GenerationRequest(prompt="x", model="wan2.2-ti2v-5b", width=1280, height=720, num_frames=121)
     with pytest.raises(InvalidRequestError, match="multiples of 32 for wan2.2-ti2v-5b, got 720 and 1280"):
-        _check_size(pipe, pipeline_geometry(pipe), request)
+        _check_size(WanAdapter().side_multiple(pipe, WanAdapter().geometry(pipe)), request)
 
 
 @pytest.mark.parametrize(("geometry", "size"), [((16, 4, 8), (832, 480, 81)), ((48, 4, 16), (1280, 704, 121))])

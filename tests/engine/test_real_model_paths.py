@@ -11,9 +11,11 @@ import torch
 
 from studio.config import Settings
 from studio.engine import runner as runner_module
+from studio.engine import steering as steering_module
+from studio.engine.adapters.wan import WanAdapter
 from studio.engine.device import DeviceInfo, component_dtypes, resolve_device
 from studio.engine.manager import ModelManager
-from studio.engine.previews import CleanLatentTracker, PreviewProjector, pipeline_geometry
+from studio.engine.previews import CleanLatentTracker, PreviewProjector
 from studio.engine.registry import ModelRegistry
 from studio.engine.runner import GenerationRunner
 from studio.engine.steering import GuideVideo
@@ -51,7 +53,7 @@ def _i2v(**overrides) -> GenerationRequest:
 # -- 1. inference mode -----------------------------------------------------------------------
 def test_guide_latent_and_kept_tensors_carry_no_autograd_graph(settings: Settings, monkeypatch) -> None:
     kept: dict[str, list[torch.Tensor]] = {"guide": [], "preview": [], "clean": []}
-    encode, project, predict = runner_module.encode_guide, PreviewProjector.project, CleanLatentTracker.predict
+    encode, project, predict = steering_module.encode_guide, PreviewProjector.project, CleanLatentTracker.predict
 
     def spy_encode(*args, **kwargs):
         kept["guide"].append(out := encode(*args, **kwargs))
@@ -61,12 +63,12 @@ def test_guide_latent_and_kept_tensors_carry_no_autograd_graph(settings: Setting
         kept["preview"].append(latents)
         return project(self, latents, frames, min_width_px)
 
-    def spy_predict(self, guidance_scale, sigma):
-        out = predict(self, guidance_scale, sigma)
+    def spy_predict(self, guidance_scale, sigma, to_video=None):
+        out = predict(self, guidance_scale, sigma, to_video)
         kept["clean"].append(out)
         return out
 
-    monkeypatch.setattr(runner_module, "encode_guide", spy_encode)
+    monkeypatch.setattr(steering_module, "encode_guide", spy_encode)
     monkeypatch.setattr(PreviewProjector, "project", spy_project)
     monkeypatch.setattr(CleanLatentTracker, "predict", spy_predict)
     _runner(settings).run(_i2v(steps=4), seed=1, sink=RecordingSink())
@@ -111,7 +113,7 @@ def test_guide_tensors_go_to_the_execution_device_not_the_weights_device(setting
         offloaded = _OffloadedVae(pipe.vae)
         monkeypatch.setattr(pipe, "vae", offloaded)
         assert next(pipe.vae.parameters()).device.type == "meta" and pipe._execution_device.type == "cpu"
-        extra, skip = runner._steering_inputs(pipe, pipeline_geometry(pipe), runner._registry.steering(spec), request,
+        extra, skip, _dual = runner._steering_inputs(WanAdapter(), pipe, WanAdapter().geometry(pipe), runner._registry.steering(spec), request,
                                               _guide(request), torch.Generator().manual_seed(0), [])  # fmt: skip
     assert skip == 2 and offloaded.seen == [torch.device("cpu")]
     latents = extra["latents"]
@@ -197,7 +199,7 @@ def test_preview_sigma_is_the_schedulers_own(settings: Settings, monkeypatch) ->
     sigmas: list[float] = []
     predict = CleanLatentTracker.predict
     monkeypatch.setattr(CleanLatentTracker, "predict",
-                        lambda self, g, sigma: sigmas.append(sigma) or predict(self, g, sigma))  # fmt: skip
+                        lambda self, g, sigma, to_video=None: sigmas.append(sigma) or predict(self, g, sigma, to_video))  # fmt: skip
     runner.run(_request(steps=4), seed=1, sink=RecordingSink())
     spec = runner._registry.resolve("wan-demo")
     with runner._manager.use(spec, "t2v") as pipe:

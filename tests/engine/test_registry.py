@@ -29,7 +29,8 @@ def test_local_pipeline_folder_resolves_to_its_family(tmp_path: Path) -> None:
     [
         (lambda p: None, "no model_index.json"),
         (lambda p: (p / "model_index.json").write_text("{not json"), "not a valid model_index.json"),
-        (lambda p: (p / "model_index.json").write_text(json.dumps({"_class_name": "StableDiffusionPipeline"})), "no supported family"),
+        (lambda p: (p / "model_index.json").write_text(json.dumps({"_class_name": "StableDiffusionPipeline"})),
+         "StableDiffusionPipeline.* is not supported; supported pipelines: .*WanImageToVideoPipeline"),
     ],
 )
 def test_bad_folders_are_refused_with_the_reason(tmp_path: Path, make, message: str) -> None:

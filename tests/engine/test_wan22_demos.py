@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from studio.config import Settings
+from studio.engine.adapters.wan import WanAdapter
 from studio.engine.device import resolve_device
 from studio.engine.manager import ModelManager
-from studio.engine.previews import pipeline_geometry
 from studio.engine.registry import ModelRegistry
 from studio.engine.runner import GenerationRunner
 from studio.engine.steering import GuideVideo
@@ -45,7 +45,7 @@ def test_ti2v_text_to_video_runs_with_48_channel_previews(runner: GenerationRunn
     result = runner.run(_request(), seed=1, sink=sink)
     assert result.frames.shape == (F, H, W, 3) and not result.notes
     with runner._manager.use(runner._registry.resolve("wan22-ti2v-demo"), "t2v") as pipe:
-        geometry = pipeline_geometry(pipe)
+        geometry = WanAdapter().geometry(pipe)
     assert (geometry.channels, geometry.temporal_compression, geometry.spatial_compression) == (48, 4, 16)
     previews = [e for e in sink.events if e[0] == "preview"]
     assert [p[1] for p in previews] == [1, 2, 3]

@@ -134,6 +134,12 @@ class Family:
     call_kwargs: dict[str, object] = field(default_factory=dict)
     #: the scheduler's ``flow_shift`` by resolution when a request sets none (None: the scheduler's own).
     flow_shift: FlowShiftRule | None = None
+    #: ``"module:Class"`` of the family's ``PipelineAdapter`` (``studio/engine/adapters/``), which maps a
+    #: request onto its pipeline's call; the default fits pipelines in the Wan style.
+    adapter: str = "studio.engine.adapters.base:PipelineAdapter"
+    #: request inputs the family's pipelines read (front ends hide the others; submit refuses a prompt
+    #: to a family without "prompt"). Family-specific ones are named like their request fields.
+    inputs: frozenset[str] = frozenset({"prompt", "negative_prompt", "steps", "guidance_scale"})
 
     def preview_for(self, geometry: LatentGeometry) -> LatentPreview | None:
         """The projection for a latent space of ``geometry``, or None when this family has none for it."""

@@ -260,4 +260,5 @@ WAN = Family(
     build_demo=build_wan_demo,
     steering=frozenset({"v2v", "warped_noise"}),
     flow_shift=WAN_FLOW_SHIFT,
+    adapter="studio.engine.adapters.wan:WanAdapter",
 )
