@@ -51,8 +51,8 @@ def studio(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) -> 
 
 
 def _request(model: str = "wan-demo", steps: int = 2, seed: int = 1, **extra: object) -> GenerationRequest:
-    return GenerationRequest(prompt="a lighthouse at dusk", model=model, width=64, height=64, num_frames=5, steps=steps,
-                             seed=seed, **extra)  # type: ignore[arg-type]  # fmt: skip
+    values = {"width": 64, "height": 64, "num_frames": 5, **extra}
+    return GenerationRequest(prompt="a lighthouse at dusk", model=model, steps=steps, seed=seed, **values)  # type: ignore[arg-type]
 
 
 def _events(studio: Container, job_id: str) -> list[JobEvent]:
@@ -148,7 +148,7 @@ def test_the_api_and_the_models_tab_show_each_worker_and_its_job_to_the_operator
 
 
 def test_cancel_reaches_jobs_on_both_workers(studio: Container) -> None:
-    jobs = [studio.jobs.submit(_request(steps=200, seed=i)) for i in range(2)]
+    jobs = [studio.jobs.submit(_request(steps=200, seed=i, width=128, height=128, num_frames=9)) for i in range(2)]
     running = [_running_step(studio, job.id, step=2) for job in jobs]
     assert {job.worker for job in running} == {"ray-0", "ray-1"}
     for job in jobs:
@@ -161,10 +161,12 @@ def test_cancel_reaches_jobs_on_both_workers(studio: Container) -> None:
 
 
 def test_a_job_whose_worker_is_killed_finishes_on_the_other(studio: Container) -> None:
-    job = studio.jobs.submit(_request(steps=60, seed=11))
+    # long enough (200 steps at 128x128) that it is still running when its worker dies, on a quiet machine too
+    job = studio.jobs.submit(_request(steps=200, seed=11, width=128, height=128, num_frames=9))
     victim = _running_step(studio, job.id, step=2).worker
     pid = next(w.pid for w in studio.ray.workers() if w.name == victim)  # type: ignore[union-attr]
     os.kill(pid, signal.SIGKILL)  # the actor's process dies mid-job, as on a lost node
+    assert studio.jobs.get(job.id).step < 200
     done = studio.jobs.wait(job.id, 300)
     assert done.status == JobStatus.SUCCEEDED, done.error
     assert done.worker != victim and done.attempts == 2
