@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             from studio.container import build_container
             from studio.server import serve
 
-            serve(build_container(settings))
+            serve(build_container(settings, serving=True))
             return 0
         return _generate(args, settings)
     except StudioError as exc:
