@@ -19,6 +19,7 @@ from studio.config import Settings
 from studio.engine.demo import ensure_demo
 from studio.engine.device import DeviceInfo
 from studio.engine.estimator import Budget, Clip, Estimator
+from studio.engine.external import load_components
 from studio.engine.memory import POLICIES, OffloadPolicy, RunEstimate
 from studio.engine.model_files import ModelFacts
 from studio.engine.placement import measure, place, place_shared
@@ -344,11 +345,13 @@ class ModelManager:
         source = self._source(spec, on_status)
         on_status(f"loading {spec.key}")
         try:
+            parts = {} if spec.demo else load_components(spec, self._device.component_dtypes(), self._settings.offline)
             return pipeline_cls.from_pretrained(
                 source,
                 dtype=self._device.component_dtypes(),
                 revision=spec.revision,
                 local_files_only=self._settings.offline or spec.demo,
+                **parts,
             )
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"could not load model {spec.key!r} from {source}: {exc}") from exc

@@ -42,6 +42,19 @@ class ModelDefaults(BaseModel):
     negative_prompt: str = ""
 
 
+class ComponentSource(BaseModel):
+    """A pipeline component that comes from another repository than the pipeline (e.g. FramePack's transformer)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the component's class, ``"package:Class"`` (``"diffusers:HunyuanVideoFramepackTransformer3DModel"``).
+    class_path: str
+    #: hub id or local folder of the component.
+    source: str
+    subfolder: str | None = None
+    revision: str | None = None
+
+
 class ModelSpec(BaseModel):
     """One loadable model."""
 
@@ -77,6 +90,10 @@ class ModelSpec(BaseModel):
     #: the denoiser's shape and the VAE's, for activations; None: read from the files' configs.
     denoiser: DenoiserShape | None = None
     vae: VaeShape | None = None
+    # -- components from other repositories (HunyuanVideo FramePack) --
+    #: components loaded from their own sources and handed to the pipeline's ``from_pretrained`` (real entries only:
+    #: a demo is built whole).
+    components_from: dict[str, ComponentSource] = Field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -228,7 +245,14 @@ def default_specs() -> list[ModelSpec]:
             denoiser=_shape(WAN22_A14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
+        *_hunyuan_specs(),  # -- HunyuanVideo 1.5 and FramePack --
     ]
+
+
+def _hunyuan_specs() -> list[ModelSpec]:
+    from studio.engine.registry_hunyuan import hunyuan_specs  # it imports this module's ModelSpec
+
+    return hunyuan_specs()
 
 
 class ModelRegistry:

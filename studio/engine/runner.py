@@ -36,8 +36,9 @@ from studio.engine.steering import (
     warp_noise,
 )
 from studio.engine.step_cache import MagRatioStore, StepCacheRun
+from studio.engine.step_callback import step_callback
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
-from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
+from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink, SegmentSink
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +87,13 @@ class _StepObserver:
         self._total = total_steps
         self._guidance = guidance_scale
         self._every = preview_every
+        self._compression = geometry.temporal_compression
         self._latent_frames = keyframe_indices(geometry.latent_frames(num_frames), keyframes)
         self._video_frames = [
             min(num_frames - 1, latent_to_video_frame(i, geometry.temporal_compression)) for i in self._latent_frames
         ]
         self._denoising = False
+        self._done = 0
         self.first_preview_at: float | None = None
         self.notes: list[str] = []
         #: wall time of each denoising step (from the first denoiser call), for the manager's time estimates.
@@ -121,7 +124,9 @@ class _StepObserver:
     def __call__(self, pipeline: Any, step: int, _timestep, callback_kwargs: dict) -> dict:
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
-        done = step + 1
+        # counted here: ``step`` restarts with each section of a pipeline that denoises in sections
+        self._done += 1
+        done = self._done
         now = time.perf_counter()
         self.step_seconds.append(now - self._step_mark)
         self._step_mark = now
@@ -143,8 +148,12 @@ class _StepObserver:
         # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
         clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]), self._to_video)
         latents = clean if clean is not None else self._to_video(noisy)
-        images = self._projector.project(latents, self._latent_frames)
-        self._sink.preview(images, self._video_frames, done)
+        latent_frames, video_frames = self._latent_frames, self._video_frames
+        if latents.shape[2] <= max(latent_frames):  # one section of the clip (long video): its own keyframes
+            latent_frames = keyframe_indices(latents.shape[2], len(latent_frames))
+            video_frames = [latent_to_video_frame(i, self._compression) for i in latent_frames]
+        images = self._projector.project(latents, latent_frames)
+        self._sink.preview(images, video_frames, done)
         if self.first_preview_at is None:
             self.first_preview_at = time.perf_counter()
 
@@ -223,7 +232,8 @@ class GenerationRunner:
                 denoisers = _denoisers(pipe)
                 observer = _StepObserver(
                     sink, CleanLatentTracker(denoisers, family.prediction),
-                    PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
+                    PreviewProjector(preview) if preview else None, geometry,
+                    adapter.total_steps(pipe, request, request.steps - skip),
                     request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
                     self._settings.preview_keyframes, lambda t: adapter.to_video_layout(t, geometry, request),
                 )  # fmt: skip
@@ -235,13 +245,15 @@ class GenerationRunner:
                     truncated_schedule(pipe.scheduler, skip),
                     StepCacheRun(denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip,
                                  spec.key, self._mag_ratios) as cache,
+                    step_callback(pipe, observer) as callback_kwargs,
+                    adapter.prepared(pipe, request),
+                    adapter.segments(pipe, request, _segment_emitter(sink, request.fps)),
                 ):  # fmt: skip
                     output = pipe(
                         **adapter.call_kwargs(pipe, request),
                         generator=generator,
                         output_type="np",
-                        callback_on_step_end=observer,
-                        callback_on_step_end_tensor_inputs=["latents"],
+                        **callback_kwargs,
                         **extra,
                         **end_kwargs,
                         **family.call_kwargs,
@@ -249,8 +261,8 @@ class GenerationRunner:
             timings["generate_s"] = time.perf_counter() - denoise_started
             self._manager.record_step_times(request, observer.step_seconds)
         self.last_first_preview_at = observer.first_preview_at
-        # 8. Frames as uint8 (frames, height, width, 3)
-        frames = (np.clip(adapter.frames(output), 0.0, 1.0) * 255.0).round().astype(np.uint8)
+        # 8. Frames as uint8 (frames, height, width, 3); a pipeline that generates whole windows may make more
+        frames = (np.clip(adapter.frames(output)[: request.num_frames], 0.0, 1.0) * 255.0).round().astype(np.uint8)
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
@@ -312,6 +324,13 @@ class GenerationRunner:
         if noise is not None:
             extra["latents"] = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
         return extra, skip
+
+
+def _segment_emitter(sink: ProgressSink, fps: int) -> Callable[[np.ndarray, int, int], None]:
+    """Finished sections to the sink's ``segment`` (shown while the rest generates); a no-op for sinks without one."""
+    if not isinstance(sink, SegmentSink):
+        return lambda _frames, _index, _total: None
+    return lambda frames, index, total: sink.segment(frames, index, total, fps)
 
 
 def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int, int, int, int, int], generator: torch.Generator,

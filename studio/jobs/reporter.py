@@ -14,6 +14,7 @@ from PIL import Image
 from studio.errors import JobCanceledError
 from studio.jobs.events import EventBus
 from studio.jobs.store import JobStore
+from studio.media.export import export_video
 from studio.types import JobEvent, JobStatus, Phase
 
 # Progress is written to SQLite at most this often; events go out on every step.
@@ -110,6 +111,16 @@ class JobReporter:
         """Generated keyframes are decoded and saved: show them before the in-betweens exist."""
         frames = [i * factor for i in range(len(paths))]
         self._bus.publish(self._event("keyframes", f"{len(paths)} keyframes ready", preview_paths=list(paths), preview_frames=frames))
+
+    def segment(self, frames: Any, index: int, total: int, fps: int) -> None:
+        """A finished section of a clip made section by section: written as a short mp4, shown while the rest generates.
+
+        Files go to ``segments/`` in the job folder (served like previews); the event carries the path.
+        """
+        path = export_video(np.asarray(frames), self._output_dir / "segments" / f"segment{index:02d}.mp4", fps,
+                            {"job_id": self.job_id, "segment": index, "segments": total})  # fmt: skip
+        self._bus.publish(self._event("segment", f"section {index + 1} of {total} ready", output_path=str(path),
+                                      segment_index=index, segment_total=total))  # fmt: skip
 
     def output(self, path: str) -> None:
         """A finished output file (the video), published before the job's last steps."""

@@ -11,6 +11,8 @@ flow-matching one. A family whose pipeline differs overrides only what differs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,11 @@ from studio.types import GenerationRequest
 
 if TYPE_CHECKING:
     from studio.engine.steering import GuideVideo
+
+
+#: ``emit(frames, index, total)``: a finished section of the clip, uint8 (frames, height, width, 3), section
+#: ``index`` (0-based, in the order the pipeline finishes them) of ``total``.
+SegmentEmitter = Callable[[np.ndarray, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,25 @@ class PipelineAdapter:
     def control_kwargs(self, pipe: Any, request: GenerationRequest, guide: GuideVideo) -> dict[str, Any]:
         """The guide as a control video (families whose steering includes ``"control"``)."""
         raise NotImplementedError(f"{type(self).__name__} takes no control video")
+
+    def total_steps(self, pipe: Any, request: GenerationRequest, steps: int) -> int:
+        """Denoising steps of the whole call: ``steps``, times the sections of a pipeline that denoises in sections."""
+        return steps
+
+    # -- around the call ---------------------------------------------------------------
+    @contextmanager
+    def prepared(self, pipe: Any, request: GenerationRequest) -> Iterator[None]:
+        """Pipeline state the call needs that is no call argument (set here, restored on exit)."""
+        yield
+
+    @contextmanager
+    def segments(self, pipe: Any, request: GenerationRequest, emit: SegmentEmitter) -> Iterator[None]:
+        """Hand each finished section of the clip to ``emit`` while the rest generates.
+
+        Only pipelines that make the clip section by section (long video) have any;
+        the default emits nothing.
+        """
+        yield
 
     # -- latents ---------------------------------------------------------------------
     def to_video_layout(self, latents: torch.Tensor, geometry: LatentGeometry,
