@@ -1,6 +1,7 @@
 """HunyuanVideo FramePack (``HunyuanVideoFramepackPipeline``): image to video in sections.
 
 What differs from the defaults:
+  * the VAE config names its channels ``latent_channels``;
   * the call takes ``latent_window_size`` (latent frames per section) and no negative prompt
     (the guidance is distilled into the transformer);
   * the pipeline's step index restarts with each section: the run has ``steps x sections`` steps;
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from studio.engine.adapters.base import PipelineAdapter, SegmentEmitter
+from studio.engine.families.base import LatentGeometry
 from studio.engine.families.hunyuan_facts import FRAMEPACK_LATENT_WINDOW
 from studio.types import GenerationRequest
 
@@ -30,6 +32,13 @@ class FramePackAdapter(PipelineAdapter):
     """FramePackI2V_HY: inverted anti-drifting sampling (sections made from the clip's end to its start)."""
 
     window = FRAMEPACK_LATENT_WINDOW
+
+    def geometry(self, pipe: Any) -> LatentGeometry:
+        return LatentGeometry(
+            channels=int(pipe.vae.config.latent_channels),
+            temporal_compression=int(pipe.vae_scale_factor_temporal),
+            spatial_compression=int(pipe.vae_scale_factor_spatial),
+        )
 
     def call_kwargs(self, pipe: Any, request: GenerationRequest) -> dict[str, Any]:
         return {
