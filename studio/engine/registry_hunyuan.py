@@ -4,7 +4,8 @@ Real entries are the diffusers-format hub repositories. Defaults: HunyuanVideo
 1.5 at its card's 121 frames / 24 fps, 50 steps, guidance 6 (the guider's
 default in those repos), 848x480 or 1280x720; the scheduler's own shift from
 the repo. FramePack at its demo app's 30 fps, 25 steps, distilled guidance 10, a
-bucket of its 640 class (832x480) and 4 sections (145 frames: what it makes for "5 seconds").
+bucket of its 640 class (832x480) and 4 sections: 129 frames (diffusers counts 33-frame windows, so
+129 is the longest 4k+1 clip of 4 sections; FramePack's app makes 4 for "5 seconds").
 
 ``weights_gb`` from the parameter counts of the released configurations
 (``hunyuan_facts``; ``tests/engine/test_hunyuan_full_size.py`` recounts them
@@ -78,7 +79,7 @@ def hunyuan_specs() -> list[ModelSpec]:
                 "feature_extractor": ComponentSource(class_path="transformers:SiglipImageProcessor",
                                                      source="lllyasviel/flux_redux_bfl", subfolder="feature_extractor"),
             },
-            defaults=ModelDefaults(width=832, height=480, num_frames=145, fps=30, steps=25, guidance_scale=10.0),
+            defaults=ModelDefaults(width=832, height=480, num_frames=129, fps=30, steps=25, guidance_scale=10.0),
             # 12.9B transformer + 7.5B Llama-3 + 0.12B CLIP-L, bf16; 0.25B VAE + 0.43B SigLIP, float32
             weights_gb=43.7, components=_FRAMEPACK_COMPONENTS, denoiser=_FRAMEPACK_SHAPE,
             vae=VaeShape(base_dim=128, spatial_compression=8, temporal_compression=4),

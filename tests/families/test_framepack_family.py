@@ -16,6 +16,7 @@ from studio.errors import StudioError
 from studio.media.export import probe_video
 from studio.motion.specs import CameraSpec, MotionSpec
 from studio.types import GenerationRequest, JobStatus
+from studio.ui.streaming import stream_job
 from tests.families.harness import cancel_while_denoising, generate, source_image
 
 # 41 frames = two 33-frame windows (latent window 9): two sections, decoded one after the other
@@ -42,6 +43,9 @@ def test_two_sections_stream_in_order_before_the_clip(container: Container, tmp_
     between = kinds[kinds.index("segment") + 1 : max(i for i, k in enumerate(kinds) if k == "segment")]
     assert "progress" in between
     assert [e.total_steps for e in seen if e.kind == "progress"][-1] == 2 * SMALL["steps"]
+    # the UI stream (replaying the job) plays each section as it comes, then the whole clip
+    videos = [update[4] for update in stream_job(container, job) if isinstance(update[4], str)]
+    assert videos[:2] == [e.output_path for e in segments] and videos[-1].endswith("video.mp4")
     first = probe_video(segments[0].output_path)
     assert first[1:] == (64, 48) and first[0] == 33  # a 9-latent-frame window: 33 frames
     assert probe_video(segments[1].output_path)[0] > 33  # later sections decode with the overlap they blend over
