@@ -106,3 +106,14 @@ def test_a_component_from_another_source_is_loaded_into_the_pipeline(container: 
     container.registry.register(missing)
     failed = container.jobs.wait(container.jobs.submit(_request(tmp_path, model="framepack-missing")).id, timeout_s=120)
     assert failed.status == JobStatus.FAILED and "framepack-missing" in (failed.error or "")
+
+
+def test_an_end_image_is_accepted_and_becomes_the_last_image(container: Container, tmp_path: Path) -> None:
+    """FramePack takes ``last_image`` natively (inverted anti-drifting): the request's end image is passed as it."""
+    from studio.engine.end_frame import end_image_kwargs
+
+    image = source_image(tmp_path)
+    job = container.jobs.submit(_request(tmp_path, end_image=image))
+    container.jobs.cancel(job.id)
+    kwargs, notes = end_image_kwargs(job.request, None)
+    assert kwargs["last_image"].size == (64, 48) and "end image" in notes[0]
