@@ -5,7 +5,7 @@ Most diffusers pipelines call ``callback_on_step_end(pipe, step, timestep,
 loop goes through a guider) take no callback; for those the same callback is
 called from a wrapper around the scheduler's ``step`` for the duration of the
 call, with the latents the step returned. Either way the observer sees one call
-per denoising step, after the step.
+per denoising step, after the step, and latents it returns replace the step's.
 """
 
 from __future__ import annotations
@@ -44,7 +44,13 @@ def step_callback(pipe: Any, callback: StepCallback) -> Iterator[dict[str, Any]]
     def step(model_output: Any, timestep: Any, sample: Any, *args: Any, **kwargs: Any) -> Any:
         out = original(model_output, timestep, sample, *args, **kwargs)
         latents = out[0] if isinstance(out, tuple) else out.prev_sample
-        callback(pipe, int(scheduler.step_index) - 1, timestep, {"latents": latents})
+        changed = callback(pipe, int(scheduler.step_index) - 1, timestep, {"latents": latents}) or {}
+        if "latents" not in changed:
+            return out
+        # the callback replaced the latents (as ``callback_on_step_end`` may): the step returns them
+        if isinstance(out, tuple):
+            return (changed["latents"], *out[1:])
+        out.prev_sample = changed["latents"]
         return out
 
     scheduler.step = step

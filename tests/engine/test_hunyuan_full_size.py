@@ -14,7 +14,7 @@ import torch
 from studio.engine.adapters.framepack import FramePackAdapter
 from studio.engine.adapters.hunyuan15 import HunyuanVideo15Adapter
 from studio.engine.device import component_dtypes
-from studio.engine.families.framepack import build_framepack_full_size
+from studio.engine.families.framepack import FRAMEPACK, build_framepack_full_size
 from studio.engine.families.hunyuan15 import build_hunyuan15_full_size
 from studio.engine.registry import ModelRegistry
 
@@ -92,10 +92,11 @@ def test_framepack_section_latents_are_the_pipelines(pipes: dict, width: int, he
     """One section's latents (a 33-frame window) from the studio's geometry equal the pipeline's, and the
     studio counts the pipeline's sections (``ceil(frames / 33)``)."""
     pipe, adapter = pipes["framepack-i2v-hy"], FramePackAdapter()
-    window_frames = (adapter.window - 1) * 4 + 1
+    window = FRAMEPACK.call_kwargs["latent_window_size"]
+    window_frames = (window - 1) * 4 + 1
     ours = adapter.geometry(pipe).latent_shape(window_frames, height, width)
     theirs = pipe.prepare_latents(1, pipe.transformer.config.in_channels, height, width, window_frames,
                                   torch.float32, META)  # fmt: skip
-    assert tuple(theirs.shape) == ours == (1, 16, adapter.window, height // 8, width // 8)
-    assert adapter.sections(pipe, frames) == sections
+    assert tuple(theirs.shape) == ours == (1, 16, window, height // 8, width // 8)
+    assert adapter.sections(frames, window, pipe.vae_scale_factor_temporal) == sections
     assert adapter.side_multiple(pipe, adapter.geometry(pipe)) == 16  # 8x VAE x 2x2 patches

@@ -86,10 +86,6 @@ class PipelineAdapter:
         """The guide as a control video (families whose steering includes ``"control"``)."""
         raise NotImplementedError(f"{type(self).__name__} takes no control video")
 
-    def total_steps(self, pipe: Any, request: GenerationRequest, steps: int) -> int:
-        """Denoising steps of the whole call: ``steps``, times the sections of a pipeline that denoises in sections."""
-        return steps
-
     # -- around the call ---------------------------------------------------------------
     @contextmanager
     def prepared(self, pipe: Any, request: GenerationRequest) -> Iterator[None]:
@@ -97,11 +93,12 @@ class PipelineAdapter:
         yield
 
     @contextmanager
-    def segments(self, pipe: Any, request: GenerationRequest, emit: SegmentEmitter) -> Iterator[None]:
+    def segments(self, pipe: Any, request: GenerationRequest, fixed: dict[str, Any],
+                 emit: SegmentEmitter) -> Iterator[None]:  # fmt: skip
         """Hand each finished section of the clip to ``emit`` while the rest generates.
 
         Only pipelines that make the clip section by section (long video) have any;
-        the default emits nothing.
+        the default emits nothing. ``fixed``: the family's and model's own call arguments.
         """
         yield
 
@@ -133,6 +130,22 @@ class PipelineAdapter:
         from studio.engine.steering import noised_guide
 
         return noised_guide(clean, noise, level)
+
+    # -- long clips made window by window ----------------------------------------------
+    def denoising_steps(self, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
+                        skip: int) -> int:  # fmt: skip
+        """Step callbacks the call makes (``fixed``: the family's and model's own call arguments)."""
+        return request.steps - skip
+
+    def window_start(self, done: int, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
+                     skip: int) -> int:  # fmt: skip
+        """The clip's latent frame where the latents of step callback ``done`` (1-based) begin."""
+        return 0
+
+    def first_window(self, latents: torch.Tensor, request: GenerationRequest, fixed: dict[str, Any],
+                     geometry: LatentGeometry) -> torch.Tensor:  # fmt: skip
+        """The part of whole-clip start latents (pipeline layout) the call's ``latents`` argument takes."""
+        return latents
 
     # -- the output ------------------------------------------------------------------
     def frames(self, output: Any) -> np.ndarray:

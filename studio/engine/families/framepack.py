@@ -23,6 +23,7 @@ from typing import Any
 from studio.engine.families.base import Family, LatentPreview, SizeRules
 from studio.engine.families.hunyuan_facts import (
     CLIP_L_TEXT,
+    FRAMEPACK_LATENT_WINDOW,
     FRAMEPACK_TRANSFORMER,
     HUNYUAN_VIDEO_RGB_BIAS,
     HUNYUAN_VIDEO_RGB_FACTORS,
@@ -133,6 +134,7 @@ FRAMEPACK = Family(
     build_demo=build_framepack_demo,
     # frame conditioning: a moving guide's last frame is the pipeline's ``last_image`` (the clip's end)
     steering=frozenset({"last_frame"}),
+    call_kwargs={"latent_window_size": FRAMEPACK_LATENT_WINDOW, "sampling_type": "inverted_anti_drifting"},
     adapter="studio.engine.adapters.framepack:FramePackAdapter",
     inputs=frozenset({"prompt", "steps", "guidance_scale"}),
 )
