@@ -59,3 +59,15 @@ def test_pipelines_with_a_callback_argument_get_it() -> None:
     with step_callback(pipe, callback) as kwargs:
         assert kwargs == {"callback_on_step_end": callback, "callback_on_step_end_tensor_inputs": ["latents"]}
     assert "step" not in vars(pipe.scheduler)
+
+
+def test_latents_the_callback_returns_replace_the_steps() -> None:
+    """As with ``callback_on_step_end`` (the dual clock anchors latents this way)."""
+    pipe = _LoopWithoutCallback()
+
+    def callback(p, step, timestep, kwargs):
+        return {"latents": torch.full_like(kwargs["latents"], float(step))}
+
+    with step_callback(pipe, callback):
+        out = pipe(3)
+    assert torch.equal(out, torch.full((1, 2, 1, 2, 2), 2.0))  # the last step's replacement

@@ -117,3 +117,17 @@ def test_an_end_image_is_accepted_and_becomes_the_last_image(container: Containe
     container.jobs.cancel(job.id)
     kwargs, notes = end_image_kwargs(job.request, None)
     assert kwargs["last_image"].size == (64, 48) and "end image" in notes[0]
+
+
+def test_previews_are_labelled_where_each_section_lands() -> None:
+    """Inverted anti-drifting makes the end first: the first section made starts after the others."""
+    from studio.engine.families.base import LatentGeometry
+    from studio.engine.families.framepack import FRAMEPACK
+
+    adapter, geometry = FramePackAdapter(), LatentGeometry(16, 4, 8)
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="framepack-demo", image="x.png",
+                                **{**SMALL, "num_frames": 97, "steps": 4})  # fmt: skip
+    fixed = FRAMEPACK.call_kwargs
+    assert adapter.denoising_steps(request, fixed, geometry, 0) == 12  # 3 sections x 4 steps
+    starts = [adapter.window_start(done, request, fixed, geometry, 0) for done in (1, 4, 5, 12)]
+    assert starts == [19, 19, 10, 1]  # after the first frame's latent: sections of 9 latents, last made first

@@ -12,7 +12,7 @@ from studio.container import Container
 from studio.engine.adapters.hunyuan15 import HunyuanVideo15Adapter
 from studio.engine.runner import GenerationRunner
 from studio.engine.steering import GuideVideo
-from studio.motion.specs import CameraSpec, MotionSpec
+from studio.motion.specs import CameraSpec, MotionSpec, TrajectorySpec
 from studio.types import GenerationRequest
 from tests.families.harness import cancel_while_denoising, generate, source_image
 
@@ -33,6 +33,17 @@ def test_image_to_video_steered_by_a_camera_move(container: Container, tmp_path:
                                 motion=MotionSpec(camera=CameraSpec(presets=["pan_left"])), guide_strength=0.5,
                                 **SMALL)  # fmt: skip
     generate(container, request, expect_previews=False)
+
+
+def test_image_to_video_steered_by_an_arrow_through_the_dual_clock(container: Container, tmp_path: Path) -> None:
+    """The dragged region follows the guide longer than the rest; the pipeline has no step callback, so the
+    anchoring goes through the scheduler's step (``step_callback``)."""
+    arrow = TrajectorySpec(points=[(0.3, 0.5), (0.7, 0.5)], radius=0.3)
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="hunyuan15-i2v-demo", image=source_image(tmp_path),
+                                motion=MotionSpec(trajectories=[arrow]), guide_strength=0.0, arrow_strength=0.5,
+                                **{**SMALL, "steps": 4})  # fmt: skip
+    job = generate(container, request, expect_previews=False)
+    assert any(note.startswith("dual clock:") for note in job.notes), job.notes
 
 
 def test_cancel(container: Container) -> None:
@@ -66,7 +77,7 @@ def test_start_latents_are_the_noised_encoded_guide(container: Container) -> Non
     adapter = HunyuanVideo15Adapter()
     spec = container.registry.resolve("hunyuan15-i2v-demo")
     with torch.inference_mode(), runner._manager.use(spec, "i2v") as pipe:
-        extra, skip = runner._steering_inputs(adapter, pipe, adapter.geometry(pipe), container.registry.steering(spec),
+        extra, skip, _ = runner._steering_inputs(adapter, pipe, adapter.geometry(pipe), container.registry.steering(spec),
                                               request, guide, torch.Generator().manual_seed(3), [])  # fmt: skip
         raw = pipe.vae.encode(torch.from_numpy(frames).permute(3, 0, 1, 2)[None].float() / 127.5 - 1).latent_dist.mode()
         sigma = adapter.start_noise_level(pipe, 4, skip, torch.device("cpu"))
