@@ -68,7 +68,7 @@ def build_hunyuan15_demo(folder: Path, scale: int = 1, kind: str = "t2v") -> Non
     width, image_dim = 32 * scale, 16
     text_encoder = Qwen2_5_VLTextModel(Qwen2_5_VLTextConfig(
         vocab_size=len(tokenizer), hidden_size=width, intermediate_size=2 * width, num_hidden_layers=2,
-        num_attention_heads=2, num_key_value_heads=1, rope_parameters={"rope_type": "default", "mrope_section": [2, 3, 3]},
+        num_attention_heads=2, num_key_value_heads=1, rope_parameters={"rope_type": "default", "mrope_section": [2 * scale, 3 * scale, 3 * scale]},
         pad_token_id=0, eos_token_id=1,
     ))  # fmt: skip
     tokenizer_2 = ByT5Tokenizer()
