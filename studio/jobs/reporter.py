@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,6 @@ class JobReporter:
         #: frame indices of the final keyframes, set by the export.
         self.final_keyframes: list[int] = []
         self._superseded: list[str] = []
-        self._segment_writer: ThreadPoolExecutor | None = None
-        self._segment_writes: list[Future[None]] = []
 
     @property
     def preview_paths(self) -> list[str]:
@@ -74,7 +71,6 @@ class JobReporter:
         )  # fmt: skip
 
     def prune_previews(self) -> None:
-        self.flush_segments()
         for old in self._superseded:
             Path(old).unlink(missing_ok=True)
         self._superseded = []
@@ -122,37 +118,19 @@ class JobReporter:
     def segment(self, frames: Any, index: int, total: int, fps: int) -> None:
         """A finished section of a clip made section by section: written as a short mp4, shown while the rest generates.
 
-        Files go to ``segments/`` in the job folder (served like previews); the event carries the path.
-        The mp4 is encoded on a writer thread (one per job, so in order) while the engine goes on with the
-        next section; ``output`` and the job's end wait for it. A section that cannot be written is
-        logged and skipped: the job goes on.
+        Files go to ``segments/`` in the job folder (served like previews); the event carries the path. Written
+        here, before the engine goes on (a few hundred ms against a section's denoising), so the event comes out
+        as soon as the section is done. A section that cannot be written is logged and skipped: the job goes on.
         """
-        if self._segment_writer is None:
-            self._segment_writer = ThreadPoolExecutor(1, thread_name_prefix=f"segments-{self.job_id}")
-        event = self._event("segment", f"section {index + 1} of {total} ready", segment_index=index,
-                            segment_total=total)  # fmt: skip
-        self._segment_writes.append(self._segment_writer.submit(self._write_segment, np.array(frames), event, fps))
-
-    def _write_segment(self, frames: np.ndarray, event: JobEvent, fps: int) -> None:
-        index, total = event.segment_index, event.segment_total
         try:
-            path = export_video(frames, self._output_dir / "segments" / f"segment{index:02d}.mp4", fps,
+            path = export_video(np.asarray(frames), self._output_dir / "segments" / f"segment{index:02d}.mp4", fps,
                                 {"job_id": self.job_id, "segment": index, "segments": total})  # fmt: skip
         except Exception:
             logger.exception("section %s of job %s could not be written; not shown", index, self.job_id)
             return
-        self._bus.publish(event.model_copy(update={"output_path": str(path)}))
-
-    def flush_segments(self) -> None:
-        """Wait until every section handed to ``segment`` is written and published."""
-        for write in self._segment_writes:
-            write.result()
-        self._segment_writes = []
-        if self._segment_writer is not None:
-            self._segment_writer.shutdown()
-            self._segment_writer = None
+        self._bus.publish(self._event("segment", f"section {index + 1} of {total} ready", output_path=str(path),
+                                      segment_index=index, segment_total=total))  # fmt: skip
 
     def output(self, path: str) -> None:
-        """A finished output file (the video), published before the job's last steps (after the sections)."""
-        self.flush_segments()
+        """A finished output file (the video), published before the job's last steps."""
         self._bus.publish(self._event("output", f"{Path(path).name} ready", output_path=path))

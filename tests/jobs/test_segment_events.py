@@ -21,8 +21,7 @@ def test_segments_are_written_and_published_in_order(tmp_path: Path) -> None:
     frames = np.random.default_rng(0).integers(0, 255, (13, 48, 64, 3), dtype=np.uint8)
     with bus.subscribe("job1") as events:
         reporter.segment(frames, 0, 2, 8)
-        reporter.segment(frames[:5], 1, 2, 8)  # written on the job's writer thread, in order
-        reporter.flush_segments()
+        reporter.segment(frames[:5], 1, 2, 8)
         first, second = events.get(0.5), events.get(0.5)
     assert (first.kind, first.segment_index, first.segment_total) == ("segment", 0, 2)
     assert second.segment_index == 1 and "2 of 2" in second.message
@@ -35,5 +34,4 @@ def test_a_section_that_cannot_be_written_is_skipped(tmp_path: Path) -> None:
     reporter = JobReporter("job2", JobStore(":memory:"), bus, tmp_path, threading.Event())
     with bus.subscribe("job2") as events:
         reporter.segment(np.zeros((3, 48, 64), np.uint8), 0, 1, 8)  # not RGB: the export refuses it
-        reporter.flush_segments()
         assert events.get(0.2) is None
