@@ -41,6 +41,7 @@ bench: install
 	$(PY) benchmarks/provenance.py
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/segments.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

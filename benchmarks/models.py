@@ -84,8 +84,9 @@ def bare_run(pipe, registry: ModelRegistry, spec: ModelSpec, request: Generation
     adapter = load_adapter(registry.adapter_path(spec))
     extra = adapter.image_kwargs(pipe, request, guide) if guide is not None else {}
     started = time.perf_counter()
-    pipe(**adapter.call_kwargs(pipe, request), **extra, **registry.family(spec).call_kwargs,
-         generator=torch.Generator("cpu").manual_seed(request.seed), output_type="np")  # fmt: skip
+    with adapter.prepared(pipe, request):  # per-call pipeline state (HunyuanVideo 1.5's guider scale)
+        pipe(**adapter.call_kwargs(pipe, request), **extra, **registry.call_kwargs(spec),
+             generator=torch.Generator("cpu").manual_seed(request.seed), output_type="np")  # fmt: skip
     return time.perf_counter() - started
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -239,7 +239,7 @@ class Job(BaseModel):
         return end - self.started_at
 
 
-EventKind = Literal["status", "phase", "progress", "preview", "log", "keyframes", "output"]
+EventKind = Literal["status", "phase", "progress", "preview", "log", "keyframes", "output", "segment"]
 
 
 class JobEvent(BaseModel):
@@ -263,6 +263,10 @@ class JobEvent(BaseModel):
     seq: int = 0
     #: a finished file (absolute path) for ``kind="output"``: the video, before the report is done.
     output_path: str | None = None
+    # -- long video: finished sections (``kind="segment"``, the section's clip in ``output_path``) --
+    #: the section's number (0-based, in the order the pipeline finished them) and how many the clip has.
+    segment_index: int | None = None
+    segment_total: int | None = None
 
 
 class GenerationResult(BaseModel):
@@ -301,3 +305,14 @@ class ProgressSink(Protocol):
         """``images``: one uint8 RGB numpy array per keyframe."""
 
     def is_canceled(self) -> bool: ...
+
+
+@runtime_checkable
+class SegmentSink(Protocol):
+    """A ``ProgressSink`` that also shows finished sections of a clip made section by section (long video).
+
+    Optional: the engine calls ``segment`` only on sinks that have it.
+    """
+
+    def segment(self, frames: Any, index: int, total: int, fps: int) -> None:
+        """``frames``: uint8 (frames, height, width, 3) of section ``index`` (0-based, in the order finished) of ``total``."""

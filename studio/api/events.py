@@ -49,6 +49,9 @@ def _message(event: JobEvent, boot: str, job: Job | None = None) -> str:
     if event.kind == "preview":
         data["previews"] = [{"url": f"{base}/previews/{Path(p).name}", "frame": f}
                             for p, f in zip(event.preview_paths, event.preview_frames, strict=True)]  # fmt: skip
+    if event.kind == "segment" and event.output_path:
+        data["segment"] = {"url": f"{base}/segments/{Path(event.output_path).name}", "index": event.segment_index,
+                           "total": event.segment_total}  # fmt: skip
     if job is not None:
         data["job"] = job_view(job).model_dump(mode="json")
     return f"id: {boot}:{event.seq}\nevent: {event.kind}\ndata: {json.dumps(data)}\n\n"
@@ -88,7 +91,8 @@ async def _stream(c: Container, job_id: str, subscription: AsyncSubscription, af
 @router.get("/jobs/{job_id}/events", response_class=StreamingResponse)
 async def job_events(job_id: str, request: Request, c: ContainerDep, viewer: ViewerDep,
                      last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:  # fmt: skip
-    """Server-sent events: ``status``, ``phase``, ``progress``, ``preview`` (image URLs); resumable with ``Last-Event-ID``."""
+    """Server-sent events: ``status``, ``phase``, ``progress``, ``preview`` (image URLs), ``segment`` (a finished
+    section of a long video: mp4 URL, index, total); resumable with ``Last-Event-ID``."""
     subscription = await run_in_threadpool(c.jobs.subscribe_async, job_id, viewer, asyncio.get_running_loop())
     after = _after_seq(last_event_id, c.jobs.event_boot)
     return StreamingResponse(_stream(c, job_id, subscription, after, request), media_type="text/event-stream",

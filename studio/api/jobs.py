@@ -23,6 +23,7 @@ from studio.types import JobStatus
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 _PREVIEW_NAME = re.compile(r"^step\d{4}_k\d+_f\d{4}\.png$")
+_SEGMENT_NAME = re.compile(r"^segment\d{2,}\.mp4$")
 
 
 class JobPage(BaseModel):
@@ -131,6 +132,14 @@ def job_preview(job_id: str, name: str, c: ContainerDep, viewer: ViewerDep) -> F
     if not _PREVIEW_NAME.match(name):
         raise JobNotFoundError(f"no preview named {name!r}")
     return FileResponse(_output(c, viewer, job_id, f"previews/{name}", "preview"), media_type="image/png")
+
+
+@router.get("/jobs/{job_id}/segments/{name}", response_class=FileResponse)
+def job_segment(job_id: str, name: str, c: ContainerDep, viewer: ViewerDep) -> FileResponse:
+    """A finished section of a long video named in an SSE ``segment`` event (mp4)."""
+    if not _SEGMENT_NAME.match(name):
+        raise JobNotFoundError(f"no segment named {name!r}")
+    return FileResponse(_output(c, viewer, job_id, f"segments/{name}", "segment"), media_type="video/mp4")
 
 
 # -- keyframe review and the quality report ------------------------------------------

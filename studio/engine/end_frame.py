@@ -17,7 +17,7 @@ from studio.media.images import load_image
 from studio.types import GenerationRequest
 
 #: diffusers pipelines whose call takes ``last_image`` (first-and-last-frame conditioning).
-END_IMAGE_PIPELINES = frozenset({"WanImageToVideoPipeline"})
+END_IMAGE_PIPELINES = frozenset({"WanImageToVideoPipeline", "HunyuanVideoFramepackPipeline"})
 _ASPECT_TOLERANCE = 0.01
 
 

@@ -19,6 +19,7 @@ from studio.config import Settings
 from studio.engine.demo import ensure_demo
 from studio.engine.device import DeviceInfo
 from studio.engine.estimator import Budget, Clip, Estimator
+from studio.engine.external import load_components
 from studio.engine.memory import POLICIES, OffloadPolicy, RunEstimate
 from studio.engine.model_files import ModelFacts
 from studio.engine.placement import measure, place, place_shared
@@ -345,12 +346,14 @@ class ModelManager:
         on_status(f"loading {spec.key}")
         try:
             extra = {name: self._extra_component(spec, name, part) for name, part in spec.extra_components.items()}
+            parts = {} if spec.demo else load_components(spec, self._device.component_dtypes(), self._settings.offline)
             return pipeline_cls.from_pretrained(
                 source,
                 dtype=self._device.component_dtypes(self._registry.family(spec).float32_components),
                 revision=spec.revision,
                 local_files_only=self._settings.offline or spec.demo,
                 **extra,
+                **parts,
             )
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"could not load model {spec.key!r} from {source}: {exc}") from exc

@@ -58,6 +58,19 @@ class ExtraComponent(BaseModel):
     config: dict[str, str | float | int | bool] = Field(default_factory=dict)
 
 
+class ComponentSource(BaseModel):
+    """A pipeline component that comes from another repository than the pipeline (e.g. FramePack's transformer)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the component's class, ``"package:Class"`` (``"diffusers:HunyuanVideoFramepackTransformer3DModel"``).
+    class_path: str
+    #: hub id or local folder of the component.
+    source: str
+    subfolder: str | None = None
+    revision: str | None = None
+
+
 class ModelSpec(BaseModel):
     """One loadable model."""
 
@@ -103,6 +116,10 @@ class ModelSpec(BaseModel):
     #: a pipeline class per mode where it differs from the family's (CogVideoX 1.0 text-to-video checkpoints
     #: animate an image through their video-to-video pipeline); takes precedence over ``pipeline_class``.
     mode_pipelines: dict[str, str] = Field(default_factory=dict)
+    # -- components from other repositories (HunyuanVideo FramePack) --
+    #: components loaded from their own sources and handed to the pipeline's ``from_pretrained`` (real entries only:
+    #: a demo is built whole).
+    components_from: dict[str, ComponentSource] = Field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -265,6 +282,7 @@ def default_specs() -> list[ModelSpec]:
         *unet_specs(),  # -- UNet families: AnimateDiff, Stable Video Diffusion (families/unet_specs.py) --
         # -- CogVideoX (studio/engine/families/cogvideox_specs.py) --
         *cogvideox_specs(),
+        *_hunyuan_specs(),  # -- HunyuanVideo 1.5 and FramePack --
     ]
 
 
@@ -311,6 +329,12 @@ def _skyreels_specs() -> list[ModelSpec]:
             description="SkyReels-V2 diffusion forcing, 14B, 720P: clips longer than 121 frames in overlapping windows.",
         ),
     ]
+
+
+def _hunyuan_specs() -> list[ModelSpec]:
+    from studio.engine.registry_hunyuan import hunyuan_specs  # it imports this module's ModelSpec
+
+    return hunyuan_specs()
 
 
 class ModelRegistry:

@@ -39,9 +39,10 @@ from studio.engine.steering import (
     warp_noise,
 )
 from studio.engine.step_cache import MagRatioStore, StepCacheRun
+from studio.engine.step_callback import step_callback
 from studio.engine.threads import use_threads
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
-from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
+from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink, SegmentSink
 
 logger = logging.getLogger(__name__)
 
@@ -277,13 +278,15 @@ class GenerationRunner:
                     truncated_schedule(pipe.scheduler, skip if "latents" in extra else 0),  # else the pipeline trims
                     StepCacheRun(denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip,
                                  spec.key, self._mag_ratios) as cache,
+                    step_callback(pipe, observer) as callback_kwargs,
+                    adapter.prepared(pipe, request),
+                    adapter.segments(pipe, request, fixed, _segment_emitter(sink, request.fps)),
                 ):  # fmt: skip
                     output = pipe(
                         **adapter.call_kwargs(pipe, request),
                         generator=generator,
                         output_type="np",
-                        callback_on_step_end=observer,
-                        callback_on_step_end_tensor_inputs=["latents"],
+                        **callback_kwargs,
                         **extra,
                         **end_kwargs,
                         **fixed,
@@ -292,8 +295,8 @@ class GenerationRunner:
             self._manager.record_step_times(request, observer.step_seconds)
             audio = adapter.audio(pipe, output)  # a sound track, for families that generate one
         self.last_first_preview_at = observer.first_preview_at
-        # 8. Frames as uint8 (frames, height, width, 3)
-        frames = (np.clip(adapter.frames(output), 0.0, 1.0) * 255.0).round().astype(np.uint8)
+        # 8. Frames as uint8 (frames, height, width, 3); a pipeline that generates whole windows may make more
+        frames = (np.clip(adapter.frames(output)[: request.num_frames], 0.0, 1.0) * 255.0).round().astype(np.uint8)
         return GenerationResult(
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
@@ -386,6 +389,13 @@ class GenerationRunner:
         notes.append(f"dual clock: the arrows' regions ({moving:.0%} of the latent) follow the guide for "
                      f"{strong} of {request.steps} steps, the rest for {skip}")  # fmt: skip
         return dual
+
+
+def _segment_emitter(sink: ProgressSink, fps: int) -> Callable[[np.ndarray, int, int], None]:
+    """Finished sections to the sink's ``segment`` (shown while the rest generates); a no-op for sinks without one."""
+    if not isinstance(sink, SegmentSink):
+        return lambda _frames, _index, _total: None
+    return lambda frames, index, total: sink.segment(frames, index, total, fps)
 
 
 def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int, int, int, int, int], generator: torch.Generator,

@@ -17,6 +17,7 @@ family's adapter says what the noise level is and how a latent is noised to it.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,6 +72,8 @@ def truncated_schedule(scheduler: Any, skip: int) -> Iterator[None]:
         return
     original = scheduler.set_timesteps
 
+    # wraps: pipelines check the signature for ``sigmas`` / ``timesteps`` support before passing them
+    @functools.wraps(original)
     def set_timesteps(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         scheduler.timesteps = scheduler.timesteps[skip:]

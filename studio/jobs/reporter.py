@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -14,7 +15,10 @@ from PIL import Image
 from studio.errors import JobCanceledError
 from studio.jobs.events import EventBus
 from studio.jobs.store import JobStore
+from studio.media.export import export_video
 from studio.types import JobEvent, JobStatus, Phase
+
+logger = logging.getLogger(__name__)
 
 # Progress is written to SQLite at most this often; events go out on every step.
 _STORE_INTERVAL_S = 0.5
@@ -115,6 +119,22 @@ class JobReporter:
         """The executor placed the job on ``worker`` (a Ray worker): stored on the job and announced."""
         self._store.update(self.job_id, worker=worker)
         self._bus.publish(self._event("log", f"running on {worker}"))
+
+    def segment(self, frames: Any, index: int, total: int, fps: int) -> None:
+        """A finished section of a clip made section by section: written as a short mp4, shown while the rest generates.
+
+        Files go to ``segments/`` in the job folder (served like previews); the event carries the path. Written
+        here, before the engine goes on (a few hundred ms against a section's denoising), so the event comes out
+        as soon as the section is done. A section that cannot be written is logged and skipped: the job goes on.
+        """
+        try:
+            path = export_video(np.asarray(frames), self._output_dir / "segments" / f"segment{index:02d}.mp4", fps,
+                                {"job_id": self.job_id, "segment": index, "segments": total})  # fmt: skip
+        except Exception:
+            logger.exception("section %s of job %s could not be written; not shown", index, self.job_id)
+            return
+        self._bus.publish(self._event("segment", f"section {index + 1} of {total} ready", output_path=str(path),
+                                      segment_index=index, segment_total=total))  # fmt: skip
 
     def output(self, path: str) -> None:
         """A finished output file (the video), published before the job's last steps."""

@@ -92,7 +92,7 @@ def event_status_markdown(event: JobEvent) -> str:
     parts = [f"**{event.status.value}**", event.phase.value]
     if event.total_steps and event.step:
         parts.append(f"step {event.step}/{event.total_steps}")
-    if event.kind in ("phase", "log") and event.message:
+    if event.kind in ("phase", "log", "segment") and event.message:
         parts.append(event.message)
     return " · ".join(parts)
 

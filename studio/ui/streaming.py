@@ -3,8 +3,8 @@
 Outputs, in order: status markdown, progress bar HTML, job id, keyframe
 gallery, video path, seed used, quality summary markdown, quality plot.
 Used by every tab that starts a job. Finished parts show as they come:
-previews while denoising, the generated keyframes (keyframe mode), the
-video, then the report.
+previews while denoising, the generated keyframes (keyframe mode), each
+finished section of a long video, the video, then the report.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def stream_job(container: Container, job: Job) -> Iterator[tuple]:
                     continue  # replayed from an earlier round (keyframes accepted or regenerated since)
                 yield final_outputs(container, job.id, event, previews)
                 return
-            video = event.output_path if event.kind == "output" and _playable(event.output_path) else skip
+            # a long video's finished sections play while the rest generates; the whole clip replaces them
+            video = event.output_path if event.kind in ("output", "segment") and _playable(event.output_path) else skip
             yield (event_status_markdown(event), progress_bar_html(event.progress), job.id,
                    previews if event.kind in ("preview", "keyframes") else skip, video, skip, skip, skip)  # fmt: skip
 

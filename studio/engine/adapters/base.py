@@ -11,6 +11,8 @@ flow-matching one. A family whose pipeline differs overrides only what differs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +29,10 @@ if TYPE_CHECKING:
 #: A sound track a pipeline generated with the video: float samples in [-1, 1], (samples, channels), and
 #: its rate; the result carries it to the export as is (``studio.media.audio.AudioTrack``).
 PipelineAudio = AudioTrack
+
+#: ``emit(frames, index, total)``: a finished section of the clip, uint8 (frames, height, width, 3), section
+#: ``index`` (0-based, in the order the pipeline finishes them) of ``total``.
+SegmentEmitter = Callable[[np.ndarray, int, int], None]
 
 
 class PipelineAdapter:
@@ -81,6 +87,22 @@ class PipelineAdapter:
         """A video-to-video pipeline's own inputs for the guide (source video, strength running ``steps - skip``
         steps), or None: the pipeline takes none, and the studio gives it start latents on a truncated schedule."""
         return None
+
+    # -- around the call ---------------------------------------------------------------
+    @contextmanager
+    def prepared(self, pipe: Any, request: GenerationRequest) -> Iterator[None]:
+        """Pipeline state the call needs that is no call argument (set here, restored on exit)."""
+        yield
+
+    @contextmanager
+    def segments(self, pipe: Any, request: GenerationRequest, fixed: dict[str, Any],
+                 emit: SegmentEmitter) -> Iterator[None]:  # fmt: skip
+        """Hand each finished section of the clip to ``emit`` while the rest generates.
+
+        Only pipelines that make the clip section by section (long video) have any;
+        the default emits nothing. ``fixed``: the family's and model's own call arguments.
+        """
+        yield
 
     # -- latents ---------------------------------------------------------------------
     def to_video_layout(self, latents: torch.Tensor, geometry: LatentGeometry,
