@@ -113,16 +113,22 @@ class CleanLatentTracker:
         """
         if self._hidden is None or not self._outputs or self._prediction != "flow":
             return None
-        velocity = self._outputs[0]
+        velocity, hidden, timestep = self._outputs[0], self._hidden, self._timestep
         if len(self._outputs) >= 2 and guidance_scale > 1.0:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
-        hidden = self._hidden
+        elif guidance_scale > 1.0 and velocity.shape[0] % 2 == 0:
+            # one call with both passes batched as [uncond, cond] (LTX-Video, CogVideoX): a studio run is one video
+            uncond, cond = velocity.chunk(2)
+            velocity = uncond + guidance_scale * (cond - uncond)
+            hidden = hidden.chunk(2)[1]
+            if timestep is not None and timestep.ndim and timestep.shape[0] % 2 == 0:
+                timestep = timestep.chunk(2)[1]
         if to_video is not None:
             hidden, velocity = to_video(hidden), to_video(velocity)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
         hidden = hidden[:, : velocity.shape[1]].float()
-        return hidden - sigma * _noised_frames(self._timestep, hidden.shape) * velocity.float()
+        return hidden - sigma * _noised_frames(timestep, hidden.shape) * velocity.float()
 
     def reset(self) -> None:
         self._hidden = None

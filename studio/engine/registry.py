@@ -228,7 +228,14 @@ def default_specs() -> list[ModelSpec]:
             denoiser=_shape(WAN22_A14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
+        *_ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
     ]
+
+
+def _ltx_specs() -> list[ModelSpec]:
+    from studio.engine.families.ltx_specs import ltx_specs  # imports ModelSpec from here
+
+    return ltx_specs()
 
 
 class ModelRegistry:
@@ -312,9 +319,10 @@ class ModelRegistry:
                 modes = [m for m, cls in family.pipelines.items() if cls == class_name]
                 if modes:
                     return ModelSpec(key=source, family=family.name, label=label, source=source, modes=(modes[0],))
-                # a control-video variant (Wan VACE): image to video, steered through its control input
+                # another pipeline of the family (Wan VACE: a control-video one): image to video, steered as declared
+                steering = family.pipeline_steering.get(class_name, ("control", "warped_noise", "v2v"))
                 return ModelSpec(key=source, family=family.name, label=label, source=source, modes=("i2v",),
-                                 pipeline_class=class_name, steering=("control", "warped_noise", "v2v"))  # fmt: skip
+                                 pipeline_class=class_name, steering=steering)  # fmt: skip
         supported = ", ".join(sorted(name for family in FAMILIES.values() for name in family.pipeline_class_names))
         raise UnknownModelError(
             f"pipeline {class_name!r} in {source!r} is not supported; supported pipelines: {supported}"

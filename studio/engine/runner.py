@@ -306,7 +306,7 @@ class GenerationRunner:
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
         if skip:
             guide_latent = adapter.encode_video(pipe, guide.frames, device)
-            level = adapter.start_noise_level(pipe, request.steps, skip, device)
+            level = adapter.start_noise_level(pipe, request.steps, skip, device, request=request)
             noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
             noise = adapter.noised(pipe, guide_latent, noise, level)
         if noise is not None:

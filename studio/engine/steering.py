@@ -15,6 +15,7 @@ with ``set_timesteps``/``timesteps``/``sigmas`` (the flow-matching ones).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -66,6 +67,8 @@ def truncated_schedule(scheduler: Any, skip: int) -> Iterator[None]:
         return
     original = scheduler.set_timesteps
 
+    # keeps the signature: pipelines passing ``sigmas``/``mu`` (LTX-Video) inspect it before calling
+    @functools.wraps(original)
     def set_timesteps(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         scheduler.timesteps = scheduler.timesteps[skip:]

@@ -7,9 +7,11 @@ torch, diffusers and transformers, inside the function.
 from __future__ import annotations
 
 from studio.engine.families.base import Family
+from studio.engine.families.ltx import LTX
 from studio.engine.families.motion import MOTION
 from studio.engine.families.wan import WAN
 
 FAMILIES: dict[str, Family] = {WAN.name: WAN, MOTION.name: MOTION}
+FAMILIES[LTX.name] = LTX
 
 __all__ = ["FAMILIES", "Family"]

@@ -140,6 +140,9 @@ class Family:
     #: request inputs the family's pipelines read (front ends hide the others; submit refuses a prompt
     #: to a family without "prompt"). Family-specific ones are named like their request fields.
     inputs: frozenset[str] = frozenset({"prompt", "negative_prompt", "steps", "guidance_scale"})
+    #: how a guide steers a pipeline class of ``pipeline_class_names`` that no mode names (an ad-hoc folder's
+    #: ``_class_name``, e.g. LTX-Video's ``LTXConditionPipeline``); a class missing here is a control-video one.
+    pipeline_steering: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def preview_for(self, geometry: LatentGeometry) -> LatentPreview | None:
         """The projection for a latent space of ``geometry``, or None when this family has none for it."""
