@@ -34,6 +34,9 @@ from studio.ui.sharing import SharingBar
 from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
 
 _SCHEDULE_HINT = "pan_deg: 0:(0), 24:(15), 48:(0)\nzoom: 0:(1), 48:(1.5)"
+#: The steering routes each guide control serves: guide strength (video-to-video, or the conditioning strength
+#: of later guide frames), noise following the camera, control scale.
+_GUIDE_ROUTES = (frozenset({"v2v", "frames"}), frozenset({"warped_noise"}), frozenset({"control"}))
 
 
 def _examples() -> list[list[Any]]:
@@ -138,7 +141,7 @@ class ImageToVideoTab:
     def _render_guide(self) -> tuple:
         with gr.Accordion("Guide and seed", open=False):
             with gr.Row():
-                guide_strength = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label="Guide strength (video-to-video)")
+                guide_strength = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label="Guide strength (video-to-video / guide frames)")
                 warped_noise = gr.Checkbox(value=True, label="Noise follows the camera")
             with gr.Row():
                 control_scale = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Control scale (control-video models, e.g. VACE)")
@@ -166,8 +169,8 @@ class ImageToVideoTab:
         cancel.click(self.cancel, inputs=[outputs[2]], outputs=[outputs[0]], **private)
         settings[0].change(self.guide_controls, inputs=[settings[0]], outputs=list(settings[7:10]), **private)
         initial_routes = self._c.registry.steering(self._default)
-        for widget, route in zip(settings[7:10], ("v2v", "warped_noise", "control"), strict=True):
-            widget.visible = route in initial_routes
+        for widget, routes in zip(settings[7:10], _GUIDE_ROUTES, strict=True):
+            widget.visible = bool(routes & initial_routes)
 
     def guide_controls(self, model: str | None) -> tuple:
         """Show only the guide controls the model's steering uses (none for motion-warp)."""
@@ -175,7 +178,7 @@ class ImageToVideoTab:
             steering = self._c.registry.steering(self._c.registry.resolve(model or self._default.key))
         except StudioError:
             return gr.skip(), gr.skip(), gr.skip()
-        return tuple(gr.update(visible=route in steering) for route in ("v2v", "warped_noise", "control"))
+        return tuple(gr.update(visible=bool(routes & steering)) for routes in _GUIDE_ROUTES)
 
     # -- arrows -------------------------------------------------------------------------
     def _image(self, path: str | None) -> np.ndarray | None:

@@ -166,3 +166,19 @@ def test_batched_guidance_is_combined_for_previews() -> None:
     velocity = hidden[0] * 0.5 + 3.0 * (hidden[0] * 2.0 - hidden[0] * 0.5)
     assert torch.allclose(tracker.predict(3.0, 0.5), hidden[:1] - 0.5 * velocity)
     tracker.close()
+
+
+def test_unit_gaussian_latents_preview_in_range_with_the_tables_spread(pipe) -> None:
+    """The LTXV table applies to the normalised latent the transformer sees (about unit Gaussian per channel)."""
+    from studio.engine.families.ltx import LTX
+    from studio.engine.previews import PreviewProjector
+
+    preview = LTX.preview_for(ADAPTER.geometry(pipe))
+    assert preview is not None and preview.channels == 128
+    latents = torch.randn(1, 128, 1, 96, 96, generator=torch.Generator().manual_seed(0))
+    pixels = PreviewProjector(preview).project(latents, [0], min_width_px=1)[0].reshape(-1, 3).astype(float) / 127.5 - 1
+    spread = torch.tensor(preview.factors).norm(dim=0).numpy()
+    assert np.mean((pixels > -1.0) & (pixels < 1.0)) > 0.9
+    q25, q50, q75 = np.percentile(pixels, [25, 50, 75], axis=0)
+    np.testing.assert_allclose((q75 - q25) / 1.349, spread, rtol=0.1)
+    np.testing.assert_allclose(q50, preview.bias, atol=0.05)

@@ -62,3 +62,12 @@ def test_a_condition_pipeline_folder_resolves_to_frame_conditioning(tmp_path: Pa
     (folder / "model_index.json").write_text(json.dumps({"_class_name": "LTXLatentUpsamplePipeline"}))
     with pytest.raises(UnknownModelError, match="LTXLatentUpsamplePipeline.*LTXConditionPipeline"):
         ModelRegistry(offline=True).resolve(str(folder))
+
+
+@pytest.mark.parametrize(("model", "visible"), [("ltx-condition-demo", (True, False, False)), ("ltx-demo", (True, False, False)),
+                                                ("wan-vace-demo", (True, True, True))])  # fmt: skip
+def test_the_image_tab_shows_the_guide_controls_a_model_steers_with(container: Container, model: str, visible: tuple) -> None:
+    from studio.ui.i2v_tab import ImageToVideoTab
+
+    updates = ImageToVideoTab(container).guide_controls(model)
+    assert tuple(u["visible"] for u in updates) == visible
