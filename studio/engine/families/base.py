@@ -128,7 +128,8 @@ class Family:
     #: ``build_demo(folder, scale, kind)`` writes a random-weight pipeline with ``save_pretrained``;
     #: ``kind`` is the spec's ``demo_kind``, else its pipeline class if it names one, else its mode.
     build_demo: Callable[[Path, int, str], None]
-    #: how a guide video can steer this family's image-to-video models ("v2v", "warped_noise", "control").
+    #: how a guide video can steer this family's image-to-video models ("v2v", "warped_noise", "control",
+    #: "frames": guide frames as conditions at their indices).
     steering: frozenset[str] = frozenset()
     #: extra keyword arguments every pipeline call of this family gets.
     call_kwargs: dict[str, object] = field(default_factory=dict)
