@@ -59,9 +59,13 @@ def _noised_frames(timestep: torch.Tensor | None, latent_shape: torch.Size) -> t
     Per-token timesteps (Wan 2.2 TI2V image to video: shape (batch, tokens),
     tokens in frame order) are 0 on the frames kept as given; the denoiser's
     output there is ignored by the pipeline, so the preview keeps the input.
-    A timestep per sample means every frame is noised: 1.
+    A timestep per sample means every frame is noised: 1. A timestep per latent
+    cell, (batch, 1, F, H, W), counts a frame clean where all its cells are.
     """
     frames = latent_shape[2]
+    if timestep is not None and timestep.ndim == 5:
+        per_cell = timestep.amax(dim=(1, 3, 4))
+        return (per_cell > 0).float().view(timestep.shape[0], 1, frames, 1, 1)
     if timestep is None or timestep.ndim != 2 or timestep.shape[1] % frames:
         return 1.0
     per_frame = timestep.reshape(timestep.shape[0], frames, -1)[:, :, 0]
@@ -125,6 +129,9 @@ class CleanLatentTracker:
             if timestep is not None and timestep.ndim and timestep.shape[0] % 2 == 0:
                 timestep = timestep.chunk(2)[1]
         if to_video is not None:
+            if timestep is not None and timestep.ndim == 2 and hidden.ndim == 3 and timestep.shape[1] == hidden.shape[1]:
+                # one timestep per packed token (LTX-Video image conditions): laid out like the tokens it goes with
+                timestep = to_video(timestep[..., None].float())
             hidden, velocity = to_video(hidden), to_video(velocity)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
         hidden = hidden[:, : velocity.shape[1]].float()

@@ -182,3 +182,28 @@ def test_unit_gaussian_latents_preview_in_range_with_the_tables_spread(pipe) -> 
     q25, q50, q75 = np.percentile(pixels, [25, 50, 75], axis=0)
     np.testing.assert_allclose((q75 - q25) / 1.349, spread, rtol=0.1)
     np.testing.assert_allclose(q50, preview.bias, atol=0.05)
+
+
+def test_previews_keep_frames_held_clean_behind_leading_condition_tokens() -> None:
+    """Per-token timesteps are unpacked like the tokens: frame 0 (hard condition, timestep 0) keeps its latent
+    even with extra condition tokens in front (whose count alone would mislead a per-frame split)."""
+    request = _request("ltx-condition-demo", frames=17)
+    geometry = PackedGeometry(channels=4, temporal_compression=8, spatial_compression=16)
+    video = torch.randn(1, 4, 3, 4, 6).repeat(2, 1, 1, 1, 1)  # [uncond, cond] halves see the same latents
+    tokens = torch.cat([torch.randn(1, 24, 4).repeat(2, 1, 1), ADAPTER.from_video_layout(video, geometry, request)], 1)
+
+    class Denoiser(torch.nn.Module):
+        def forward(self, hidden_states, timestep):
+            return (hidden_states * 0.25,)
+
+    timestep = torch.full((2, 96), 600.0)
+    timestep[:, 24:48] = 0.0  # the tokens of latent frame 0
+    denoiser = Denoiser()
+    tracker = CleanLatentTracker([denoiser], "flow")
+    denoiser(hidden_states=tokens, timestep=timestep)
+    clean = tracker.predict(3.0, 0.6, lambda t: ADAPTER.to_video_layout(t, geometry, request))
+    assert clean is not None
+    assert clean.shape == (1, 4, 3, 4, 6)
+    assert torch.allclose(clean[:, :, 0], video[:1, :, 0])  # held clean: the input itself
+    assert torch.allclose(clean[:, :, 1:], video[:1, :, 1:] * (1 - 0.6 * 0.25))  # x - sigma * v
+    tracker.close()
