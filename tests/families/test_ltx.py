@@ -71,3 +71,8 @@ def test_the_image_tab_shows_the_guide_controls_a_model_steers_with(container: C
 
     updates = ImageToVideoTab(container).guide_controls(model)
     assert tuple(u["visible"] for u in updates) == visible
+
+
+def test_sides_below_one_latent_patch_are_refused(container: Container) -> None:
+    with pytest.raises(InvalidRequestError, match="width must be at least 32 px, got 16"):
+        container.jobs.submit(GenerationRequest(prompt="a fox", model="ltx-demo", **{**SMALL, "width": 16}))
