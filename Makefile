@@ -38,6 +38,7 @@ bench: install
 	$(PY) benchmarks/cache.py
 	$(PY) benchmarks/load.py
 	$(PY) benchmarks/provenance.py
+	$(PY) benchmarks/models.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

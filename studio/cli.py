@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--camera-strength", type=float, help="scales the camera presets (default 1)")
     gen.add_argument("--camera-file", type=Path, help="camera path file (studio JSON or RealEstate10K .txt)")
     gen.add_argument("--arrows", help="motion arrows as JSON (a list of {points, radius, ...}) or @file.json")
+    gen.add_argument("--arrow-steering", choices=("dual_clock", "guide"),
+                     help="dual_clock (default): what the arrows drag follows the guide longer than the rest")
+    gen.add_argument("--arrow-strength", type=float,
+                     help="dual clock: share of the steps the dragged regions follow the guide (0..1, default 0.6)")
+    gen.add_argument("--guide-strength", type=float,
+                     help="share of the steps the whole frame follows the guide (0..1, default 0)")
     gen.add_argument("--negative-prompt", default=None, help="default: the model's (Wan: the card's standard one)")
     gen.add_argument("--model", help="registered key, local folder or hub id (default: the settings' default)")
     gen.add_argument("--width", type=int)
@@ -117,7 +123,8 @@ def _chosen_values(args: argparse.Namespace, container) -> dict:
         preset = container.presets.get(args.preset).preset
         values.update(preset.values)
     flags = {k: getattr(args, k) for k in ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale",
-                                           "seed", "flow_shift")}  # fmt: skip
+                                           "seed", "flow_shift", "arrow_steering", "arrow_strength",
+                                           "guide_strength")}  # fmt: skip
     values.update({k: v for k, v in flags.items() if v is not None})
     prompt = args.prompt or values.get("prompt", "")
     if args.preset:

@@ -132,6 +132,13 @@ class GenerationRequest(BaseModel):
     # -- jobs API ---------------------------------------------------------------------
     #: an http(s) URL told of job.started / succeeded / failed / canceled (Standard Webhooks, signed).
     webhook_url: str | None = Field(None, max_length=2000)
+    # -- dual-clock denoising (motion arrows) --
+    #: how motion arrows steer: "dual_clock" (the regions they drag follow the guide from a lower noise level
+    #: than the rest, Time-to-Move) or "guide" (the whole frame alike, by ``guide_strength``).
+    arrow_steering: Literal["dual_clock", "guide"] = "dual_clock"
+    #: dual clock: the share of the steps during which the dragged regions follow the guide (0..1); the rest
+    #: of the frame follows it for ``guide_strength`` of them.
+    arrow_strength: float = Field(0.6, ge=0.0, le=1.0)
 
 
 class StepCacheStats(BaseModel):

@@ -46,6 +46,20 @@ def test_image_camera_and_arrows_from_the_command_line(run_cli, tmp_path: Path) 
     assert motion["trajectories"][0]["points"] == [[0.25, 0.8], [0.45, 0.7]]
 
 
+def test_dual_clock_flags_reach_the_request(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "dual.mp4"
+    arrows = json.dumps([{"points": [[0.3, 0.5], [0.6, 0.5]], "radius": 0.2}])
+    code = run_cli("--image", str(ASSETS / "flower-field.png"), "--model", "wan-i2v-demo", "--arrows", arrows,
+                   "--arrow-strength", "0.75", "--guide-strength", "0.25", "--frames", "5", "--width", "64",
+                   "--height", "48", "--steps", "4", "--out", str(out))  # fmt: skip
+    assert code == 0
+    metadata = read_embedded_metadata(out)
+    request = metadata["request"]
+    assert request["arrow_strength"] == 0.75 and request["guide_strength"] == 0.25
+    assert request["arrow_steering"] == "dual_clock"
+    assert any("dual clock" in note for note in metadata["notes"])
+
+
 def test_camera_file_and_arrows_file(run_cli, tmp_path: Path) -> None:
     arrows = tmp_path / "arrows.json"
     arrows.write_text(json.dumps([{"points": [[0.5, 0.5], [0.6, 0.5]]}]))
@@ -68,6 +82,8 @@ def test_camera_file_and_arrows_file(run_cli, tmp_path: Path) -> None:
         (["--image", "IMG", "--arrows", "@/no/such/arrows.json"], "--arrows file not found"),
         (["--image", "IMG", "--camera-file", "/no/such/camera.json"], "--camera-file not found"),
         (["--image", "IMG", "--arrows", '[{"points": [[0.5, 0.5]]}]'], "points"),
+        (["--image", "IMG", "--arrow-strength", "1.5"], "arrow_strength"),
+        (["--image", "IMG", "--guide-strength", "-1"], "guide_strength"),
     ],
 )
 def test_bad_flags_exit_2_naming_the_value(run_cli, tmp_path: Path, capsys, args: list[str], message: str) -> None:

@@ -11,6 +11,7 @@ from studio.media.fitting import fit_image, load_depth
 from studio.media.images import load_image
 from studio.motion.camera_io import camera_for
 from studio.motion.engine import render_guide, sampling_maps
+from studio.motion.moving import moving_masks, source_region
 from studio.motion.specs import MotionSpec
 from studio.motion.vectors import trajectories_from_specs
 from studio.types import GenerationRequest
@@ -41,5 +42,13 @@ class GuideRenderer:
                                is_distance=request.depth_is_distance)  # fmt: skip
             notes.append("depth map used for camera translations")
         frames = render_guide(image, camera, trajectories, request.num_frames, depth=depth)
-        maps = sampling_maps(camera, trajectories, depth=depth) if with_maps else np.zeros((0, 0, 0, 2), np.float32)
-        return GuideVideo(frames=frames, maps=maps, notes=tuple(notes + fit_notes))
+        maps = np.zeros((0, 0, 0, 2), np.float32)
+        if with_maps or trajectories:
+            maps = sampling_maps(camera, trajectories, depth=depth)
+        moving = None
+        if trajectories:  # where the arrows' content is in each frame, for dual-clock denoising
+            region = source_region(trajectories, request.num_frames, request.width, request.height)
+            moving = moving_masks(region, maps)
+        if not with_maps:
+            maps = np.zeros((0, 0, 0, 2), np.float32)
+        return GuideVideo(frames=frames, maps=maps, notes=tuple(notes + fit_notes), moving=moving)

@@ -14,7 +14,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from studio.engine.families import FAMILIES, Family
-from studio.engine.families.base import SizeRules
+from studio.engine.families.base import FlowShiftRule, SizeRules
+from studio.engine.families.skyreels import SKYREELS_V2_DF_1_3B_TRANSFORMER, SKYREELS_V2_DF_14B_TRANSFORMER
 from studio.engine.families.wan_facts import (
     WAN21_I2V_14B_TRANSFORMER,
     WAN21_T2V_1_3B_TRANSFORMER,
@@ -70,6 +71,10 @@ class ModelSpec(BaseModel):
     demo_kind: str | None = None
     #: shape rules when they differ from the family's (e.g. Wan 2.2 TI2V: 16x VAE x 2x2 patches = 32 px).
     size_rules: SizeRules | None = None
+    #: pipeline arguments of this model on top of its family's (e.g. a long-video model's window).
+    call_kwargs: dict[str, int | float | bool | str] = Field(default_factory=dict)
+    #: the scheduler shift by resolution when it differs from the family's rule (None: the family's).
+    flow_shift: FlowShiftRule | None = None
     # -- memory estimate (model manager) --
     #: parameters per component from the released configs (billions); empty: read from the files, or
     #: measured once loaded.
@@ -228,7 +233,53 @@ def default_specs() -> list[ModelSpec]:
             denoiser=_shape(WAN22_A14B_TRANSFORMER), vae=_WAN21_VAE_SHAPE,
             description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
+        *_skyreels_specs(),
         *_ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
+    ]
+
+
+# SkyReels-V2 diffusion forcing: one checkpoint for text and image to video (the i2v pipeline is made from the
+# t2v one with ``from_pipe``); the Wan 2.1 architecture with an fps embedding (1.44B / 14.47B on the meta device).
+_SKYREELS_LONG = {"overlap_history": 17, "addnoise_condition": 20}
+
+
+def _skyreels_specs() -> list[ModelSpec]:
+    card = dict(fps=24, steps=30, guidance_scale=6.0, negative_prompt=WAN_NEGATIVE_PROMPT)
+    return [
+        ModelSpec(
+            key="skyreels-demo", family="skyreels", label="SkyReels-V2 DF demo (long video)", demo=True,
+            modes=("t2v", "i2v"), defaults=_DEMO_DEFAULTS.model_copy(update={"num_frames": 33}),
+            call_kwargs={"base_num_frames": 17, "overlap_history": 5, "addnoise_condition": 20},
+            description="SkyReels-V2 diffusion forcing shrunk, random weights: 17-frame windows, so 33 frames take 3.",
+        ),
+        ModelSpec(
+            key="skyreels-v2-df-1.3b-540p", family="skyreels", label="SkyReels-V2 DF 1.3B 540P (long video)",
+            source="Skywork/SkyReels-V2-DF-1.3B-540P-Diffusers", modes=("t2v", "i2v"),
+            defaults=ModelDefaults(width=960, height=544, num_frames=97, **card),
+            call_kwargs={"base_num_frames": 97, **_SKYREELS_LONG},
+            # 1.44B transformer + 5.68B UMT5-XXL, bf16; VAE float32.
+            weights_gb=14.7, components=_wan_components(1.436, 0.0464), vae=_WAN21_VAE_SHAPE,
+            denoiser=_shape(SKYREELS_V2_DF_1_3B_TRANSFORMER),
+            description="SkyReels-V2 diffusion forcing, 1.3B, 540P: clips longer than 97 frames in overlapping windows.",
+        ),
+        ModelSpec(
+            key="skyreels-v2-df-14b-540p", family="skyreels", label="SkyReels-V2 DF 14B 540P (long video)",
+            source="Skywork/SkyReels-V2-DF-14B-540P-Diffusers", modes=("t2v", "i2v"),
+            defaults=ModelDefaults(width=960, height=544, num_frames=97, **card),
+            call_kwargs={"base_num_frames": 97, **_SKYREELS_LONG},
+            weights_gb=40.6, components=_wan_components(14.472, 0.3514), vae=_WAN21_VAE_SHAPE,
+            denoiser=_shape(SKYREELS_V2_DF_14B_TRANSFORMER),
+            description="SkyReels-V2 diffusion forcing, 14B, 540P: clips longer than 97 frames in overlapping windows.",
+        ),
+        ModelSpec(
+            key="skyreels-v2-df-14b-720p", family="skyreels", label="SkyReels-V2 DF 14B 720P (long video)",
+            source="Skywork/SkyReels-V2-DF-14B-720P-Diffusers", modes=("t2v", "i2v"),
+            defaults=ModelDefaults(width=1280, height=720, num_frames=121, **card),
+            call_kwargs={"base_num_frames": 121, **_SKYREELS_LONG},
+            weights_gb=40.6, components=_wan_components(14.472, 0.3514), vae=_WAN21_VAE_SHAPE,
+            denoiser=_shape(SKYREELS_V2_DF_14B_TRANSFORMER),
+            description="SkyReels-V2 diffusion forcing, 14B, 720P: clips longer than 121 frames in overlapping windows.",
+        ),
     ]
 
 
@@ -263,6 +314,14 @@ class ModelRegistry:
     def steering(self, spec: ModelSpec) -> frozenset[str]:
         """How a guide can steer ``spec``: its own declaration, else its family's."""
         return frozenset(spec.steering) if spec.steering is not None else FAMILIES[spec.family].steering
+
+    def call_kwargs(self, spec: ModelSpec) -> dict[str, object]:
+        """Pipeline arguments every call of ``spec`` gets: its family's, then its own."""
+        return {**FAMILIES[spec.family].call_kwargs, **spec.call_kwargs}
+
+    def flow_shift(self, spec: ModelSpec) -> FlowShiftRule | None:
+        """The scheduler shift rule of ``spec``: its own, else its family's."""
+        return spec.flow_shift or FAMILIES[spec.family].flow_shift
 
     def size_rules(self, spec: ModelSpec) -> SizeRules:
         """The shape rules of ``spec``: its own, else its family's."""

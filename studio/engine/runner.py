@@ -14,6 +14,7 @@ import torch
 from studio.config import Settings
 from studio.engine.adapters import PipelineAdapter, load_adapter
 from studio.engine.device import DeviceInfo
+from studio.engine.dual_clock import DualClock, build_dual_clock
 from studio.engine.end_frame import end_image_kwargs
 from studio.engine.families.base import LatentGeometry
 from studio.engine.lora import LoraApplier
@@ -78,8 +79,16 @@ class _StepObserver:
 
     def __init__(self, sink: ProgressSink, tracker: CleanLatentTracker, projector: PreviewProjector | None,
                  geometry: LatentGeometry, total_steps: int, num_frames: int, guidance_scale: float,
-                 preview_every: int, keyframes: int, to_video: Callable[[torch.Tensor], torch.Tensor]) -> None:  # fmt: skip
+                 preview_every: int, keyframes: int, to_video: Callable[[torch.Tensor], torch.Tensor],
+                 dual_clock: DualClock | None = None, window_start: Callable[[int], int] = lambda _done: 0,
+                 ) -> None:  # fmt: skip
         self._sink = sink
+        self._window_start = window_start
+        self._geometry = geometry
+        self._num_frames = num_frames
+        self._keyframes = keyframes
+        self._done = 0
+        self._dual_clock = dual_clock
         self._to_video = to_video
         self._tracker = tracker
         self._projector = projector
@@ -121,7 +130,9 @@ class _StepObserver:
     def __call__(self, pipeline: Any, step: int, _timestep, callback_kwargs: dict) -> dict:
         if self._sink.is_canceled():
             raise JobCanceledError("canceled")
-        done = step + 1
+        # counted here: a pipeline that makes a long clip window by window restarts ``step`` in each window
+        self._done += 1
+        done = self._done
         now = time.perf_counter()
         self.step_seconds.append(now - self._step_mark)
         self._step_mark = now
@@ -136,6 +147,10 @@ class _StepObserver:
         self._tracker.reset()
         if done == self._total:
             self._sink.phase(Phase.DECODING, "decoding frames")
+        if self._dual_clock is not None:
+            anchored = self._dual_clock.after_step(done - 1, callback_kwargs["latents"])
+            if anchored is not None:
+                return {"latents": anchored}
         return {}
 
     def _preview(self, pipeline: Any, step: int, done: int, noisy: torch.Tensor) -> None:
@@ -143,8 +158,14 @@ class _StepObserver:
         # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
         clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]), self._to_video)
         latents = clean if clean is not None else self._to_video(noisy)
-        images = self._projector.project(latents, self._latent_frames)
-        self._sink.preview(images, self._video_frames, done)
+        latent_frames, video_frames = self._latent_frames, self._video_frames
+        start = self._window_start(done)
+        if start or latents.shape[2] != self._geometry.latent_frames(self._num_frames):  # one window of a long clip
+            latent_frames = keyframe_indices(latents.shape[2], self._keyframes)
+            video_frames = [min(self._num_frames - 1, latent_to_video_frame(start + i, self._geometry.temporal_compression))
+                            for i in latent_frames]  # fmt: skip
+        images = self._projector.project(latents, latent_frames)
+        self._sink.preview(images, video_frames, done)
         if self.first_preview_at is None:
             self.first_preview_at = time.perf_counter()
 
@@ -210,10 +231,15 @@ class GenerationRunner:
             # 4. Latent geometry of this pipeline, and the scheduler shift of this request
             geometry = adapter.geometry(pipe)
             _check_size(adapter.side_multiple(pipe, geometry), request)
-            with scheduler_overrides(pipe, flow_shift=flow_shift_for(request, family, pipe.scheduler)):
+            fixed = self._registry.call_kwargs(spec)
+            shift = flow_shift_for(request, self._registry.flow_shift(spec), pipe.scheduler)
+            with scheduler_overrides(pipe, flow_shift=shift):
                 # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
                 generator = torch.Generator(device="cpu").manual_seed(seed)
-                extra, skip = self._steering_inputs(adapter, pipe, geometry, steering, request, guide, generator, notes)
+                extra, skip, dual_clock = self._steering_inputs(adapter, pipe, geometry, steering, request, guide,
+                                                                generator, notes)  # fmt: skip
+                if "latents" in extra:
+                    extra["latents"] = adapter.first_window(extra["latents"], request, fixed, geometry)
                 end_kwargs, end_notes = end_image_kwargs(request, pipe)
                 # 6. Previews, progress and cancellation: hooks on the denoiser(s) and the step callback
                 preview = family.preview_for(geometry)
@@ -223,9 +249,11 @@ class GenerationRunner:
                 denoisers = _denoisers(pipe)
                 observer = _StepObserver(
                     sink, CleanLatentTracker(denoisers, family.prediction),
-                    PreviewProjector(preview) if preview else None, geometry, request.steps - skip,
+                    PreviewProjector(preview) if preview else None, geometry,
+                    adapter.denoising_steps(request, fixed, geometry, skip),
                     request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
                     self._settings.preview_keyframes, lambda t: adapter.to_video_layout(t, geometry, request),
+                    dual_clock, lambda done: adapter.window_start(done, request, fixed, geometry, skip),
                 )  # fmt: skip
                 # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
                 sink.phase(Phase.ENCODING, "encoding prompt")
@@ -244,7 +272,7 @@ class GenerationRunner:
                         callback_on_step_end_tensor_inputs=["latents"],
                         **extra,
                         **end_kwargs,
-                        **family.call_kwargs,
+                        **fixed,
                     )
             timings["generate_s"] = time.perf_counter() - denoise_started
             self._manager.record_step_times(request, observer.step_seconds)
@@ -286,14 +314,14 @@ class GenerationRunner:
 
     def _steering_inputs(self, adapter: PipelineAdapter, pipe: Any, geometry: LatentGeometry, steering: frozenset[str],
                          request: GenerationRequest, guide: GuideVideo | None, generator: torch.Generator,
-                         notes: list[str]) -> tuple[dict, int]:  # fmt: skip
-        """Pipeline arguments that make the guide steer the model, and how many steps it replaces.
+                         notes: list[str]) -> tuple[dict, int, DualClock | None]:  # fmt: skip
+        """Pipeline arguments that make the guide steer the model, how many steps it replaces, and the dual clock.
 
         Tensors go to the pipeline's execution device, which under offloading is
         not where the weights rest (CPU, or ``meta`` under sequential offload).
         """
         if guide is None:
-            return {}, 0
+            return {}, 0, None
         if "control" in steering:
             extra = adapter.control_kwargs(pipe, request, guide)
         else:
@@ -304,6 +332,11 @@ class GenerationRunner:
         if request.warped_noise and "warped_noise" in steering:
             noise = _warped_noise(guide, geometry, shape, generator, notes)
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
+        if guide.moving is not None and request.arrow_steering == "dual_clock" and "v2v" in steering:
+            dual = self._dual_clock(adapter, pipe, geometry, request, guide, noise, skip, generator, notes)
+            if dual is not None:
+                extra["latents"] = adapter.from_video_layout(dual.start_latents(), geometry, request).to(device, torch.float32)
+                return extra, skip, dual
         if skip:
             guide_latent = adapter.encode_video(pipe, guide.frames, device)
             level = adapter.start_noise_level(pipe, request.steps, skip, device, request=request)
@@ -311,7 +344,27 @@ class GenerationRunner:
             noise = adapter.noised(pipe, guide_latent, noise, level)
         if noise is not None:
             extra["latents"] = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
-        return extra, skip
+        return extra, skip, None
+
+    @staticmethod
+    def _dual_clock(adapter: PipelineAdapter, pipe: Any, geometry: LatentGeometry, request: GenerationRequest,
+                    guide: GuideVideo, noise: torch.Tensor | None, skip: int, generator: torch.Generator,
+                    notes: list[str]) -> DualClock | None:  # fmt: skip
+        """The arrows' regions anchored to the guide down to ``arrow_strength``; None when that adds nothing."""
+        assert guide.moving is not None
+        strong = steps_to_skip(request.steps, request.arrow_strength)
+        if strong <= skip:
+            notes.append(f"dual clock off: arrow_strength {request.arrow_strength:g} is not above guide_strength "
+                         f"{request.guide_strength:g}, so the dragged regions follow the guide like the rest")  # fmt: skip
+            return None
+        device = pipe._execution_device
+        guide_latent = adapter.encode_video(pipe, guide.frames, device)
+        noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
+        dual = build_dual_clock(adapter, pipe, geometry, request, guide.moving, guide_latent, noise, skip, strong, device)
+        moving = float(dual.mask.mean())
+        notes.append(f"dual clock: the arrows' regions ({moving:.0%} of the latent) follow the guide for "
+                     f"{strong} of {request.steps} steps, the rest for {skip}")  # fmt: skip
+        return dual
 
 
 def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int, int, int, int, int], generator: torch.Generator,

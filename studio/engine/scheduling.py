@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from studio.engine.families.base import Family
+from studio.engine.families.base import FlowShiftRule
 from studio.errors import InvalidRequestError
 from studio.types import GenerationRequest
 
 
-def flow_shift_for(request: GenerationRequest, family: Family, scheduler: Any) -> float | None:
-    """The ``flow_shift`` this run uses: the request's, else the family's rule for its size.
+def flow_shift_for(request: GenerationRequest, rule: FlowShiftRule | None, scheduler: Any) -> float | None:
+    """The ``flow_shift`` this run uses: the request's, else ``rule`` (the model's or its family's) for its size.
 
     Returns None when the scheduler's own value stands (a family without a rule,
     or a scheduler without a ``flow_shift`` setting).
@@ -35,9 +35,9 @@ def flow_shift_for(request: GenerationRequest, family: Family, scheduler: Any) -
                 f"({type(scheduler).__name__}) has no flow_shift setting"
             )
         return request.flow_shift
-    if family.flow_shift is None or not has_shift:
+    if rule is None or not has_shift:
         return None
-    return family.flow_shift.shift_for(request.width, request.height)
+    return rule.shift_for(request.width, request.height)
 
 
 @contextmanager

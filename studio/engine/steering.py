@@ -37,11 +37,14 @@ class GuideVideo:
     ``maps``: float32 (F, H, W, 2) backward sampling maps: pixel (x, y) of frame ``f``
     shows the content of frame 0 at ``maps[f, y, x]`` (pixel index coordinates).
     ``notes``: corrections made to the inputs (downscaled image, clamped arrows, ...).
+``moving``: the arrows' dragged region per frame (``studio.motion.moving``), for dual-clock denoising.
     """
 
     frames: np.ndarray
     maps: np.ndarray
     notes: tuple[str, ...] = ()
+    #: float32 (F, H, W) in [0, 1]: where the content the motion arrows drag is in each frame; None without arrows.
+    moving: np.ndarray | None = None
 
 
 #: Renders the guide of a request (the container wires the motion engine in).

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from dataclasses import fields
+from typing import Any, TypeVar
 
 import gradio as gr
+from gradio.blocks import Block
 
 from studio.errors import StudioError
 from studio.types import Job, JobEvent, JobStatus
+from studio.ui.model_controls import MODEL_DEPENDENT
 
 T = TypeVar("T")
+#: keyword arguments of an event clients do not call (no API endpoint); spread it, never change it.
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
 @contextmanager
@@ -22,6 +27,42 @@ def user_errors() -> Iterator[None]:
         yield
     except StudioError as exc:
         raise gr.Error(str(exc)) from exc
+
+
+def _named_widgets(groups: Sequence[Any]) -> dict[str, gr.components.Component]:
+    """The widget fields of widget dataclasses by field name (nested groups are not entered; pass them too).
+
+    Raises:
+        ValueError: two groups have a widget of the same name (which one a key means would be a guess).
+    """
+    found: dict[str, gr.components.Component] = {}
+    for group in groups:
+        for f in fields(group):
+            widget = getattr(group, f.name)
+            if not isinstance(widget, gr.components.Component):
+                continue
+            if f.name in found:
+                raise ValueError(f"two widgets named {f.name!r} ({type(group).__name__} and another group)")
+            found[f.name] = widget
+    return found
+
+
+def widgets_for_keys(keys: Sequence[str], *groups: Any) -> list[gr.components.Component]:
+    """The widgets named ``keys`` (setting keys are field names) in the tab's widget dataclasses, in ``keys`` order.
+
+    Raises:
+        KeyError: a key no group has a field for (a tab that forgot a setting widget fails when it is built).
+    """
+    found = _named_widgets(groups)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        raise KeyError(f"no widget for setting(s) {', '.join(missing)}")
+    return [found[key] for key in keys]
+
+
+def dependent_widgets(*groups: Any) -> list[tuple[str, Block]]:
+    """(control, widget) for the fields of ``groups`` whose visibility follows the model (``MODEL_DEPENDENT``)."""
+    return [(key, widget) for key, widget in _named_widgets(groups).items() if key in MODEL_DEPENDENT]
 
 
 def guarded(fn: Callable[..., T]) -> Callable[..., T]:

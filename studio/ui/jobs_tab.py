@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 
 from studio.container import Container
 from studio.ui.common import JOB_COLUMNS, format_time, job_row, user_errors
 from studio.ui.session import session_viewer
-from studio.ui.verify_panel import VerifyPanel
+from studio.ui.verify_panel import VerifyPanel, VerifyWidgets
 
 _REFRESH_S = 3.0
 DELIVERY_COLUMNS = ["event", "url", "status", "attempts", "last status code", "last error", "next try"]
 
 
+@dataclass
+class JobsWidgets:
+    refresh: gr.Button
+    auto: gr.Checkbox
+    table: gr.Dataframe
+    selected: gr.Textbox
+    show: gr.Button
+    cancel: gr.Button
+    details: gr.JSON
+    video: gr.Video
+    deliveries: gr.Dataframe
+    verify: VerifyWidgets
+    timer: gr.Timer
+
+
 class JobsTab:
     def __init__(self, container: Container) -> None:
         self._c = container
+        self.verify = VerifyPanel(container)
 
-    def render_and_wire(self) -> None:
+    def render(self) -> JobsWidgets:
         with gr.Row():
             refresh = gr.Button("Refresh", size="sm")
             auto = gr.Checkbox(value=True, label=f"Refresh every {_REFRESH_S:.0f} s")
@@ -31,14 +49,19 @@ class JobsTab:
         video = gr.Video(label="Output")
         deliveries = gr.Dataframe(headers=DELIVERY_COLUMNS, label="Webhook deliveries", interactive=False,
                                   elem_id="jobs-webhooks")  # fmt: skip
-        VerifyPanel(self._c).render_and_wire(selected)
+        verify = self.verify.render()
         timer = gr.Timer(_REFRESH_S)
-        refresh.click(self.list_jobs, outputs=[table], api_name="list_jobs")
-        timer.tick(self.list_jobs, outputs=[table], api_visibility="private")
-        auto.change(lambda on: gr.Timer(active=on), inputs=[auto], outputs=[timer], api_visibility="private")
-        table.select(self.select, outputs=[selected], api_visibility="private")
-        show.click(self.show, inputs=[selected], outputs=[details, video, deliveries], api_name="get_job")
-        cancel.click(self.cancel, inputs=[selected], outputs=[details, video, deliveries], api_visibility="private")
+        return JobsWidgets(refresh, auto, table, selected, show, cancel, details, video, deliveries, verify, timer)
+
+    def wire(self, w: JobsWidgets) -> None:
+        shown = [w.details, w.video, w.deliveries]
+        w.refresh.click(self.list_jobs, outputs=[w.table], api_name="list_jobs")
+        w.timer.tick(self.list_jobs, outputs=[w.table], api_visibility="private")
+        w.auto.change(lambda on: gr.Timer(active=on), inputs=[w.auto], outputs=[w.timer], api_visibility="private")
+        w.table.select(self.select, outputs=[w.selected], api_visibility="private")
+        w.show.click(self.show, inputs=[w.selected], outputs=shown, api_name="get_job")
+        w.cancel.click(self.cancel, inputs=[w.selected], outputs=shown, api_visibility="private")
+        self.verify.wire(w.verify, w.selected)
 
     def list_jobs(self, request: gr.Request | None = None) -> list[list[object]]:
         viewer = session_viewer(self._c.settings, request)

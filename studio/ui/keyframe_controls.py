@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -19,19 +20,28 @@ FACTORS = [("Off: the model makes every frame", 1), ("2x: the model makes every 
 FORMATS = [("mp4 (H.264)", "mp4"), ("webm (VP9)", "webm"), ("GIF (one palette)", "gif"), ("PNG frames (zip)", "png_zip")]
 
 
-def render_keyframe_settings(prefix: str) -> tuple[gr.Dropdown, gr.Checkbox, gr.Dropdown]:
-    """Keyframe factor, review switch and export format.
+@dataclass
+class KeyframeWidgets:
+    keyframe_factor: gr.Dropdown
+    review_keyframes: gr.Checkbox
+    export_format: gr.Dropdown
 
-    Returns:
-        (factor, review, export_format)
-    """
+
+@dataclass
+class ReviewButtons:
+    accept: gr.Button
+    regenerate: gr.Button
+
+
+def render_keyframe_settings(prefix: str) -> KeyframeWidgets:
+    """Keyframe factor, review switch and export format, in a closed accordion."""
     with gr.Accordion("Keyframes and export", open=False):
         factor = gr.Dropdown(FACTORS, value=1, label="Keyframe mode (in-betweens by optical flow)",
                              info="Frames - 1 must be a multiple of the factor", elem_id=f"{prefix}-keyframe-factor")  # fmt: skip
         review = gr.Checkbox(value=False, label="Review keyframes before the in-betweens are made",
                              elem_id=f"{prefix}-review-keyframes")  # fmt: skip
         export_format = gr.Dropdown(FORMATS, value="mp4", label="Export format", elem_id=f"{prefix}-export-format")
-    return factor, review, export_format
+    return KeyframeWidgets(factor, review, export_format)
 
 
 def keyframe_values(factor: Any, review: Any, export_format: Any) -> dict:
@@ -40,20 +50,20 @@ def keyframe_values(factor: Any, review: Any, export_format: Any) -> dict:
             "export": {"format": export_format or "mp4"}}  # fmt: skip
 
 
-def render_review_buttons(prefix: str) -> tuple[gr.Button, gr.Button]:
+def render_review_buttons(prefix: str) -> ReviewButtons:
     with gr.Row():
         accept = gr.Button("Accept keyframes", size="sm", elem_id=f"{prefix}-accept")
         regenerate = gr.Button("Regenerate keyframes (new seed)", size="sm", elem_id=f"{prefix}-regenerate")
-    return accept, regenerate
+    return ReviewButtons(accept, regenerate)
 
 
-def wire_review_buttons(container: Container, accept: gr.Button, regenerate: gr.Button, job_id: gr.Textbox,
-                        seed: gr.Number, outputs: list, public: bool) -> None:  # fmt: skip
+def wire_review_buttons(container: Container, w: ReviewButtons, job_id: gr.Textbox, seed: gr.Number, outputs: list,
+                        public: bool) -> None:  # fmt: skip
     """Accept streams the filled-in clip; regenerate uses the seed box (-1 = random) and streams the new keyframes."""
     names: dict[str, Any] = {"api_name": "accept_keyframes"} if public else {"api_visibility": "private"}
-    accept.click(partial(accept_keyframes, container), inputs=[job_id], outputs=outputs, **names)
+    w.accept.click(partial(accept_keyframes, container), inputs=[job_id], outputs=outputs, **names)
     names = {"api_name": "regenerate_keyframes"} if public else {"api_visibility": "private"}
-    regenerate.click(partial(regenerate_keyframes, container), inputs=[job_id, seed], outputs=outputs, **names)
+    w.regenerate.click(partial(regenerate_keyframes, container), inputs=[job_id, seed], outputs=outputs, **names)
 
 
 def accept_keyframes(container: Container, job_id: str, request: gr.Request | None = None) -> Iterator[tuple]:

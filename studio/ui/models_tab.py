@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -17,11 +18,38 @@ from studio.ui.generation_settings import estimate_markdown, model_defaults
 _REFRESH_S = 2.0
 
 
+@dataclass
+class ModelSizes:
+    width: gr.Number
+    height: gr.Number
+    num_frames: gr.Number
+    fps: gr.Number
+    steps: gr.Number
+    guidance_scale: gr.Number
+
+    def as_list(self) -> list[gr.Number]:
+        return [self.width, self.height, self.num_frames, self.fps, self.steps, self.guidance_scale]
+
+
+@dataclass
+class ModelsWidgets:
+    registered: gr.Markdown
+    model: gr.Dropdown
+    load: gr.Button
+    unload: gr.Button
+    refresh: gr.Button
+    state: gr.Markdown
+    #: what the estimate is for (the model's defaults until edited)
+    sizes: ModelSizes
+    estimate: gr.Markdown
+    timer: gr.Timer
+
+
 class ModelsTab:
     def __init__(self, container: Container) -> None:
         self._c = container
 
-    def render_and_wire(self) -> None:
+    def render(self) -> ModelsWidgets:
         registered = gr.Markdown(self.registered_markdown(), elem_id="models-registered")
         with gr.Row():
             model = gr.Dropdown([(s.display_name, s.key) for s in self._c.registry.specs()], value=self._c.settings.default_model,
@@ -31,18 +59,22 @@ class ModelsTab:
             refresh = gr.Button("Refresh", size="sm")
         state = gr.Markdown(self.state_markdown(), elem_id="models-state")
         sizes = self._render_sizes()
-        estimate = gr.Markdown(self.estimate(model.value, *(s.value for s in sizes)), elem_id="models-estimate")
+        estimate = gr.Markdown(self.estimate(model.value, *(s.value for s in sizes.as_list())), elem_id="models-estimate")
         timer = gr.Timer(_REFRESH_S)
-        private: dict[str, Any] = {"api_visibility": "private"}
-        timer.tick(self.state_markdown, outputs=[state], show_progress="hidden", **private)
-        load.click(self.load, inputs=[model], outputs=[state], **private)
-        unload.click(self.unload, inputs=[model], outputs=[state], **private)
-        refresh.click(lambda: (self.registered_markdown(), self.state_markdown()), outputs=[registered, state], **private)
-        model.change(partial(model_defaults, self._c.registry), inputs=[model], outputs=list(sizes), **private)
-        for widget in (model, *sizes):
-            widget.change(self.estimate, inputs=[model, *sizes], outputs=[estimate], show_progress="hidden", **private)
+        return ModelsWidgets(registered, model, load, unload, refresh, state, sizes, estimate, timer)
 
-    def _render_sizes(self) -> tuple:
+    def wire(self, w: ModelsWidgets) -> None:
+        private: dict[str, Any] = {"api_visibility": "private"}
+        sizes: list[Any] = w.sizes.as_list()
+        w.timer.tick(self.state_markdown, outputs=[w.state], show_progress="hidden", **private)
+        w.load.click(self.load, inputs=[w.model], outputs=[w.state], **private)
+        w.unload.click(self.unload, inputs=[w.model], outputs=[w.state], **private)
+        w.refresh.click(lambda: (self.registered_markdown(), self.state_markdown()), outputs=[w.registered, w.state], **private)
+        w.model.change(partial(model_defaults, self._c.registry), inputs=[w.model], outputs=sizes, **private)
+        for widget in (w.model, *sizes):
+            widget.change(self.estimate, inputs=[w.model, *sizes], outputs=[w.estimate], show_progress="hidden", **private)
+
+    def _render_sizes(self) -> ModelSizes:
         d = self._c.registry.resolve(self._c.settings.default_model).defaults
         with gr.Row():
             width = gr.Number(d.width, precision=0, label="Width")
@@ -51,7 +83,7 @@ class ModelsTab:
             fps = gr.Number(d.fps, precision=0, label="FPS", visible=False)
             steps = gr.Number(d.steps, precision=0, label="Steps")
             guidance = gr.Number(d.guidance_scale, label="Guidance")
-        return width, height, frames, fps, steps, guidance
+        return ModelSizes(width, height, frames, fps, steps, guidance)
 
     # -- views ------------------------------------------------------------------------
     def registered_markdown(self) -> str:

@@ -1,47 +1,104 @@
 """A generation tab's widget values <-> request values (what presets, links and videos carry). No gradio here.
 
-Each tab has an ordered set of setting widgets (``TAB_KEYS``). ``to_values``
-turns their values into partial request values (the camera and arrows into a
-``motion`` spec); ``to_widgets`` does the reverse for the keys some values set,
-so applying a preset touches only what the preset names.
+Each tab has an ordered set of setting widgets (``TAB_KEYS``), named like the
+tab's widget dataclass fields. Most set the request field of the same name;
+a few build one field together (``FIELD_OF``: the camera and arrows make
+``motion``, the format makes ``export``, the LoRA picker and weight make
+``loras``). ``to_values`` turns widget values into partial request values;
+``to_widgets`` does the reverse for the keys some values set, so applying a
+preset touches only what the preset names.
+
+Every request field is either set by a widget of each tab it applies to or
+listed in ``NOT_SHARED`` with the reason (a test checks this, so a new request
+option cannot be forgotten here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from studio.errors import InvalidRequestError
 from studio.presets.schema import Tab, shareable_fields, validate_values
 from studio.ui.motion_controls import DEFAULT_RADIUS, motion_from_widgets
 
+_PROMPTS = ("prompt", "negative_prompt")
 _COMMON = ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale", "seed")
+_GUIDE = ("guide_strength", "warped_noise", "control_scale", "depth_is_distance", "arrow_steering", "arrow_strength")
 _MOTION_KEYS = ("presets", "strength", "easing", "schedules", "arrows")
+_OPTIONS = ("keyframe_factor", "review_keyframes", "export_format", "step_cache", "step_cache_threshold", "flow_shift",
+            "loras", "lora_weight")  # fmt: skip
 TAB_KEYS: dict[Tab, tuple[str, ...]] = {
-    "t2v": ("prompt", "negative_prompt", *_COMMON),
-    "i2v": ("prompt", *_COMMON, "guide_strength", "warped_noise", "control_scale", "depth_is_distance", *_MOTION_KEYS),
+    "t2v": (*_PROMPTS, *_COMMON, *_OPTIONS),
+    "i2v": (*_PROMPTS, *_COMMON, *_GUIDE, *_MOTION_KEYS, *_OPTIONS),
 }
-_INTEGERS = {"width", "height", "num_frames", "fps", "steps"}
-_LABELS = {"num_frames": "frames", "guidance_scale": "guidance", "presets": "camera presets", "strength": "camera strength"}
+#: the request field a widget sets, where it is not the widget's own name.
+FIELD_OF: dict[str, str] = {**dict.fromkeys(_MOTION_KEYS, "motion"), "export_format": "export", "lora_weight": "loras"}
+#: request fields no share link, preset or video restores, and why (every other field has a widget in its tabs).
+#: Parts of fields without a widget: ``export.crf`` and ``export.preset`` (a tab sets the format only; REST and
+#: the CLI set them), ``motion.camera_file`` (a file), a LoRA's ``weight_name`` (a tab picks whole LoRAs).
+NOT_SHARED: dict[str, str] = {
+    "mode": "the tab it opens in",
+    "image": "a file: uploaded again",
+    "depth_map": "a file: uploaded again",
+    "end_image": "a file: uploaded again",
+    "webhook_url": "no widget (REST and CLI only), and a link must not send someone's jobs to a URL",
+}
+#: request fields that only the image-to-video tab has widgets for.
+I2V_ONLY = frozenset({"motion", *_GUIDE, "image", "depth_map", "end_image"})
+
+_INTEGERS = {"width", "height", "num_frames", "fps", "steps", "seed", "keyframe_factor"}
+#: an emptied box is a value here (no negative prompt), not "unset" (the model card's default).
+_EMPTY_IS_A_VALUE = {"negative_prompt"}
+#: number boxes where empty means "the default" (None in a request); browsers send 0 for an empty number box,
+#: and 0 is never a valid value of these, so 0 means the default too. They always travel: None is a setting.
+_ZERO_IS_DEFAULT = {"step_cache_threshold", "flow_shift"}
+_LABELS = {"num_frames": "frames", "guidance_scale": "guidance", "presets": "camera presets", "strength": "camera strength",
+           "keyframe_factor": "keyframe mode", "loras": "LoRAs", "lora_weight": "LoRA weight"}  # fmt: skip
 
 
 def label(key: str) -> str:
     return _LABELS.get(key, key.replace("_", " "))
 
 
+def fields_of(tab: Tab) -> frozenset[str]:
+    """The request fields the tab's setting widgets set."""
+    return frozenset(FIELD_OF.get(key, key) for key in TAB_KEYS[tab])
+
+
+def number_or_default(value: float | str | None) -> float | None:
+    """A "default when empty" number box's request value: None for empty (None, "", 0), else the number."""
+    return None if value in (None, "") or float(value) == 0 else float(value)  # type: ignore[arg-type]
+
+
+def lora_values(names: Sequence[str] | str | None, weight: float | None) -> list[dict[str, Any]]:
+    """``loras`` request values from the picker (names) and the one weight the tab applies to all of them."""
+    names = [names] if isinstance(names, str) else list(names or [])
+    weight = 1.0 if weight is None else float(weight)
+    return [{"source": name.strip(), "weight": weight} for name in names if name and name.strip()]
+
+
 def to_values(tab: Tab, widgets: Mapping[str, Any]) -> dict[str, Any]:
-    """Partial request values from the tab's widget values (``seed`` -1 = random is left out).
+    """Partial request values from the tab's widget values (``seed`` -1 = random and empty boxes are left out).
 
     Raises:
         InvalidRequestError: a widget holds a value a request refuses (named).
     """
     values: dict[str, Any] = {}
     for key in TAB_KEYS[tab]:
-        if key in _MOTION_KEYS or key not in widgets or widgets[key] is None or widgets[key] == "":
+        value = widgets.get(key)
+        if key in _ZERO_IS_DEFAULT and key in widgets:
+            values[key] = number_or_default(value)
             continue
-        value = widgets[key]
-        values[key] = int(value) if key in _INTEGERS or key == "seed" else value
+        if key in FIELD_OF or value is None or (value == "" and key not in _EMPTY_IS_A_VALUE):
+            continue
+        values[key] = int(value) if key in _INTEGERS else value
     if values.get("seed", 0) < 0:
         values.pop("seed")
+    if widgets.get("export_format"):
+        values["export"] = {"format": widgets["export_format"]}
+    if widgets.get("loras") is not None:
+        values["loras"] = lora_values(widgets["loras"], widgets.get("lora_weight"))
     if tab == "i2v":
         motion = motion_from_widgets(widgets.get("presets"), widgets.get("strength"), widgets.get("easing"),
                                      widgets.get("schedules"), widgets.get("arrows"))  # fmt: skip
@@ -62,14 +119,33 @@ def arrow_rows(trajectories: list[dict[str, Any]]) -> list[list[Any]]:
     return rows
 
 
+def _lora_widgets(loras: list[dict[str, Any]]) -> dict[str, Any]:
+    """The picker and weight for ``loras``; refuses what a tab cannot show rather than showing something else."""
+    if not loras:
+        return {"loras": []}
+    if any(lora.get("weight_name") for lora in loras):
+        named = ", ".join(f"{lora['source']} ({lora['weight_name']})" for lora in loras if lora.get("weight_name"))
+        raise InvalidRequestError(f"LoRAs picked by file inside a repository ({named}) can only be set through the API")
+    weights = sorted({float(lora["weight"]) for lora in loras})
+    if len(weights) > 1:
+        raise InvalidRequestError(f"the tab applies one weight to every LoRA; these LoRAs have several ({', '.join(map(str, weights))})")
+    return {"loras": [lora["source"] for lora in loras], "lora_weight": weights[0]}
+
+
 def to_widgets(tab: Tab, values: Mapping[str, Any]) -> dict[str, Any]:
     """Widget values for the keys ``values`` set (validated first); keys of the other tab are ignored.
 
     Raises:
-        InvalidRequestError: a value a request refuses (named).
+        InvalidRequestError: a value a request refuses, or LoRAs the tab cannot show (named).
     """
     values = validate_values(dict(values))
-    widgets: dict[str, Any] = {k: v for k, v in values.items() if k in TAB_KEYS[tab] and k not in _MOTION_KEYS}
+    widgets: dict[str, Any] = {k: v for k, v in values.items() if k in TAB_KEYS[tab] and k not in FIELD_OF}
+    if "seed" in widgets and widgets["seed"] is None:
+        widgets["seed"] = -1  # the seed box's "random"
+    if values.get("export"):
+        widgets["export_format"] = values["export"]["format"]
+    if "loras" in values:
+        widgets.update(_lora_widgets(values["loras"]))
     motion = values.get("motion")
     if tab == "i2v" and motion:
         camera = motion.get("camera", {})
@@ -80,8 +156,12 @@ def to_widgets(tab: Tab, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def request_values(request: Mapping[str, Any]) -> tuple[Tab, dict[str, Any]]:
-    """The tab and shareable values of a full request (e.g. read from a video the studio made)."""
+    """The tab and shareable values of a full request (e.g. read from a video the studio made).
+
+    None values stay: a video made with the cache's default threshold or the model's flow shift restores
+    that (an empty box), not whatever the tab holds.
+    """
     tab: Tab = "i2v" if request.get("mode") == "i2v" else "t2v"
-    shareable = {k: v for k, v in request.items() if k in shareable_fields() and v is not None}
+    shareable = {k: v for k, v in request.items() if k in shareable_fields()}
     shareable.pop("mode", None)
     return tab, validate_values(shareable)

@@ -21,23 +21,30 @@ from studio.errors import StudioError
 from studio.media.export import read_embedded_metadata
 from studio.presets.links import decode_settings, share_query
 from studio.presets.schema import Tab
-from studio.ui.common import user_errors
+from studio.ui.common import PRIVATE, user_errors
 from studio.ui.settings_codec import TAB_KEYS, label, request_values, to_values, to_widgets
 
-_IMAGE_AGAIN = "the source image is not part of shared settings: upload it again"
+_IMAGE_AGAIN = "files (source image, end image, depth map, camera file) are not part of shared settings: upload them again"
 
 
 @dataclass
-class SharingWidgets:
+class SharingTop:
+    """The preset picker, the Share button, the link and the message (at the top of a tab)."""
+
     preset: gr.Dropdown
     share: gr.Button
     link: gr.Textbox
     query: gr.Textbox
+    message: gr.Markdown
+
+
+@dataclass
+class SharingWidgets:
+    top: SharingTop
     save_name: gr.Textbox
     save: gr.Button
     delete: gr.Button
     video: gr.File
-    message: gr.Markdown
 
 
 class SharingBar:
@@ -51,7 +58,7 @@ class SharingBar:
         self._initial: dict[str, Any] = {}
 
     # -- layout ---------------------------------------------------------------------
-    def render_top(self) -> tuple:
+    def render_top(self) -> SharingTop:
         """The preset picker and Share button (one row), the link and the message; see ``render_panel``."""
         with gr.Row(equal_height=True):
             preset = gr.Dropdown(self._choices(), value=None, label="Preset (fills the controls it names)", scale=4,
@@ -61,11 +68,10 @@ class SharingBar:
                           buttons=["copy"])  # fmt: skip
         query = gr.Textbox(visible=False)
         message = gr.Markdown(elem_id=f"{self._tab}-sharing-message")
-        return preset, share, link, query, message
+        return SharingTop(preset, share, link, query, message)
 
-    def render_panel(self, top: tuple) -> SharingWidgets:
+    def render_panel(self, top: SharingTop) -> SharingWidgets:
         """The save / delete / load-from-video panel (a closed accordion), with ``top``: every sharing widget."""
-        preset, share, link, query, message = top
         with gr.Accordion("Presets: save, delete, load settings from a video", open=False):
             with gr.Row():
                 save_name = gr.Textbox(label="Preset name", placeholder="my-look", scale=3, elem_id=f"{self._tab}-save-name")
@@ -73,21 +79,23 @@ class SharingBar:
                 delete = gr.Button("Delete preset", size="sm", scale=1)
             video = gr.File(label="Load settings from a video the studio made", file_types=[".mp4", ".webm", ".mkv"],
                             type="filepath", elem_id=f"{self._tab}-settings-video")  # fmt: skip
-        return SharingWidgets(preset, share, link, query, save_name, save, delete, video, message)
+        return SharingWidgets(top, save_name, save, delete, video)
 
-    def wire(self, w: SharingWidgets, settings: dict[str, Any]) -> None:
-        """``settings``: the tab's setting widgets by key (every key of ``TAB_KEYS[tab]``)."""
-        widgets = [settings[k] for k in self._keys]
-        self._initial = {k: settings[k].value for k in self._keys}
-        private: dict[str, Any] = {"api_visibility": "private"}
-        w.preset.input(self.apply_preset, inputs=[w.preset, *widgets], outputs=[*widgets, w.message], **private)
-        w.share.click(self.share_link, inputs=[w.preset, *widgets], outputs=[w.query, w.message], **private).then(
-            None, inputs=[w.query], outputs=[w.link],
+    def wire(self, w: SharingWidgets, settings: Sequence[gr.components.Component]) -> None:
+        """``settings``: the tab's setting widgets, one per key of ``TAB_KEYS[tab]``, in that order."""
+        widgets = list(settings)
+        if len(widgets) != len(self._keys):
+            raise ValueError(f"{self._tab}: {len(widgets)} setting widgets for {len(self._keys)} keys")
+        self._initial = {k: widget.value for k, widget in zip(self._keys, widgets, strict=True)}
+        top, private = w.top, PRIVATE
+        top.preset.input(self.apply_preset, inputs=[top.preset, *widgets], outputs=[*widgets, top.message], **private)
+        top.share.click(self.share_link, inputs=[top.preset, *widgets], outputs=[top.query, top.message], **private).then(
+            None, inputs=[top.query], outputs=[top.link],
             js="(q) => q ? window.location.origin + window.location.pathname + '?' + q : ''",
-        ).then(lambda q: gr.Textbox(visible=bool(q)), inputs=[w.query], outputs=[w.link], **private)  # fmt: skip
-        w.save.click(self.save_preset, inputs=[w.save_name, *widgets], outputs=[w.preset, w.message], **private)
-        w.delete.click(self.delete_preset, inputs=[w.preset], outputs=[w.preset, w.message], **private)
-        w.video.upload(self.load_video, inputs=[w.video, *widgets], outputs=[*widgets, w.message], **private)
+        ).then(lambda q: gr.Textbox(visible=bool(q)), inputs=[top.query], outputs=[top.link], **private)  # fmt: skip
+        w.save.click(self.save_preset, inputs=[w.save_name, *widgets], outputs=[top.preset, top.message], **private)
+        w.delete.click(self.delete_preset, inputs=[top.preset], outputs=[top.preset, top.message], **private)
+        w.video.upload(self.load_video, inputs=[w.video, *widgets], outputs=[*widgets, top.message], **private)
 
     # -- handlers -----------------------------------------------------------------------
     def _choices(self) -> list[tuple[str, str]]:
@@ -168,7 +176,11 @@ class SharingBar:
         if tab != self._tab:
             other = "Image → Video" if tab == "i2v" else "Text → Video"
             return [*skip, f"⚠ This video was made in the {other} tab: load it there."]
-        updates, changed = self._updates(to_widgets(self._tab, shared), self._current(values))
+        try:
+            new = to_widgets(self._tab, shared)
+        except StudioError as exc:
+            return [*skip, f"⚠ This video's settings cannot all be shown here: {exc}."]
+        updates, changed = self._updates(new, self._current(values))
         note = f" ({_IMAGE_AGAIN})" if tab == "i2v" else ""
         return [*updates, f"Restored from the video: {', '.join(changed) or 'nothing changed'}{note}."]
 

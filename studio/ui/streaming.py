@@ -10,6 +10,7 @@ video, then the report.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
 
 import gradio as gr
 
@@ -94,7 +95,24 @@ def final_outputs(container: Container, job_id: str, event: JobEvent, previews: 
             report_markdown(report), report_plot_frame(report))  # fmt: skip
 
 
-def render_job_outputs(prefix: str) -> tuple:
+@dataclass
+class OutputWidgets:
+    """What a generation tab shows of its job, in the order ``stream_job`` yields updates for them."""
+
+    status: gr.Markdown
+    bar: gr.HTML
+    job_id: gr.Textbox
+    previews: gr.Gallery
+    video: gr.Video
+    seed_used: gr.Number
+    quality: gr.Markdown
+    quality_plot: gr.LinePlot
+
+    def as_list(self) -> list[gr.components.Component]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+def render_job_outputs(prefix: str) -> OutputWidgets:
     """The output widgets of a generation tab (ids prefixed for tests and styling)."""
     status = gr.Markdown("Ready.", elem_id=f"{prefix}-status")
     bar = gr.HTML(progress_bar_html(0.0))
@@ -106,7 +124,7 @@ def render_job_outputs(prefix: str) -> tuple:
     summary = gr.Markdown("", elem_id=f"{prefix}-quality")
     plot = gr.LinePlot(x="frame", y="ratio", color="measure", title="Quality per frame (1 = flag threshold)",
                        y_title="measure / threshold", height=220, elem_id=f"{prefix}-quality-plot")  # fmt: skip
-    return status, bar, job_id, previews, video, seed_used, summary, plot
+    return OutputWidgets(status, bar, job_id, previews, video, seed_used, summary, plot)
 
 
 def seed_value(seed: float | str | None) -> int | None:

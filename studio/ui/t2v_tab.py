@@ -6,60 +6,67 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import gradio as gr
+from gradio.blocks import Block
 
 from studio.container import Container
-from studio.errors import StudioError
 from studio.jobs.defaults import request_with_defaults
-from studio.ui.advanced_settings import AdvancedWidgets, advanced_values, render_advanced
-from studio.ui.common import user_errors
-from studio.ui.generation_settings import render_estimate, render_model_settings, size_values
+from studio.ui.advanced_settings import AdvancedWidgets, advanced_values, render_advanced, wire_advanced
+from studio.ui.common import dependent_widgets, user_errors, widgets_for_keys
+from studio.ui.generation_settings import (
+    ModelWidgets,
+    initial_visibility,
+    render_estimate,
+    render_model_settings,
+    size_values,
+    visible_options,
+    wire_estimate,
+    wire_model_settings,
+)
 from studio.ui.keyframe_controls import (
+    KeyframeWidgets,
+    ReviewButtons,
     keyframe_values,
     render_keyframe_settings,
     render_review_buttons,
     wire_review_buttons,
 )
 from studio.ui.session import session_viewer
-from studio.ui.sharing import SharingBar
-from studio.ui.streaming import cancel_job, render_job_outputs, seed_value, stream_job
+from studio.ui.settings_codec import TAB_KEYS
+from studio.ui.sharing import SharingBar, SharingWidgets
+from studio.ui.streaming import OutputWidgets, cancel_job, render_job_outputs, seed_value, stream_job
 
 
 @dataclass
-class _Widgets:
+class TextToVideoWidgets:
+    """Every widget of the tab; setting widgets are named like their ``TAB_KEYS["t2v"]`` key."""
+
+    sharing: SharingWidgets
     prompt: gr.Textbox
     negative_prompt: gr.Textbox
-    model: gr.Dropdown
-    width: gr.Slider
-    height: gr.Slider
-    num_frames: gr.Slider
-    fps: gr.Slider
-    steps: gr.Slider
-    guidance_scale: gr.Slider
+    settings: ModelWidgets
     seed: gr.Number
-    keyframe_factor: gr.Dropdown
-    review_keyframes: gr.Checkbox
-    export_format: gr.Dropdown
     generate: gr.Button
     cancel: gr.Button
-    status: gr.Markdown
-    bar: gr.HTML
-    job_id: gr.Textbox
-    previews: gr.Gallery
-    video: gr.Video
-    seed_used: gr.Number
-    quality: gr.Markdown
-    quality_plot: gr.LinePlot
-    accept: gr.Button
-    regenerate: gr.Button
-    advanced: AdvancedWidgets | None = None
+    estimate: gr.Markdown
+    options: KeyframeWidgets
+    advanced: AdvancedWidgets
+    outputs: OutputWidgets
+    review: ReviewButtons
 
-    def inputs(self) -> list[gr.components.Component]:
-        return [self.prompt, self.negative_prompt, self.model, self.width, self.height, self.num_frames,
-                self.fps, self.steps, self.guidance_scale, self.seed, self.keyframe_factor, self.review_keyframes,
-                self.export_format, *(self.advanced.inputs() if self.advanced else [])]  # fmt: skip
+    def setting_widgets(self) -> list[gr.components.Component]:
+        """The widgets presets, links and videos fill, in ``TAB_KEYS["t2v"]`` order."""
+        return widgets_for_keys(TAB_KEYS["t2v"], self, self.settings, self.options, self.advanced)
 
-    def outputs(self) -> list[gr.components.Component]:
-        return [self.status, self.bar, self.job_id, self.previews, self.video, self.seed_used, self.quality, self.quality_plot]
+    def model_dependent(self) -> list[tuple[str, Block]]:
+        """The controls shown only when the selected model uses them (``model_controls``)."""
+        return [*dependent_widgets(self, self.settings, self.advanced), ("advanced", self.advanced.panel)]
+
+    def generate_inputs(self) -> list[gr.components.Component]:
+        """In the order of ``text_to_video``'s parameters."""
+        s, o, a = self.settings, self.options, self.advanced
+        return [self.prompt, self.negative_prompt, s.model, s.width, s.height, s.num_frames, s.fps, s.steps,
+                s.guidance_scale, self.seed, o.keyframe_factor, o.review_keyframes, o.export_format, *a.inputs(),
+                a.flow_shift]  # fmt: skip
 
 
 EXAMPLE_PROMPTS = [
@@ -80,53 +87,42 @@ class TextToVideoTab:
         self.sharing = SharingBar(container, "t2v")
 
     # -- layout -------------------------------------------------------------------
-    def render(self) -> _Widgets:
+    def render(self) -> TextToVideoWidgets:
         with gr.Row():
             with gr.Column(scale=2):
                 sharing_top = self.sharing.render_top()
-                prompt, negative = self._render_prompt()
-                settings = self._render_settings()
-                generate, cancel = self._buttons
-                render_estimate(self._c, "t2v", *settings[:4], *settings[5:7])  # model, size, frames; steps, guidance
-                advanced = render_advanced(self._c, "t2v", steps=settings[5], guidance=settings[6])
+                prompt = gr.Textbox(label="Prompt", lines=3, placeholder="A red fox trots through fresh snow at dawn, slow push in",
+                                    elem_id="t2v-prompt")  # fmt: skip
+                negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark",
+                                      value=self._default.defaults.negative_prompt, elem_id="t2v-negative-prompt")  # the model card's
+                settings = render_model_settings(self._c, "t2v", self._default, "Frames (4k+1)")
+                with gr.Row():
+                    # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
+                    seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)", scale=1, min_width=100)
+                    generate = gr.Button("Generate", variant="primary", elem_id="t2v-generate", scale=1, min_width=100)
+                    cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel", scale=1, min_width=100)
+                options = render_keyframe_settings("t2v")
+                estimate = render_estimate(self._c, "t2v", settings)
+                advanced = render_advanced(self._c, "t2v")
                 gr.Examples(EXAMPLE_PROMPTS, inputs=[prompt], label="Example prompts")
-                self._sharing_widgets = self.sharing.render_panel(sharing_top)
+                sharing = self.sharing.render_panel(sharing_top)
             with gr.Column(scale=3):
-                outputs = self._render_outputs()
-        return _Widgets(prompt, negative, *settings, generate, cancel, *outputs, advanced=advanced)  # type: ignore[call-arg, misc]
+                outputs = render_job_outputs("t2v")
+                review = render_review_buttons("t2v")
+        w = TextToVideoWidgets(sharing, prompt, negative, settings, seed, generate, cancel, estimate, options, advanced,
+                               outputs, review)  # fmt: skip
+        initial_visibility(self._c.registry, self._default.key, w.model_dependent())
+        return w
 
-    def _render_prompt(self) -> tuple[gr.Textbox, gr.Textbox]:
-        prompt = gr.Textbox(label="Prompt", lines=3, placeholder="A red fox trots through fresh snow at dawn, slow push in",
-                            elem_id="t2v-prompt")  # fmt: skip
-        negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark",
-                              value=self._default.defaults.negative_prompt)  # the model card's, editable
-        return prompt, negative
-
-    def _render_settings(self) -> tuple:
-        sizes = render_model_settings(self._c, "t2v", self._default, "Frames (4k+1)")
-        with gr.Row():
-            # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
-            seed = gr.Number(value=-1, precision=0, minimum=-1, label="Seed (-1 = random)", scale=1, min_width=100)
-            self._buttons = (gr.Button("Generate", variant="primary", elem_id="t2v-generate", scale=1, min_width=100),
-                             gr.Button("Cancel", variant="stop", elem_id="t2v-cancel", scale=1, min_width=100))  # fmt: skip
-        return *sizes, seed, *render_keyframe_settings("t2v")
-
-    def _render_outputs(self) -> tuple:
-        outputs = render_job_outputs("t2v")
-        return *outputs, *render_review_buttons("t2v")
-
-    def wire(self, w: _Widgets) -> None:
-        self.widgets = {"prompt": w.prompt, "negative_prompt": w.negative_prompt}
-        #: every setting widget by request key (presets, links and videos fill them)
-        self.settings = {"prompt": w.prompt, "negative_prompt": w.negative_prompt, "model": w.model, "width": w.width,
-                         "height": w.height, "num_frames": w.num_frames, "fps": w.fps, "steps": w.steps,
-                         "guidance_scale": w.guidance_scale, "seed": w.seed}  # fmt: skip
-        self.sharing.wire(self._sharing_widgets, self.settings)
-        self.sharing_message = self._sharing_widgets.message
-        w.generate.click(self.text_to_video, inputs=w.inputs(), outputs=w.outputs(), api_name="text_to_video")
-        w.cancel.click(self.cancel, inputs=[w.job_id], outputs=[w.status], api_name="cancel_job")
-        wire_review_buttons(self._c, w.accept, w.regenerate, w.job_id, w.seed, w.outputs(), public=True)
-        w.model.change(self._default_negative, inputs=[w.model], outputs=[w.negative_prompt], api_visibility="private")
+    def wire(self, w: TextToVideoWidgets) -> None:
+        outputs = w.outputs.as_list()
+        w.generate.click(self.text_to_video, inputs=w.generate_inputs(), outputs=outputs, api_name="text_to_video")
+        w.cancel.click(self.cancel, inputs=[w.outputs.job_id], outputs=[w.outputs.status], api_name="cancel_job")
+        wire_review_buttons(self._c, w.review, w.outputs.job_id, w.seed, outputs, public=True)
+        wire_model_settings(self._c, w.settings, w.negative_prompt, w.model_dependent())
+        wire_estimate(self._c, "t2v", w.settings, w.estimate)
+        wire_advanced(self._c, w.advanced, w.settings.steps, w.settings.guidance_scale)
+        self.sharing.wire(w.sharing, w.setting_widgets())
 
     # -- handlers ---------------------------------------------------------------------
     def text_to_video(
@@ -148,6 +144,7 @@ class TextToVideoTab:
         step_cache_threshold: float | None = None,
         loras: list[str] | None = None,
         lora_weight: float | None = None,
+        flow_shift: float | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[tuple]:
         """Generate a video from a text prompt (text-to-video): queues a job and streams its progress,
@@ -172,6 +169,7 @@ class TextToVideoTab:
             step_cache_threshold: the cache's threshold (empty: its default).
             loras: registered LoRA keys or hub ids to apply.
             lora_weight: the weight of the chosen LoRAs.
+            flow_shift: the noise-schedule shift (empty: the model card's value for the size).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
@@ -179,7 +177,7 @@ class TextToVideoTab:
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
                                                     fps, steps, guidance_scale, seed,
                                                     keyframe_values(keyframe_factor, review_keyframes, export_format),
-                                                    advanced_values(step_cache, step_cache_threshold, loras, lora_weight)),
+                                                    advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift)),
                                       owner=session_viewer(self._settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
@@ -188,17 +186,10 @@ class TextToVideoTab:
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed,
                  keyframes, advanced):  # fmt: skip
         # a missing value (API call) takes the model's default, the negative prompt included; an emptied box means none
-        return request_with_defaults(dict(
+        return request_with_defaults(visible_options(self._c.registry, dict(
             prompt=prompt or "", negative_prompt=negative_prompt, model=model or self._default.key, seed=seed_value(seed),
             **size_values(width, height, num_frames, fps, steps, guidance_scale), **keyframes, **advanced,
-        ), self._settings, self._c.registry)  # fmt: skip
-
-    def _default_negative(self, model: str):
-        """The negative prompt box follows the chosen model's default (unchanged when it does not resolve)."""
-        try:
-            return self._c.registry.resolve(model).defaults.negative_prompt
-        except StudioError:
-            return gr.skip()
+        )), self._settings, self._c.registry)  # fmt: skip
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:
         """Cancel the job shown in this tab."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import gradio as gr
 
@@ -14,12 +14,20 @@ from studio.ui.common import user_errors
 from studio.ui.session import session_viewer
 
 
+@dataclass
+class VerifyWidgets:
+    upload: gr.File
+    run_file: gr.Button
+    run_job: gr.Button
+    summary: gr.Markdown
+    report: gr.JSON
+
+
 class VerifyPanel:
     def __init__(self, container: Container) -> None:
         self._c = container
 
-    def render_and_wire(self, job_id: Any) -> None:
-        """``job_id``: the tab's job id box, for verifying that job's video without downloading it."""
+    def render(self) -> VerifyWidgets:
         with gr.Accordion("Verify (content credentials and watermark)", open=False):
             gr.Markdown(provenance_note(self._c.settings), elem_id="verify-note")
             with gr.Row():
@@ -29,8 +37,12 @@ class VerifyPanel:
                     run_job = gr.Button("Verify the selected job's video", size="sm")
             summary = gr.Markdown(elem_id="verify-summary")
             report = gr.JSON(label="Verification report")
-        run_file.click(self.verify_upload, inputs=[upload], outputs=[summary, report], api_name="verify_file")
-        run_job.click(self.verify_job, inputs=[job_id], outputs=[summary, report], api_visibility="private")
+        return VerifyWidgets(upload, run_file, run_job, summary, report)
+
+    def wire(self, w: VerifyWidgets, job_id: gr.Textbox) -> None:
+        """``job_id``: the Jobs tab's job id box, for verifying that job's video without downloading it."""
+        w.run_file.click(self.verify_upload, inputs=[w.upload], outputs=[w.summary, w.report], api_name="verify_file")
+        w.run_job.click(self.verify_job, inputs=[job_id], outputs=[w.summary, w.report], api_visibility="private")
 
     def verify_upload(self, upload: str | None) -> tuple[str, dict]:
         """Verify an uploaded file."""

@@ -123,7 +123,7 @@ def test_share_link_restores_every_control_in_a_new_page(studio_server, browser)
                             " return e && e.value === 'waves roll onto the shore'; }", timeout=60_000)  # fmt: skip
     assert other.locator("#i2v-prompt textarea").is_visible()  # the link selected the tab
     assert "orbit_right" in other.locator("#i2v-presets").inner_text()
-    assert "upload it again" in other.locator("#i2v-sharing-message").inner_text()
+    assert "upload them again" in other.locator("#i2v-sharing-message").inner_text()
     other.close()
     bad = browser.new_page()
     bad.goto(studio_server.url + "/?s=1.tampered", wait_until="domcontentloaded")
@@ -158,4 +158,52 @@ def test_picking_a_distilled_lora_sets_its_steps_and_guidance(studio_server, bro
     page.get_by_role("option", name="Wan 2.1 T2V 14B: 4 steps, no CFG (lightx2v)").click()
     page.wait_for_function("() => document.querySelector('#t2v-steps input[type=number]').value === '4'", timeout=30_000)
     assert page.locator("#t2v-guidance input[type=number]").input_value() == "1"
+    page.close()
+
+
+def test_i2v_generate_and_result_show_without_scrolling(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Image → Video").click()
+    page.locator("#i2v-generate").wait_for(timeout=30_000)
+    for element in ("#i2v-generate", "#i2v-video", "#i2v-status"):
+        box = page.locator(element).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 1000, (element, box)
+    # motion-warp (the default) has no neural network: its controls are hidden; a neural model shows them
+    assert not page.locator("#i2v-steps").is_visible() and not page.locator("#i2v-advanced").is_visible()
+    end_panel = page.get_by_text("End image (first-and-last-frame models")
+    assert not end_panel.is_visible()
+    page.locator("#i2v-model input").click()
+    page.get_by_role("option", name="Wan 2.1 I2V demo").click()
+    page.locator("#i2v-advanced").wait_for(state="visible", timeout=30_000)
+    assert end_panel.is_visible()  # Wan I2V takes a last frame
+    box = page.locator("#i2v-generate").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 1000
+    page.close()
+
+
+def test_share_link_carries_the_newer_options(studio_server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(studio_server.url + "/", wait_until="domcontentloaded")
+    page.get_by_text("Keyframes and export").first.click()
+    page.locator("#t2v-export-format input").click()
+    page.get_by_role("option", name="webm (VP9)").click()
+    page.locator("#t2v-advanced").get_by_text("Advanced: step cache").click()
+    page.locator("#t2v-step-cache input").click()
+    page.get_by_role("option", name="TaylorSeer").click()
+    page.wait_for_function("() => document.querySelector('#t2v-step-cache-threshold input').value === '5'", timeout=30_000)
+    page.locator("#t2v-share").click()
+    page.wait_for_function("() => { const e = document.querySelector('#t2v-link textarea, #t2v-link input');"
+                           " return e && e.value.includes('s=1.'); }", timeout=30_000)  # fmt: skip
+    url = page.locator("#t2v-link textarea, #t2v-link input").first.input_value()
+    other = browser.new_page(viewport={"width": 1400, "height": 1400})
+    other.goto(url, wait_until="domcontentloaded")
+    other.wait_for_function("() => { const e = document.querySelector('#t2v-sharing-message');"
+                            " return e && e.innerText.includes('restored'); }", timeout=60_000)  # fmt: skip
+    other.get_by_text("Keyframes and export").first.click()
+    other.locator("#t2v-advanced").get_by_text("Advanced: step cache").click()
+    assert other.locator("#t2v-export-format input").input_value() == "webm (VP9)"
+    assert other.locator("#t2v-step-cache input").input_value() == "TaylorSeer"
+    assert other.locator("#t2v-step-cache-threshold input").input_value() == "5"
+    other.close()
     page.close()

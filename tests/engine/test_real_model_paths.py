@@ -113,7 +113,7 @@ def test_guide_tensors_go_to_the_execution_device_not_the_weights_device(setting
         offloaded = _OffloadedVae(pipe.vae)
         monkeypatch.setattr(pipe, "vae", offloaded)
         assert next(pipe.vae.parameters()).device.type == "meta" and pipe._execution_device.type == "cpu"
-        extra, skip = runner._steering_inputs(WanAdapter(), pipe, WanAdapter().geometry(pipe), runner._registry.steering(spec), request,
+        extra, skip, _dual = runner._steering_inputs(WanAdapter(), pipe, WanAdapter().geometry(pipe), runner._registry.steering(spec), request,
                                               _guide(request), torch.Generator().manual_seed(0), [])  # fmt: skip
     assert skip == 2 and offloaded.seen == [torch.device("cpu")]
     latents = extra["latents"]

@@ -65,7 +65,7 @@ def test_start_latents_are_the_noised_encoded_guide(runner: GenerationRunner) ->
     guide = _pan_guide(request)
     with runner._manager.use(spec, "i2v") as pipe:
         steering = runner._registry.steering(spec)
-        extra, skip = runner._steering_inputs(WanAdapter(), pipe, WanAdapter().geometry(pipe), steering, request, guide,
+        extra, skip, _dual = runner._steering_inputs(WanAdapter(), pipe, WanAdapter().geometry(pipe), steering, request, guide,
                                               torch.Generator().manual_seed(3), [])  # fmt: skip
         latent = encode_guide(pipe.vae, guide.frames, torch.device("cpu"))
         sigma = start_sigma(pipe.scheduler, 4, skip, torch.device("cpu"))
@@ -78,7 +78,7 @@ def test_warped_noise_changes_the_start_and_follows_the_pan(runner: GenerationRu
     request = _request(warped_noise=True)
     spec = runner._registry.resolve("wan-i2v-demo")
     with runner._manager.use(spec, "i2v") as pipe:
-        extra, skip = runner._steering_inputs(WanAdapter(), pipe, WanAdapter().geometry(pipe), runner._registry.steering(spec), request,
+        extra, skip, _dual = runner._steering_inputs(WanAdapter(), pipe, WanAdapter().geometry(pipe), runner._registry.steering(spec), request,
                                               _pan_guide(request), torch.Generator().manual_seed(0), [])  # fmt: skip
     latents = extra["latents"]
     assert skip == 0 and latents.shape == (1, 16, 3, H // 8, W // 8)

@@ -10,7 +10,7 @@ import pytest
 from studio.container import Container
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, UnknownModelError
-from studio.motion.specs import CameraSpec, MotionSpec
+from studio.motion.specs import CameraSpec, MotionSpec, TrajectorySpec
 from studio.types import GenerationRequest
 from tests.families.harness import cancel_while_denoising, generate, source_image
 
@@ -28,6 +28,16 @@ def test_image_to_video_steered_by_a_camera_move(container: Container, tmp_path:
     request = GenerationRequest(mode="i2v", prompt="a fox", model=model, image=source_image(tmp_path), motion=PAN,
                                 guide_strength=0.4, **SMALL)  # fmt: skip
     generate(container, request, expect_previews=True)
+
+
+def test_motion_arrows_steer_by_the_dual_clock(container: Container, tmp_path: Path) -> None:
+    """LTX-Video's start level depends on the clip's token count: the dual clock's levels come from the adapter."""
+    arrow = TrajectorySpec(points=[(0.3, 0.5), (0.7, 0.5)], radius=0.3)
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="ltx-demo", image=source_image(tmp_path),
+                                motion=MotionSpec(trajectories=[arrow]), guide_strength=0.0, arrow_strength=0.5,
+                                **{**SMALL, "steps": 4})  # fmt: skip
+    job = generate(container, request, expect_previews=True)
+    assert "dual clock: the arrows' regions" in (job.message or "")
 
 
 def test_cancel(container: Container) -> None:
@@ -64,13 +74,17 @@ def test_a_condition_pipeline_folder_resolves_to_frame_conditioning(tmp_path: Pa
         ModelRegistry(offline=True).resolve(str(folder))
 
 
-@pytest.mark.parametrize(("model", "visible"), [("ltx-condition-demo", (True, False, False)), ("ltx-demo", (True, False, False)),
-                                                ("wan-vace-demo", (True, True, True))])  # fmt: skip
-def test_the_image_tab_shows_the_guide_controls_a_model_steers_with(container: Container, model: str, visible: tuple) -> None:
-    from studio.ui.i2v_tab import ImageToVideoTab
+@pytest.mark.parametrize(("model", "shown", "hidden"), [
+    ("ltx-condition-demo", {"guide_strength"}, {"warped_noise", "control_scale", "arrow_steering", "arrow_strength"}),
+    ("ltx-demo", {"guide_strength", "arrow_steering", "arrow_strength"}, {"warped_noise", "control_scale"}),
+])  # fmt: skip
+def test_the_image_tab_shows_the_guide_controls_a_model_steers_with(container: Container, model: str, shown: set,
+                                                                    hidden: set) -> None:  # fmt: skip
+    from studio.ui.model_controls import model_rules
 
-    updates = ImageToVideoTab(container).guide_controls(model)
-    assert tuple(u["visible"] for u in updates) == visible
+    rules = model_rules(container.registry, model)
+    assert shown <= rules.controls and not hidden & rules.controls
+    assert (rules.side_multiple, rules.temporal_step) == (32, 8)
 
 
 def test_sides_below_one_latent_patch_are_refused(container: Container) -> None:

@@ -25,6 +25,8 @@ _arrow = st.fixed_dictionaries({
     "points": st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=2, max_size=4),
     "radius": st.floats(0.01, 2.0),
 })  # fmt: skip
+_lora = st.fixed_dictionaries({"source": st.sampled_from(["org/style", "mine.safetensors", "lightx2v-wan2.1-t2v-14b-4step"]),
+                                "weight": st.floats(-4, 4)}, optional={"weight_name": st.just("lora.safetensors")})  # fmt: skip
 _values = st.fixed_dictionaries(
     {},
     optional={
@@ -33,7 +35,13 @@ _values = st.fixed_dictionaries(
         "fps": st.integers(1, 120), "steps": st.integers(1, 200), "guidance_scale": st.floats(0, 20, allow_nan=False),
         "seed": st.integers(0, 2**63 - 1), "guide_strength": st.floats(0, 1), "warped_noise": st.booleans(),
         "control_scale": st.floats(0, 2), "mode": st.sampled_from(["t2v", "i2v"]),
+        "arrow_steering": st.sampled_from(["dual_clock", "guide"]), "arrow_strength": st.floats(0, 1),
         "motion": st.fixed_dictionaries({"camera": _camera, "trajectories": st.lists(_arrow, max_size=3)}),
+        "depth_is_distance": st.booleans(), "keyframe_factor": st.integers(1, 8), "review_keyframes": st.booleans(),
+        "export": st.fixed_dictionaries({"format": st.sampled_from(["mp4", "webm", "gif", "png_zip"])},
+                                        optional={"crf": st.integers(0, 51)}),
+        "flow_shift": st.none() | st.floats(0.1, 50), "step_cache": st.sampled_from(["off", "first_block", "mag", "taylorseer"]),
+        "step_cache_threshold": st.none() | st.floats(0.01, 20), "loras": st.lists(_lora, max_size=3),
     },
 )  # fmt: skip
 
@@ -48,9 +56,15 @@ def test_any_valid_settings_round_trip(tab: str, values: dict) -> None:
     assert set(shared.values) == set(values)
     # what comes back is exactly what was validated and sent (floats included, via JSON)
     assert decode_settings(encode_settings(tab, shared.values)).values == shared.values  # type: ignore[arg-type]
-    for key in ("prompt", "steps", "seed", "width"):
+    for key in ("prompt", "steps", "seed", "width", "keyframe_factor", "review_keyframes", "step_cache", "flow_shift"):
         if key in values:
             assert shared.values[key] == values[key]
+    if "export" in values:
+        assert shared.values["export"]["format"] == values["export"]["format"]
+    if "loras" in values:
+        assert [(lora["source"], lora.get("weight_name")) for lora in shared.values["loras"]] == [
+            (lora["source"], lora.get("weight_name")) for lora in values["loras"]
+        ]
 
 
 def _code(document: object) -> str:

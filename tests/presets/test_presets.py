@@ -117,3 +117,18 @@ def test_a_look_appends_its_words_once() -> None:
     assert look.prompt_with_suffix("a kite, anime style") == "a kite, anime style"
     plain = parse_preset({"schema_version": 2, "name": "plain", "title": "Plain"}, where="t")
     assert plain.prompt_with_suffix("a kite, ") == "a kite, "
+
+
+def test_speed_tiers_set_the_step_cache() -> None:
+    """fast: the cache on, looser than its default (skips more); balanced: on at the default; quality: off."""
+    from studio.engine.step_cache_rules import STEP_CACHES, cache_threshold
+
+    library = PresetLibrary(Path("/nonexistent-user-dir"))
+    tiers = {tier: library.get(f"wan-{tier}").preset.values for tier in ("fast", "balanced", "quality")}
+    for values in tiers.values():
+        cache_threshold(values["step_cache"], values["step_cache_threshold"])  # within the cache's range
+    fast, balanced = tiers["fast"], tiers["balanced"]
+    assert fast["step_cache"] == balanced["step_cache"] == "first_block"
+    assert balanced["step_cache_threshold"] == STEP_CACHES["first_block"].default < fast["step_cache_threshold"]
+    assert (tiers["quality"]["step_cache"], tiers["quality"]["step_cache_threshold"]) == ("off", None)
+    assert fast["steps"] < balanced["steps"] < tiers["quality"]["steps"]

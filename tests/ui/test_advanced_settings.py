@@ -13,7 +13,7 @@ from studio.ui.advanced_settings import advanced_values, cache_info, lora_choice
 
 def test_missing_values_take_the_request_defaults() -> None:
     values = advanced_values(None, None, None, None)
-    assert values == {"step_cache": "off", "step_cache_threshold": None, "loras": []}
+    assert values == {"step_cache": "off", "step_cache_threshold": None, "loras": [], "flow_shift": None}
     request = build_request(prompt="x", **values)
     assert (request.step_cache, request.loras) == ("off", [])
 
@@ -22,6 +22,10 @@ def test_picked_loras_share_the_weight_and_a_single_string_is_one_lora() -> None
     values = advanced_values("mag", 0.1, ["a.safetensors", "org/b"], 0.6)
     assert values["loras"] == [{"source": "a.safetensors", "weight": 0.6}, {"source": "org/b", "weight": 0.6}]
     assert advanced_values("off", "", "org/c", None)["loras"] == [{"source": "org/c", "weight": 1.0}]
+    assert advanced_values("off", None, [], None, 7)["flow_shift"] == 7.0
+    # browsers send 0 for an emptied number box; 0 is no valid threshold or shift, so it means the default
+    assert advanced_values("mag", 0, [], None, 0) | {"loras": []} == {"step_cache": "mag", "step_cache_threshold": None,
+                                                                     "loras": [], "flow_shift": None}  # fmt: skip
 
 
 def test_a_distilled_lora_sets_steps_and_guidance_and_others_leave_them(tmp_path: Path) -> None:

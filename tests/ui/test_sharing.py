@@ -12,11 +12,14 @@ from studio.config import Settings
 from studio.container import Container, build_container
 from studio.media.export import export_video
 from studio.presets.links import encode_settings
+from studio.types import GenerationRequest, LoraSpec
 from studio.ui.settings_codec import TAB_KEYS
 from studio.ui.sharing import SharingBar, restore_from_url
 
 T2V_DEFAULTS = {"prompt": "", "negative_prompt": "", "model": "wan-demo", "width": 160, "height": 96, "num_frames": 17,
-                "fps": 8, "steps": 10, "guidance_scale": 5.0, "seed": -1}  # fmt: skip
+                "fps": 8, "steps": 10, "guidance_scale": 5.0, "seed": -1, "keyframe_factor": 1, "review_keyframes": False,
+                "export_format": "mp4", "step_cache": "off", "step_cache_threshold": None, "flow_shift": None, "loras": [],
+                "lora_weight": 1.0}  # fmt: skip
 
 
 @pytest.fixture
@@ -91,6 +94,33 @@ def test_load_settings_from_a_video(container: Container, tmp_path: Path) -> Non
     assert "carries no studio settings" in _bar(container).load_video(str(not_video), *_values())[-1]
     i2v = export_video(frames, tmp_path / "i2v.mp4", 8, {"request": {**request, "mode": "i2v"}})
     assert "Image → Video tab" in _bar(container).load_video(str(i2v), *_values())[-1]
+
+
+def test_a_video_restores_the_newer_options_and_empties_what_it_left_to_defaults(container: Container, tmp_path: Path) -> None:
+    frames = np.zeros((3, 16, 16, 3), np.uint8)
+    request = GenerationRequest(prompt="a lighthouse", seed=3, keyframe_factor=2, review_keyframes=True, step_cache="mag",
+                                export={"format": "webm", "crf": 20}, flow_shift=None, loras=[{"source": "org/style", "weight": 0.4}])
+    made = export_video(frames, tmp_path / "made.mp4", 8, {"request": request.model_dump(mode="json")})
+    # the page holds a threshold and a shift of its own: the video says "defaults", so they empty
+    *updates, message = _bar(container).load_video(str(made), *_values(step_cache_threshold=0.2, flow_shift=7.0))
+    assert _changed(updates) == {"prompt": "a lighthouse", "seed": 3, "keyframe_factor": 2, "review_keyframes": True,
+                                 "export_format": "webm", "step_cache": "mag", "step_cache_threshold": None,
+                                 "flow_shift": None, "loras": ["org/style"], "lora_weight": 0.4,
+                                 "width": 832, "height": 480, "num_frames": 33, "fps": 16, "steps": 30}  # fmt: skip
+    assert "keyframe mode" in message and "step cache threshold" in message
+    mixed = request.model_copy(update={"loras": [LoraSpec(source="a", weight=0.4), LoraSpec(source="b", weight=1.0)]})
+    odd = export_video(frames, tmp_path / "odd.mp4", 8, {"request": mixed.model_dump(mode="json")})
+    *updates, message = _bar(container).load_video(str(odd), *_values())
+    assert _changed(updates) == {} and "one weight to every LoRA" in message
+
+
+def test_a_tier_preset_sets_the_step_cache(container: Container) -> None:
+    *updates, message = _bar(container).apply_preset("wan-fast", *_values(step_cache_threshold=0.5))
+    changed = _changed(updates)
+    assert changed["step_cache"] == "first_block" and changed["step_cache_threshold"] == 0.1
+    assert "step cache" in message
+    *updates, _message = _bar(container).apply_preset("wan-quality", *_values(step_cache="mag", step_cache_threshold=0.1))
+    assert _changed(updates)["step_cache"] == "off" and _changed(updates)["step_cache_threshold"] is None
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,22 @@ class PipelineAdapter:
 
         return noised_guide(clean, noise, level)
 
+    # -- long clips made window by window ----------------------------------------------
+    def denoising_steps(self, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
+                        skip: int) -> int:  # fmt: skip
+        """Step callbacks the call makes (``fixed``: the family's and model's own call arguments)."""
+        return request.steps - skip
+
+    def window_start(self, done: int, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
+                     skip: int) -> int:  # fmt: skip
+        """The clip's latent frame where the latents of step callback ``done`` (1-based) begin."""
+        return 0
+
+    def first_window(self, latents: torch.Tensor, request: GenerationRequest, fixed: dict[str, Any],
+                     geometry: LatentGeometry) -> torch.Tensor:  # fmt: skip
+        """The part of whole-clip start latents (pipeline layout) the call's ``latents`` argument takes."""
+        return latents
+
     # -- the output ------------------------------------------------------------------
     def frames(self, output: Any) -> np.ndarray:
         """Float frames in [0, 1], (frames, height, width, 3), of the first video of the output."""
