@@ -95,8 +95,8 @@ def test_v2v_start_latents_and_level_are_what_the_pipeline_runs(runner: Generati
     guide = _guide(request)
     with runner._manager.use(spec, "i2v") as pipe, torch.inference_mode():
         geometry = ADAPTER.geometry(pipe)
-        extra, skip = runner._steering_inputs(ADAPTER, pipe, geometry, runner._registry.steering(spec), request, guide,
-                                              torch.Generator().manual_seed(7), [])  # fmt: skip
+        extra, skip, _clock = runner._steering_inputs(ADAPTER, pipe, geometry, runner._registry.steering(spec), request,
+                                                      guide, torch.Generator().manual_seed(7), [])  # fmt: skip
         latent = ADAPTER.encode_video(pipe, guide.frames, torch.device("cpu"))
         level = ADAPTER.start_noise_level(pipe, 4, skip, torch.device("cpu"), request=request)
         seen: list[tuple[torch.Tensor, torch.Tensor]] = []
