@@ -14,7 +14,7 @@ from studio.engine.families.ltx_facts import LTX_NEGATIVE_PROMPT
 from studio.engine.memory import ComponentFacts, DenoiserShape, VaeShape
 from studio.engine.registry import ModelDefaults, ModelSpec
 
-_DEMO = ModelDefaults(width=96, height=64, num_frames=17, fps=24, steps=10, guidance_scale=3.0,
+_DEMO = ModelDefaults(width=256, height=160, num_frames=33, fps=24, steps=10, guidance_scale=3.0,
                       negative_prompt=LTX_NEGATIVE_PROMPT)  # fmt: skip
 _CARD = dict(width=768, height=512, num_frames=161, fps=24, negative_prompt=LTX_NEGATIVE_PROMPT)
 # Parameters in billions and the largest group-offload unit: a transformer block (2B: 67.2 M, 13B: 268.5 M),
