@@ -36,6 +36,7 @@ bench: install
 	$(PY) benchmarks/gpu.py
 	$(PY) benchmarks/estimate.py
 	$(PY) benchmarks/cache.py
+	$(PY) benchmarks/audio_export.py
 	$(PY) benchmarks/load.py
 	$(PY) benchmarks/provenance.py
 	$(PY) benchmarks/models.py

@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 # The request embeds the motion specs: pure pydantic in a building block that imports no studio type.
+from studio.media.audio import AudioTrack
 from studio.media.formats import ExportSettings
 from studio.motion.specs import MotionSpec
 from studio.quality.summary import FrameOrigins, QualitySummary
@@ -191,6 +192,8 @@ class KeyframeReview(BaseModel):
     notes: list[str] = Field(default_factory=list)
     timings_s: dict[str, float] = Field(default_factory=dict)
     accepted: bool = False
+    # -- the generated sound track, a WAV file relative to the job folder (families that make one) --
+    audio: str | None = None
 
 
 class Job(BaseModel):
@@ -272,6 +275,8 @@ class GenerationResult(BaseModel):
     timings_s: dict[str, float] = Field(default_factory=dict)
     # -- step cache --------------------------------------------------------------------
     step_cache: StepCacheStats | None = None
+    # -- generated sound track (families whose pipeline makes one, e.g. LTX-2) ----------
+    audio: AudioTrack | None = None
 
 
 class ProgressSink(Protocol):

@@ -72,12 +72,26 @@ def _noised_frames(timestep: torch.Tensor | None, latent_shape: torch.Size) -> t
     return (per_frame > 0).float().view(timestep.shape[0], 1, frames, 1, 1).to(timestep.device)
 
 
+def _per_cell(timestep: torch.Tensor, to_video: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """One timestep per packed token, laid out like the tokens it goes with: (B, 1, F, H, W).
+
+    LTX-Video's condition pipeline puts extra condition tokens first, which the
+    adapter's layout drops. A layout tied to the latent channel count cannot take
+    a one-feature tensor: the timesteps are then returned as given.
+    """
+    try:
+        return to_video(timestep[..., None].float())
+    except (RuntimeError, ValueError):
+        return timestep
+
+
 class CleanLatentTracker:
     """Captures the denoiser's input and outputs of the current step to predict the clean latent.
 
     Hooks on every denoiser module (Wan 2.2 A14B has two, one per noise range)
     record the ``hidden_states`` of the first call of a step and the output of
-    each call (conditional first, then unconditional when guidance is on).
+    each call (conditional first, then unconditional when guidance is on; or
+    one call on the stacked [unconditional, conditional] batch).
     ``predict`` combines them as the pipeline does and returns the clean-latent
     estimate; ``reset`` starts the next step. Nothing is copied: only
     references are kept until the step ends.
@@ -117,21 +131,19 @@ class CleanLatentTracker:
         """
         if self._hidden is None or not self._outputs or self._prediction != "flow":
             return None
-        velocity, hidden, timestep = self._outputs[0], self._hidden, self._timestep
-        if len(self._outputs) >= 2 and guidance_scale > 1.0:
+        hidden, timestep, velocity = self._hidden, self._timestep, self._outputs[0]
+        if guidance_scale > 1.0 and velocity.shape[0] == 2:
+            # one call on the [unconditional, conditional] batch (LTX style; the studio generates one video)
+            uncond, velocity = velocity.chunk(2)
+            velocity = uncond + guidance_scale * (velocity - uncond)
+            hidden = hidden[1:]
+            timestep = timestep[1:] if timestep is not None and timestep.ndim >= 1 and len(timestep) == 2 else timestep
+        elif len(self._outputs) >= 2 and guidance_scale > 1.0:
             uncond = self._outputs[1]
             velocity = uncond + guidance_scale * (velocity - uncond)
-        elif guidance_scale > 1.0 and velocity.shape[0] % 2 == 0:
-            # one call with both passes batched as [uncond, cond] (LTX-Video, CogVideoX): a studio run is one video
-            uncond, cond = velocity.chunk(2)
-            velocity = uncond + guidance_scale * (cond - uncond)
-            hidden = hidden.chunk(2)[1]
-            if timestep is not None and timestep.ndim and timestep.shape[0] % 2 == 0:
-                timestep = timestep.chunk(2)[1]
         if to_video is not None:
             if timestep is not None and timestep.ndim == 2 and hidden.ndim == 3 and timestep.shape[1] == hidden.shape[1]:
-                # one timestep per packed token (LTX-Video image conditions): laid out like the tokens it goes with
-                timestep = to_video(timestep[..., None].float())
+                timestep = _per_cell(timestep, to_video)
             hidden, velocity = to_video(hidden), to_video(velocity)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
         hidden = hidden[:, : velocity.shape[1]].float()

@@ -126,6 +126,8 @@ def default_specs() -> list[ModelSpec]:
     from the parameter counts of the released configurations
     (``tests/engine/test_full_size.py`` recomputes them on the meta device).
     """
+    from studio.engine.registry_ltx2 import ltx2_specs  # imports this module's ModelSpec
+
     return [
         ModelSpec(
             key="wan-demo", family="wan", label="Wan 2.1 demo", demo=True, defaults=_DEMO_DEFAULTS,
@@ -234,6 +236,8 @@ def default_specs() -> list[ModelSpec]:
             description="Wan 2.1 text-to-video, 14B; with the lightx2v LoRA it runs in 4 steps.",
         ),
         *_skyreels_specs(),
+        # -- LTX-2 (video with its sound track) --
+        *ltx2_specs(),
         *_ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
     ]
 

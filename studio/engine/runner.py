@@ -276,6 +276,7 @@ class GenerationRunner:
                     )
             timings["generate_s"] = time.perf_counter() - denoise_started
             self._manager.record_step_times(request, observer.step_seconds)
+            audio = adapter.audio(pipe, output)  # a sound track, for families that generate one
         self.last_first_preview_at = observer.first_preview_at
         # 8. Frames as uint8 (frames, height, width, 3)
         frames = (np.clip(adapter.frames(output), 0.0, 1.0) * 255.0).round().astype(np.uint8)
@@ -283,7 +284,7 @@ class GenerationRunner:
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
             model_revision=spec.revision, timings_s=timings, step_cache=cache.stats,
-            notes=[*notes, *observer.notes, *lora_notes, *end_notes, *cache.notes],
+            notes=[*notes, *observer.notes, *lora_notes, *end_notes, *cache.notes], audio=audio,
         )  # fmt: skip
 
     # -- image to video ---------------------------------------------------------------

@@ -18,11 +18,14 @@ import numpy as np
 from PIL import Image
 
 from studio.errors import InvalidMediaError
+from studio.media.audio import AudioTrack
 from studio.media.interpolate import FlowInterpolator, interpolate, interpolation_times, keyframe_count
 from studio.quality.summary import FrameOrigins
 from studio.types import GenerationRequest, GenerationResult, KeyframeReview, Phase, ProgressSink
 
 KEYFRAME_FOLDER = "keyframes_generated"
+#: the sound track of the generated keyframes (families that make one), kept for the fill-in after review.
+_AUDIO_FILE = "audio.wav"
 
 
 class _Executor(Protocol):
@@ -71,16 +74,18 @@ def save_keyframes(result: GenerationResult, output_dir: Path) -> KeyframeReview
     """Write the keyframes as PNGs (replacing an earlier set) and describe them for a later fill-in."""
     folder = output_dir / KEYFRAME_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
+    for old in (*folder.glob("*.png"), folder / _AUDIO_FILE):
+        old.unlink(missing_ok=True)
     frames: np.ndarray = result.frames  # type: ignore[assignment]
     paths = []
     for index, frame in enumerate(frames):
         path = folder / f"key{index:04d}.png"
         Image.fromarray(frame).save(path, compress_level=1)
         paths.append(str(path.relative_to(output_dir)))
+    audio = str(result.audio.write_wav(folder / _AUDIO_FILE).relative_to(output_dir)) if result.audio is not None else None
     return KeyframeReview(frames=paths, seed=result.seed, model_key=result.model_key, model_source=result.model_source,
-                          model_revision=result.model_revision, notes=result.notes, timings_s=result.timings_s)  # fmt: skip
+                          model_revision=result.model_revision, notes=result.notes, timings_s=result.timings_s,
+                          audio=audio)  # fmt: skip
 
 
 def load_keyframes(review: KeyframeReview, request: GenerationRequest, output_dir: Path) -> GenerationResult:
@@ -98,6 +103,7 @@ def load_keyframes(review: KeyframeReview, request: GenerationRequest, output_di
         frames=frames, fps=max(1, round(request.fps / request.keyframe_factor)), seed=review.seed, width=width,
         height=height, num_frames=len(frames), model_key=review.model_key, model_source=review.model_source,
         model_revision=review.model_revision, notes=list(review.notes), timings_s=dict(review.timings_s),
+        audio=AudioTrack.read_wav(output_dir / review.audio) if review.audio else None,
     )  # fmt: skip
 
 

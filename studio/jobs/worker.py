@@ -25,7 +25,7 @@ from studio.jobs.quality_stage import attach_report
 from studio.jobs.queue import JobQueue
 from studio.jobs.reporter import JobReporter
 from studio.jobs.store import JobStore
-from studio.media.export import export_video, write_metadata
+from studio.media.export import audio_facts, export_video, write_metadata
 from studio.quality.summary import FrameOrigins
 from studio.types import (
     GenerationRequest,
@@ -213,9 +213,11 @@ class JobWorker(threading.Thread):
             "step_cache": result.step_cache.model_dump(mode="json") if result.step_cache else None,
             "export": job.request.export.model_dump(mode="json"),
             "frame_origins": origins.model_dump() if origins else None,
+            "audio": audio_facts(result.audio, job.request.export.format),
         }
         video = job.request.export.file_name
-        export_video(result.frames, output_dir / video, result.fps, metadata, settings=job.request.export)  # type: ignore[arg-type]
+        export_video(result.frames, output_dir / video, result.fps, metadata, settings=job.request.export,  # type: ignore[arg-type]
+                     audio=result.audio)  # fmt: skip
         previews = reporter.preview_paths_relative()
         indices, keyframes = _save_keyframes(result.frames, reporter.preview_frames, output_dir)  # type: ignore[arg-type]
         reporter.final_keyframes = indices

@@ -5,6 +5,10 @@ The settings go into the file where the container has a place for them (the
 ``metadata.json`` inside the zip) and always into a ``metadata.json``
 sidecar next to the output. Everything is written to a ``.partial`` name and
 renamed, so a crash never leaves a truncated file under the final name.
+
+A generated sound track (``AudioTrack``) is muxed into mp4 (AAC) and webm
+(Opus), cut or padded to the video's length; GIF and PNG frames carry none
+(``AUDIO_CODECS`` says which formats do).
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ import numpy as np
 from PIL import Image
 
 from studio.errors import ExportFormatError, InvalidRequestError
+from studio.media.audio import AudioTrack
 from studio.media.formats import DEFAULT_CRF, FILE_NAMES, ExportFormat, ExportSettings
 
 VideoFormat = ExportFormat
 _ENCODERS = {"mp4": "libx264", "webm": "libvpx-vp9"}
+#: the audio encoder of each format that carries a sound track (GIF and PNG frames have none).
+AUDIO_CODECS = {"mp4": "aac", "webm": "libopus"}
+_AUDIO_PARAMS = {"mp4": ["-b:a", "192k"], "webm": ["-b:a", "128k", "-ar", "48000"]}  # Opus runs at 48 kHz
 _GIF_PALETTE_SAMPLES = 16  # frames the shared GIF palette is built from
 
 
@@ -55,10 +63,12 @@ def check_format(fmt: str) -> None:
 
 
 def export_video(frames: np.ndarray, path: Path, fps: int, metadata: dict, fmt: VideoFormat = "mp4",
-                 settings: ExportSettings | None = None) -> Path:  # fmt: skip
+                 settings: ExportSettings | None = None, audio: AudioTrack | None = None) -> Path:  # fmt: skip
     """Write ``frames`` (uint8, frames x height x width x 3) to ``path`` and return it.
 
-    ``settings`` (format, CRF, preset) wins over ``fmt`` when given.
+    ``settings`` (format, CRF, preset) wins over ``fmt`` when given. ``audio`` is
+    muxed where the format has a sound track (``AUDIO_CODECS``), fitted to
+    ``len(frames) / fps`` seconds; elsewhere it is left out.
 
     Raises:
         InvalidRequestError: empty or malformed frames, a non-positive fps, or an unknown format.
@@ -79,7 +89,8 @@ def export_video(frames: np.ndarray, path: Path, fps: int, metadata: dict, fmt: 
         elif settings.format == "png_zip":
             _write_png_zip(frames, tmp, fps, metadata)
         else:
-            _write_ffmpeg(frames, tmp, fps, comment, settings)
+            track = audio.fitted(len(frames) / fps) if audio is not None else None
+            _write_ffmpeg(frames, tmp, fps, comment, settings, track)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -87,8 +98,21 @@ def export_video(frames: np.ndarray, path: Path, fps: int, metadata: dict, fmt: 
     return path
 
 
-def _write_ffmpeg(frames: np.ndarray, path: Path, fps: int, comment: str, settings: ExportSettings) -> None:
-    """Frames piped to ffmpeg one by one (exactly ``len(frames)`` frames; no clip-duration rounding)."""
+def audio_facts(audio: AudioTrack | None, fmt: str) -> dict | None:
+    """What the metadata says of a generated sound track: its shape, and whether (and how) the file carries it."""
+    if audio is None:
+        return None
+    facts: dict = {"generated": True, "sample_rate_hz": audio.sample_rate, "channels": audio.channels,
+                   "duration_s": round(audio.duration_s, 3), "in_file": fmt in AUDIO_CODECS, "codec": AUDIO_CODECS.get(fmt)}  # fmt: skip
+    if fmt not in AUDIO_CODECS:
+        facts["note"] = f"{fmt} has no sound track: the generated audio is not in this file (export mp4 or webm)"
+    return facts
+
+
+def _write_ffmpeg(frames: np.ndarray, path: Path, fps: int, comment: str, settings: ExportSettings,
+                  audio: AudioTrack | None) -> None:  # fmt: skip
+    """Frames piped to ffmpeg one by one (exactly ``len(frames)`` frames; no clip-duration rounding); a sound
+    track is muxed in a second pass that copies the video stream."""
     import imageio_ffmpeg
 
     # Encoders need even sides for 4:2:0 chroma; pad by one edge pixel rather than crop content.
@@ -103,8 +127,9 @@ def _write_ffmpeg(frames: np.ndarray, path: Path, fps: int, comment: str, settin
         params += ["-preset", settings.preset, "-movflags", "+faststart"]
     else:
         params += ["-b:v", "0"]  # VP9 constant quality: CRF alone, no bitrate cap
+    video = path if audio is None else path.with_name(path.stem + ".video" + path.suffix)
     writer = imageio_ffmpeg.write_frames(
-        str(path), (frames.shape[2], frames.shape[1]), fps=fps, codec=_ENCODERS[settings.format], quality=None,
+        str(video), (frames.shape[2], frames.shape[1]), fps=fps, codec=_ENCODERS[settings.format], quality=None,
         pix_fmt_out="yuv420p", macro_block_size=1, output_params=params, ffmpeg_log_level="error",
     )  # fmt: skip
     writer.send(None)  # start ffmpeg
@@ -113,6 +138,35 @@ def _write_ffmpeg(frames: np.ndarray, path: Path, fps: int, comment: str, settin
             writer.send(np.ascontiguousarray(frame))
     finally:
         writer.close()
+    if audio is not None:
+        try:
+            _mux_audio(video, audio, path, settings.format)
+        finally:
+            video.unlink(missing_ok=True)
+
+
+def _mux_audio(video: Path, audio: AudioTrack, path: Path, fmt: str) -> None:
+    """``video``'s stream (copied) and ``audio`` encoded with the format's codec, into ``path``.
+
+    The WAV input is named as such: ffmpeg's format probe can take PCM that
+    repeats a pattern (near-silence, a constant tone) for an MPEG-TS stream.
+
+    Raises:
+        ExportFormatError: ffmpeg failed (its message included).
+    """
+    import imageio_ffmpeg
+
+    wav = audio.write_wav(path.with_name(path.stem + ".audio.wav"))
+    extra = ["-movflags", "+faststart"] if fmt == "mp4" else []
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-i", str(video), "-f", "wav", "-i", str(wav),
+               "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", AUDIO_CODECS[fmt], *_AUDIO_PARAMS[fmt],
+               *extra, str(path)]  # fmt: skip
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    finally:
+        wav.unlink(missing_ok=True)
+    if result.returncode != 0:
+        raise ExportFormatError(f"muxing the sound track into {fmt} failed: {result.stderr.strip()[-300:]}")
 
 
 def _write_gif(frames: np.ndarray, path: Path, fps: int, comment: str) -> None:
@@ -165,6 +219,29 @@ def read_embedded_metadata(path: Path) -> dict:
             value = line[len("comment=") :].replace("\\=", "=").replace("\\;", ";").replace("\\#", "#").replace("\\\\", "\\")
             return json.loads(value)
     return {}
+
+
+def probe_audio(path: Path | str) -> tuple[str, int, int, float] | None:
+    """(codec, sample rate in Hz, channels, duration in seconds) of a file's first audio stream; None without one.
+
+    Read with ffmpeg itself (imageio-ffmpeg ships no ffprobe): the stream line of
+    its input description, and the duration of the decoded stream.
+    """
+    import re
+
+    import imageio_ffmpeg
+
+    result = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path), "-map", "0:a:0", "-f", "null", "-"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    stream = re.search(r"Stream #0:\d+.*?: Audio: (\w+).*?, (\d+) Hz, (mono|stereo|(\d+) channels)", result.stderr)
+    times = re.findall(r"time=(\d+):(\d+):(\d+\.\d+)", result.stderr)
+    if stream is None or not times:
+        return None
+    channels = {"mono": 1, "stereo": 2}.get(stream.group(3)) or int(stream.group(4))
+    hours, minutes, seconds = times[-1]
+    return stream.group(1), int(stream.group(2)), channels, int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
 def probe_video(path: Path | str) -> tuple[int, int, int]:

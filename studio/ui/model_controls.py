@@ -19,10 +19,10 @@ from studio.errors import StudioError
 #: controls that do nothing without a neural network (``motion-warp`` has none).
 NEURAL_CONTROLS = frozenset({"negative_prompt", "steps", "guidance_scale", "step_cache", "step_cache_threshold",
                              "flow_shift", "loras", "lora_weight"})  # fmt: skip
-#: the guide controls and the steering routes each one feeds (``ModelRegistry.steering``); guide strength is
-#: also the strength of the later guide frames a frame-conditioning model ("frames", LTX-Video) is given.
-GUIDE_ROUTES = {"guide_strength": {"v2v", "frames"}, "warped_noise": {"warped_noise"}, "control_scale": {"control"},
-                "arrow_steering": {"v2v"}, "arrow_strength": {"v2v"}}  # the dual clock works through v2v
+#: the guide controls and the steering routes each one feeds (``ModelRegistry.steering``); the guide strength
+#: is also a frame condition's strength ("frames", LTX-2).
+GUIDE_ROUTES = {"guide_strength": ("v2v", "frames"), "warped_noise": ("warped_noise",), "control_scale": ("control",),
+                "arrow_steering": ("v2v",), "arrow_strength": ("v2v",)}  # the dual clock works through v2v
 #: the "Advanced" accordion holds only neural controls: shown when any of them applies.
 ADVANCED_CONTROLS = frozenset({"step_cache", "step_cache_threshold", "flow_shift", "loras", "lora_weight"})
 #: every control whose visibility follows the model (panels included); the others always apply.
@@ -47,7 +47,7 @@ def applicable_controls(registry: ModelRegistry, spec: ModelSpec) -> frozenset[s
         return frozenset()
     controls = set(NEURAL_CONTROLS)
     steering = registry.steering(spec)
-    controls |= {control for control, routes in GUIDE_ROUTES.items() if routes & steering}
+    controls |= {control for control, routes in GUIDE_ROUTES.items() if steering.intersection(routes)}
     if "i2v" in spec.modes and registry.pipeline_class(spec, "i2v") in END_IMAGE_PIPELINES:
         controls.add("end_image")
     if controls & ADVANCED_CONTROLS:

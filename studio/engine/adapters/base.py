@@ -11,25 +11,22 @@ flow-matching one. A family whose pipeline differs overrides only what differs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from studio.engine.families.base import LatentGeometry
+from studio.media.audio import AudioTrack
 from studio.types import GenerationRequest
 
 if TYPE_CHECKING:
     from studio.engine.steering import GuideVideo
 
 
-@dataclass(frozen=True)
-class PipelineAudio:
-    """A sound track a pipeline generated with the video: float samples in [-1, 1], (samples, channels)."""
-
-    samples: np.ndarray
-    sample_rate: int
+#: A sound track a pipeline generated with the video: float samples in [-1, 1], (samples, channels), and
+#: its rate; the result carries it to the export as is (``studio.media.audio.AudioTrack``).
+PipelineAudio = AudioTrack
 
 
 class PipelineAdapter:
@@ -134,6 +131,6 @@ class PipelineAdapter:
         """Float frames in [0, 1], (frames, height, width, 3), of the first video of the output."""
         return np.asarray(output.frames[0])
 
-    def audio(self, output: Any) -> PipelineAudio | None:
-        """The sound track the pipeline generated, if it makes one."""
+    def audio(self, pipe: Any, output: Any) -> PipelineAudio | None:
+        """The sound track the pipeline generated with the first video of ``output``, if it makes one."""
         return None
