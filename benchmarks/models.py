@@ -53,10 +53,11 @@ def bench_specs(registry: ModelRegistry, scale: int, only: list[str]) -> list[Mo
     return [s.model_copy(update={"key": f"{s.key}-bench", "demo_scale": scale}) for s in chosen]
 
 
-def request_for(spec: ModelSpec, steps: int, image: str | None) -> GenerationRequest:
+def request_for(spec: ModelSpec, steps: int, image: str | None, takes_prompt: bool = True) -> GenerationRequest:
     mode = Mode(spec.modes[0])
     d = spec.defaults
-    return GenerationRequest(mode=mode, prompt="a red fox trots through fresh snow", model=spec.key, width=d.width,
+    prompt = "a red fox trots through fresh snow" if takes_prompt else ""  # SVD takes none
+    return GenerationRequest(mode=mode, prompt=prompt, model=spec.key, width=d.width,
                              height=d.height, num_frames=d.num_frames, steps=steps, guidance_scale=d.guidance_scale,
                              seed=1234, image=image if mode == Mode.I2V else None, warped_noise=False)  # fmt: skip
 
@@ -106,7 +107,7 @@ def main() -> None:
             container.registry.register(spec)
             ensure_demo(settings.models_dir, spec)
             cold, warm = load_times(settings, container.registry, spec)
-            request = request_for(spec, args.steps, image)
+            request = request_for(spec, args.steps, image, "prompt" in container.registry.family(spec).inputs)
             guide = GuideRenderer(settings)(request, with_maps=False) if request.mode == Mode.I2V else None
             job = container.jobs.submit(request)  # the studio's warm-up (loads its cached pipeline)
             container.jobs.wait(job.id)

@@ -134,12 +134,11 @@ def _chosen_values(args: argparse.Namespace, container) -> dict:
     motion = motion_from_flags(args.camera, args.camera_strength, args.camera_file, args.arrows, values.get("motion"))
     if args.image is not None:
         values.update(mode="i2v", image=str(args.image), motion=motion.model_dump())
-        prompt = prompt or "animate the image"
     elif args.camera or args.camera_file or args.arrows:
         from studio.errors import InvalidRequestError
 
         raise InvalidRequestError("--camera, --camera-file and --arrows need --image (they animate an image)")
-    values["prompt"] = prompt
+    values["prompt"] = prompt or None  # None: the model's (request_with_defaults)
     return values
 
 

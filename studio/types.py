@@ -140,6 +140,11 @@ class GenerationRequest(BaseModel):
     #: dual clock: the share of the steps during which the dragged regions follow the guide (0..1); the rest
     #: of the frame follows it for ``guide_strength`` of them.
     arrow_strength: float = Field(0.6, ge=0.0, le=1.0)
+    # -- Stable Video Diffusion conditioning (families that list them in ``inputs``) ------------
+    #: how much motion to ask for (SVD's micro-conditioning: 1 = still, 255 = a lot; the card's 127).
+    motion_bucket_id: int = Field(127, ge=1, le=255)
+    #: noise added to the conditioning image (SVD: more = freer from the image; the card's 0.02).
+    noise_aug_strength: float = Field(0.02, ge=0.0, le=1.0)
 
 
 class StepCacheStats(BaseModel):

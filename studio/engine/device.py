@@ -21,9 +21,9 @@ class DeviceInfo:
     def is_accelerator(self) -> bool:
         return self.device.type in ("cuda", "mps", "xpu")
 
-    def component_dtypes(self) -> torch.dtype | dict[str, torch.dtype]:
+    def component_dtypes(self, float32: frozenset[str] | None = None) -> torch.dtype | dict[str, torch.dtype]:
         """The per-component ``dtype`` to load pipelines with (see ``component_dtypes``)."""
-        return component_dtypes(self.dtype)
+        return component_dtypes(self.dtype, float32)
 
     def free_memory_gb(self) -> float | None:
         """Free accelerator memory in GB; None on the CPU."""
@@ -74,14 +74,16 @@ def resolve_device(device: str, dtype: str) -> DeviceInfo:
 FLOAT32_COMPONENTS = tuple(sorted(FP32_COMPONENTS))
 
 
-def component_dtypes(dtype: torch.dtype) -> torch.dtype | dict[str, torch.dtype]:
+def component_dtypes(dtype: torch.dtype, float32: frozenset[str] | None = None) -> torch.dtype | dict[str, torch.dtype]:
     """The ``dtype`` argument of ``DiffusionPipeline.from_pretrained`` for a compute dtype.
 
     float32 loads everything in float32. A reduced dtype (bf16 on CUDA by
     default) applies to the transformer(s) and text encoder, while the
-    components in ``FLOAT32_COMPONENTS`` stay float32 (diffusers takes a dict
-    per component name, ``"default"`` for the others).
+    components in ``float32`` (default ``FLOAT32_COMPONENTS``; a family whose
+    pipeline does not cast between components declares none) stay float32
+    (diffusers takes a dict per component name, ``"default"`` for the others).
     """
     if dtype == torch.float32:
         return dtype
-    return {"default": dtype, **dict.fromkeys(FLOAT32_COMPONENTS, torch.float32)}
+    kept = FLOAT32_COMPONENTS if float32 is None else sorted(float32)
+    return {"default": dtype, **dict.fromkeys(kept, torch.float32)}

@@ -68,6 +68,8 @@ _LIGHTX2V_RECIPE = LoraRecipe(
 
 def default_loras() -> list[RegisteredLora]:
     """The registered LoRAs."""
+    from studio.engine.camera_loras import animatediff_motion_loras  # its module imports this one
+
     return [
         RegisteredLora(
             key="lightx2v-wan2.1-t2v-14b-4step",
@@ -87,6 +89,7 @@ def default_loras() -> list[RegisteredLora]:
             recipe=_LIGHTX2V_RECIPE,
             description="Step and CFG distillation LoRA for image to video (rank 64): 4 steps at guidance 1.",
         ),
+        *animatediff_motion_loras(),  # -- AnimateDiff camera-motion LoRAs (engine/camera_loras.py) --
     ]
 
 

@@ -22,7 +22,7 @@ from studio.engine.estimator import Budget, Clip, Estimator
 from studio.engine.memory import POLICIES, OffloadPolicy, RunEstimate
 from studio.engine.model_files import ModelFacts
 from studio.engine.placement import measure, place, place_shared
-from studio.engine.registry import ModelRegistry, ModelSpec
+from studio.engine.registry import ExtraComponent, ModelRegistry, ModelSpec
 from studio.engine.step_times import StepTimes
 from studio.errors import InvalidRequestError, ModelLoadError
 from studio.types import GenerationRequest
@@ -344,14 +344,29 @@ class ModelManager:
         source = self._source(spec, on_status)
         on_status(f"loading {spec.key}")
         try:
+            extra = {name: self._extra_component(spec, name, part) for name, part in spec.extra_components.items()}
             return pipeline_cls.from_pretrained(
                 source,
-                dtype=self._device.component_dtypes(),
+                dtype=self._device.component_dtypes(self._registry.family(spec).float32_components),
                 revision=spec.revision,
                 local_files_only=self._settings.offline or spec.demo,
+                **extra,
             )
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"could not load model {spec.key!r} from {source}: {exc}") from exc
+
+    def _extra_component(self, spec: ModelSpec, name: str, part: ExtraComponent) -> object:
+        """A component from its own repository (AnimateDiff's motion adapter), in the dtype its name gets."""
+        import diffusers
+
+        cls = getattr(diffusers, part.class_name)
+        kwargs: dict[str, Any] = {"local_files_only": self._settings.offline, **part.config}
+        if part.subfolder:
+            kwargs["subfolder"] = part.subfolder
+        if issubclass(cls, diffusers.ModelMixin):
+            dtypes = self._device.component_dtypes(self._registry.family(spec).float32_components)
+            kwargs["dtype"] = dtypes.get(name, dtypes["default"]) if isinstance(dtypes, dict) else dtypes
+        return cls.from_pretrained(part.source, **kwargs)
 
     def source_path(self, spec: ModelSpec) -> str:
         """Where ``spec``'s weights come from, for metadata (demo folders included)."""

@@ -1,7 +1,8 @@
 """Live keyframe previews: the predicted clean latent, projected to RGB.
 
 During denoising, the pipeline's own latent is still mostly noise. The
-predicted clean latent (for flow matching: ``x0 = x_t - sigma * v``) shows
+predicted clean latent (flow matching: ``x0 = x_t - sigma * v``; epsilon and v
+prediction from the variance-preserving ``x_t`` the denoiser sees) shows
 where the video is heading from the first step on. It is projected to RGB with
 the family's linear factors: no VAE call, cost ~ a small matrix product.
 """
@@ -9,6 +10,7 @@ the family's linear factors: no VAE call, cost ~ a small matrix product.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,6 +29,16 @@ def keyframe_indices(num_latent_frames: int, count: int) -> list[int]:
 def latent_to_video_frame(latent_index: int, temporal_compression: int) -> int:
     """The video frame a latent frame stands for (latent 0 is frame 0; latent i ends at frame i*c)."""
     return latent_index * temporal_compression
+
+
+def step_sigma(scheduler: Any, step: int) -> float:
+    """The noise level of ``step`` of the scheduler's current schedule: its ``sigmas`` where it keeps them
+    (flow matching, Euler), else (DDIM, PNDM) ``sqrt((1 - a) / a)`` for ``a = alphas_cumprod[timestep]``."""
+    sigmas = getattr(scheduler, "sigmas", None)
+    if sigmas is not None:
+        return float(sigmas[step])
+    alpha = float(scheduler.alphas_cumprod[int(scheduler.timesteps[step])])
+    return ((1.0 - alpha) / alpha) ** 0.5
 
 
 class PreviewProjector:
@@ -118,36 +130,59 @@ class CleanLatentTracker:
         self._outputs.append(output[0] if isinstance(output, tuple) else output.sample)
         return None
 
-    def predict(self, guidance_scale: float, sigma: float,
-                to_video: Callable[[torch.Tensor], torch.Tensor] | None = None) -> torch.Tensor | None:  # fmt: skip
+    def predict(self, guidance_scale: float | torch.Tensor, sigma: float,
+                to_video: Callable[[torch.Tensor], torch.Tensor] | None = None,
+                batch: int | None = None) -> torch.Tensor | None:  # fmt: skip
         """The clean-latent estimate for this step, (B, C, F, H, W), or None when nothing was captured.
 
         Args:
-            guidance_scale: the classifier-free guidance the pipeline applied.
-            sigma: the noise level of this step, from the scheduler's own ``sigmas``
-                (the timestep the denoiser got may be per token, e.g. 0 on a kept first frame).
+            guidance_scale: the classifier-free guidance the pipeline applied (a tensor where it
+                varies, e.g. per frame in Stable Video Diffusion, shaped to broadcast over the output).
+            sigma: the noise level of this step (``step_sigma``): flow matching's sigma, or for
+                epsilon and v prediction the variance-exploding one, ``sqrt((1 - a) / a)`` for
+                ``a = alphas_cumprod[t]`` (the timestep a denoiser gets can be per token, e.g. 0
+                on a kept first frame).
             to_video: the family adapter's conversion of the denoiser's latent layout to
                 (B, C, F, H, W) (frames-first and packed-token pipelines); None: already so.
+            batch: the pipeline's latent batch; a denoiser output twice that size is one batched
+                pass over (unconditional, conditional) inputs, as diffusers' UNet pipelines make.
         """
-        if self._hidden is None or not self._outputs or self._prediction != "flow":
+        if self._hidden is None or not self._outputs:
             return None
-        hidden, timestep, velocity = self._hidden, self._timestep, self._outputs[0]
-        if guidance_scale > 1.0 and velocity.shape[0] == 2:
-            # one call on the [unconditional, conditional] batch (LTX style; the studio generates one video)
-            uncond, velocity = velocity.chunk(2)
-            velocity = uncond + guidance_scale * (velocity - uncond)
-            hidden = hidden[1:]
-            timestep = timestep[1:] if timestep is not None and timestep.ndim >= 1 and len(timestep) == 2 else timestep
-        elif len(self._outputs) >= 2 and guidance_scale > 1.0:
-            uncond = self._outputs[1]
-            velocity = uncond + guidance_scale * (velocity - uncond)
+        batch = 1 if batch is None else batch  # the studio generates one video per call
+        hidden, timestep, output = self._hidden, self._timestep, self._guided(guidance_scale, batch)
+        if hidden.shape[0] == 2 * batch:  # one batched pass: the halves share x_t
+            hidden = hidden[:batch]
+            if timestep is not None and timestep.ndim >= 1 and timestep.shape[0] == 2 * batch:
+                timestep = timestep[:batch]
         if to_video is not None:
             if timestep is not None and timestep.ndim == 2 and hidden.ndim == 3 and timestep.shape[1] == hidden.shape[1]:
                 timestep = _per_cell(timestep, to_video)
-            hidden, velocity = to_video(hidden), to_video(velocity)
+            hidden, output = to_video(hidden), to_video(output)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
-        hidden = hidden[:, : velocity.shape[1]].float()
-        return hidden - sigma * _noised_frames(timestep, hidden.shape) * velocity.float()
+        hidden, output = hidden[:, : output.shape[1]].float(), output.float()
+        if self._prediction == "flow":
+            return hidden - sigma * _noised_frames(timestep, hidden.shape) * output
+        # epsilon / v: the denoiser's input is the variance-preserving x_t = a^0.5 x0 + (1 - a)^0.5 noise
+        # (DDIM's latent, or Euler's latent divided by (sigma^2 + 1)^0.5), with a = 1 / (1 + sigma^2)
+        scale = (1.0 + sigma * sigma) ** 0.5
+        if self._prediction == "epsilon":
+            return hidden * scale - sigma * output
+        return (hidden - sigma * output) / scale
+
+    def _guided(self, guidance_scale: float | torch.Tensor, batch: int | None) -> torch.Tensor:
+        """The guided output: two passes (conditional first), or one batched pass (unconditional half first)."""
+        outputs = self._outputs
+        guided = float(guidance_scale.max()) > 1.0 if isinstance(guidance_scale, torch.Tensor) else guidance_scale > 1.0
+        if len(outputs) >= 2 and guided:
+            cond, uncond = outputs[0], outputs[1]
+        elif batch is not None and outputs[0].shape[0] == 2 * batch:
+            uncond, cond = outputs[0].chunk(2)
+        else:
+            return outputs[0]
+        if isinstance(guidance_scale, torch.Tensor):
+            guidance_scale = guidance_scale.to(cond.device, cond.dtype)
+        return uncond + guidance_scale * (cond - uncond)
 
     def reset(self) -> None:
         self._hidden = None

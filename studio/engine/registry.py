@@ -43,6 +43,21 @@ class ModelDefaults(BaseModel):
     negative_prompt: str = ""
 
 
+class ExtraComponent(BaseModel):
+    """A pipeline component loaded on its own and handed to ``from_pretrained`` (e.g. AnimateDiff's motion
+    adapter, which lives in its own repository next to an SD 1.5 base model, or the card's scheduler)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: diffusers class (a model or a scheduler), loaded with its ``from_pretrained``.
+    class_name: str
+    #: hub id or local folder.
+    source: str
+    subfolder: str | None = None
+    #: config values that override the loaded ones (a scheduler's settings).
+    config: dict[str, str | float | int | bool] = Field(default_factory=dict)
+
+
 class ModelSpec(BaseModel):
     """One loadable model."""
 
@@ -82,6 +97,8 @@ class ModelSpec(BaseModel):
     #: the denoiser's shape and the VAE's, for activations; None: read from the files' configs.
     denoiser: DenoiserShape | None = None
     vae: VaeShape | None = None
+    #: components loaded from elsewhere and passed to the pipeline's ``from_pretrained`` by name.
+    extra_components: dict[str, ExtraComponent] = Field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -126,6 +143,7 @@ def default_specs() -> list[ModelSpec]:
     from the parameter counts of the released configurations
     (``tests/engine/test_full_size.py`` recomputes them on the meta device).
     """
+    from studio.engine.families.unet_specs import unet_specs  # its module imports this one
     from studio.engine.registry_ltx2 import ltx2_specs  # imports this module's ModelSpec
 
     return [
@@ -238,6 +256,7 @@ def default_specs() -> list[ModelSpec]:
         *_skyreels_specs(),
         # -- LTX-2 (video with its sound track) --
         *ltx2_specs(),
+        *unet_specs(),  # -- UNet families: AnimateDiff, Stable Video Diffusion (families/unet_specs.py) --
         *_ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
     ]
 

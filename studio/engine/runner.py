@@ -13,6 +13,7 @@ import torch
 
 from studio.config import Settings
 from studio.engine.adapters import PipelineAdapter, load_adapter
+from studio.engine.camera_loras import with_camera_loras
 from studio.engine.device import DeviceInfo
 from studio.engine.dual_clock import DualClock, build_dual_clock
 from studio.engine.end_frame import end_image_kwargs
@@ -25,6 +26,7 @@ from studio.engine.previews import (
     PreviewProjector,
     keyframe_indices,
     latent_to_video_frame,
+    step_sigma,
 )
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.engine.scheduling import flow_shift_for, scheduler_overrides
@@ -156,7 +158,10 @@ class _StepObserver:
     def _preview(self, pipeline: Any, step: int, done: int, noisy: torch.Tensor) -> None:
         assert self._projector is not None
         # sigma of this step from the scheduler itself (truncated schedules start at index 0 too)
-        clean = self._tracker.predict(self._guidance, float(pipeline.scheduler.sigmas[step]), self._to_video)
+        # the guidance the pipeline applies (a per-frame tensor in SVD), else the request's
+        guidance = getattr(pipeline, "_guidance_scale", None)
+        guidance = guidance if isinstance(guidance, (int, float, torch.Tensor)) else self._guidance
+        clean = self._tracker.predict(guidance, step_sigma(pipeline.scheduler, step), self._to_video, noisy.shape[0])
         latents = clean if clean is not None else self._to_video(noisy)
         latent_frames, video_frames = self._latent_frames, self._video_frames
         start = self._window_start(done)
@@ -176,8 +181,8 @@ class GenerationRunner:
     def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
                  guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None) -> None:  # fmt: skip
         self._settings = settings
-        self._loras = LoraApplier(loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras),
-                                  offline=settings.offline)  # fmt: skip
+        self._lora_registry = loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras)
+        self._loras = LoraApplier(self._lora_registry, offline=settings.offline)
         self._mag_ratios = MagRatioStore(settings.models_dir / "mag_ratios")
         self._registry = registry
         self._manager = manager
@@ -221,11 +226,15 @@ class GenerationRunner:
         # 3. Load (or reuse) the pipeline; it cannot be evicted while we hold it
         sink.phase(Phase.LOADING, f"loading {spec.display_name}")
         model_keys = tuple(k for k in (spec.key, spec.source) if k)
+        # the camera presets' native motion LoRAs, where the family has them (AnimateDiff)
+        lora_request, camera_notes = with_camera_loras(request, family.camera_loras, self._lora_registry, model_keys,
+                                                       offline=self._settings.offline)  # fmt: skip
+        notes += camera_notes
         with (
             self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
                               request=request) as pipe,
             _hooks_freed_on_error(pipe),
-            self._loras.applied(pipe, request, model_keys) as lora_notes,
+            self._loras.applied(pipe, lora_request, model_keys) as lora_notes,
         ):  # fmt: skip
             timings["load_s"] = time.perf_counter() - started
             # 4. Latent geometry of this pipeline, and the scheduler shift of this request
@@ -336,15 +345,16 @@ class GenerationRunner:
         if guide.moving is not None and request.arrow_steering == "dual_clock" and "v2v" in steering:
             dual = self._dual_clock(adapter, pipe, geometry, request, guide, noise, skip, generator, notes)
             if dual is not None:
-                extra["latents"] = adapter.from_video_layout(dual.start_latents(), geometry, request).to(device, torch.float32)
-                return extra, skip, dual
+                latents = adapter.from_video_layout(dual.start_latents(), geometry, request).to(device, torch.float32)
+                return adapter.with_start_latents(pipe, extra, latents, level=dual.levels[0]), skip, dual
         if skip:
             guide_latent = adapter.encode_video(pipe, guide.frames, device)
             level = adapter.start_noise_level(pipe, request.steps, skip, device, request=request)
             noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
             noise = adapter.noised(pipe, guide_latent, noise, level)
         if noise is not None:
-            extra["latents"] = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
+            latents = adapter.from_video_layout(noise, geometry, request).to(device, torch.float32)
+            extra = adapter.with_start_latents(pipe, extra, latents, level=level if skip else None)
         return extra, skip, None
 
     @staticmethod

@@ -75,7 +75,8 @@ def truncated_schedule(scheduler: Any, skip: int) -> Iterator[None]:
     def set_timesteps(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         scheduler.timesteps = scheduler.timesteps[skip:]
-        scheduler.sigmas = scheduler.sigmas[skip:]
+        if getattr(scheduler, "sigmas", None) is not None:  # DDIM keeps none: its steps follow the timesteps
+            scheduler.sigmas = scheduler.sigmas[skip:]
         if hasattr(scheduler, "set_begin_index"):
             scheduler.set_begin_index(0)
 

@@ -2,7 +2,8 @@
 
 A missing model is the settings' default (``STUDIO_DEFAULT_MODEL``, or
 ``STUDIO_DEFAULT_I2V_MODEL`` for image to video); missing sizes, frames, fps,
-steps and guidance are that model's defaults.
+steps and guidance are that model's defaults. A model whose family reads no
+prompt gets an empty one; image to video without a prompt gets ``I2V_PROMPT``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from studio.types import GenerationRequest, Mode
 
 #: request fields whose default comes from the model's spec.
 MODEL_DEFAULT_FIELDS = ("width", "height", "num_frames", "fps", "steps", "guidance_scale", "negative_prompt")
+#: the prompt of an image-to-video request that gives none, for models that read one.
+I2V_PROMPT = "animate the image"
 
 
 def resolve_model(name: str | None, mode: Mode | str, settings: Settings, registry: ModelRegistry) -> ModelSpec:
@@ -41,5 +44,9 @@ def request_with_defaults(values: Mapping[str, Any], settings: Settings, registr
     spec = resolve_model(given.get("model"), given.get("mode", Mode.T2V), settings, registry)
     for name in MODEL_DEFAULT_FIELDS:
         given.setdefault(name, getattr(spec.defaults, name))
+    if "prompt" not in registry.family(spec).inputs:  # e.g. Stable Video Diffusion: the image alone
+        given.setdefault("prompt", "")
+    elif not given.get("prompt") and str(getattr(given.get("mode"), "value", given.get("mode"))) == Mode.I2V.value:
+        given["prompt"] = I2V_PROMPT
     given["model"] = spec.key
     return build_request(**given)

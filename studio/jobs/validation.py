@@ -52,20 +52,12 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         PolicyViolationError: the operator's content policy refuses the prompt or negative prompt.
     """
     prompt = request.prompt.strip()
-    if not prompt:
-        raise InvalidRequestError("prompt is empty: describe the video to generate")
-    if len(prompt) > settings.max_prompt_chars:
-        raise InvalidRequestError(f"prompt is {len(prompt)} characters, the limit is {settings.max_prompt_chars}")
-    if len(request.negative_prompt) > settings.max_prompt_chars:
-        raise InvalidRequestError(
-            f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
-        )
-    enforce_texts(settings, {"prompt": prompt, "negative prompt": request.negative_prompt})
     fixed, notes = check_shape(request.model_copy(update={"prompt": prompt}), settings, registry)
-    if request.webhook_url:
-        check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
     # resolved once: a hub id resolves by fetching its model_index.json
     spec = registry.resolve(fixed.model, local_folders=settings.allow_local_models)
+    check_prompts(fixed, settings, registry.family(spec).inputs)
+    if request.webhook_url:
+        check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
     check_keyframes_and_export(fixed, registry.size_rules(spec).temporal_step)
     if request.mode == Mode.I2V:
         check_motion(fixed)
@@ -79,6 +71,30 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
     fixed = check_job_options(fixed, spec, settings, registry)
     return fixed, notes
+
+
+def check_prompts(request: GenerationRequest, settings: Settings, inputs: frozenset[str]) -> None:
+    """A prompt for a model that reads one (within the limits and the content policy); none for one that does not.
+
+    Raises:
+        InvalidRequestError: an empty or too long prompt, or a prompt / negative prompt for a model that takes none.
+        PolicyViolationError: the operator's content policy refuses the prompt or negative prompt.
+    """
+    prompt = request.prompt
+    if "prompt" not in inputs:
+        if prompt or request.negative_prompt.strip():
+            raise InvalidRequestError(f"model {request.model!r} takes no prompt (it animates the image alone); "
+                                      f"leave the prompt and negative prompt empty")  # fmt: skip
+        return
+    if not prompt:
+        raise InvalidRequestError("prompt is empty: describe the video to generate")
+    if len(prompt) > settings.max_prompt_chars:
+        raise InvalidRequestError(f"prompt is {len(prompt)} characters, the limit is {settings.max_prompt_chars}")
+    if len(request.negative_prompt) > settings.max_prompt_chars:
+        raise InvalidRequestError(
+            f"negative prompt is {len(request.negative_prompt)} characters, the limit is {settings.max_prompt_chars}"
+        )
+    enforce_texts(settings, {"prompt": prompt, "negative prompt": request.negative_prompt})
 
 
 def check_keyframes_and_export(request: GenerationRequest, temporal_step: int) -> None:

@@ -14,6 +14,7 @@ from studio.container import Container
 from studio.engine.registry import ModelRegistry, ModelSpec
 from studio.errors import StudioError
 from studio.jobs.defaults import request_with_defaults
+from studio.types import GenerationRequest
 from studio.ui.model_controls import model_rules, without_hidden_options
 from studio.ui.settings_codec import label
 
@@ -67,6 +68,16 @@ def _render_sliders(container: Container, mode: str, default: ModelSpec, frames_
         steps = gr.Slider(1, s.max_steps, value=d.steps, step=1, label="Steps", elem_id=f"{mode}-steps")
         guidance = gr.Slider(0.0, 20.0, value=d.guidance_scale, step=0.5, label="Guidance", elem_id=f"{mode}-guidance")
     return width, height, frames, fps, steps, guidance
+
+
+def render_image_conditioning() -> tuple[gr.Slider, gr.Slider]:
+    """Stable Video Diffusion's conditioning: motion bucket and noise augmentation, at the request's defaults."""
+    fields = GenerationRequest.model_fields
+    with gr.Row():
+        return (gr.Slider(1, 255, value=fields["motion_bucket_id"].default, step=1, elem_id="motion-bucket",
+                          label="Motion bucket (how much it moves, 1-255)"),
+                gr.Slider(0.0, 1.0, value=fields["noise_aug_strength"].default, step=0.01, elem_id="noise-aug",
+                          label="Noise augmentation (freedom from the image)"))  # fmt: skip
 
 
 def wire_model_settings(container: Container, w: ModelWidgets, negative_prompt: gr.Textbox,

@@ -20,6 +20,7 @@ from studio.ui.generation_settings import (
     ModelWidgets,
     initial_visibility,
     render_estimate,
+    render_image_conditioning,
     render_model_settings,
     size_values,
     visible_options,
@@ -70,6 +71,9 @@ class ImageToVideoWidgets:
     sharing: SharingWidgets
     image: gr.Image
     prompt: gr.Textbox
+    #: Stable Video Diffusion's conditioning (shown for families that read it, in place of the prompt).
+    motion_bucket_id: gr.Slider
+    noise_aug_strength: gr.Slider
     camera: CameraWidgets
     settings: ModelWidgets
     generate: gr.Button
@@ -102,7 +106,7 @@ class ImageToVideoWidgets:
                 s.width, s.height, s.num_frames, s.fps, s.steps, s.guidance_scale, g.guide_strength, g.warped_noise,
                 g.control_scale, g.seed, c.camera_file, c.depth_map, c.depth_is_distance, o.keyframe_factor,
                 o.review_keyframes, o.export_format, self.end_image, *a.inputs(), g.negative_prompt, a.flow_shift,
-                g.arrow_steering, g.arrow_strength]  # fmt: skip
+                g.arrow_steering, g.arrow_strength, self.motion_bucket_id, self.noise_aug_strength]  # fmt: skip
 
 
 class ImageToVideoTab:
@@ -124,6 +128,7 @@ class ImageToVideoTab:
                 sharing_top = self.sharing.render_top()
                 image = gr.Image(type="filepath", label="Source image", elem_id="i2v-image", height=190)
                 prompt = gr.Textbox(label="Prompt (used by neural models)", lines=1, elem_id="i2v-prompt")
+                motion_bucket, noise_aug = render_image_conditioning()
                 moves = self.camera.render_moves()
                 settings = render_model_settings(self._c, "i2v", self._default, "Frames", sizes_label="Size, length, steps",
                                                  sizes_after=lambda: buttons.extend(self._render_buttons()))  # fmt: skip
@@ -143,7 +148,7 @@ class ImageToVideoTab:
                 review = render_review_buttons("i2v")
         gr.Examples(_examples(), inputs=[image, moves.presets, arrows.arrows, prompt], label="Examples: image, camera, arrows")
         generate, cancel = buttons
-        w = ImageToVideoWidgets(sharing, image, prompt, camera, settings, generate, cancel, estimate, arrows, end_panel,
+        w = ImageToVideoWidgets(sharing, image, prompt, motion_bucket, noise_aug, camera, settings, generate, cancel, estimate, arrows, end_panel,
                                 end_image, guide, options, advanced, preview, outputs, review)  # fmt: skip
         initial_visibility(self._c.registry, self._default.key, w.model_dependent())
         return w
@@ -200,7 +205,8 @@ class ImageToVideoTab:
         review_keyframes: bool | None = None, export_format: str | None = None, end_image: str | None = None,
         step_cache: str | None = None, step_cache_threshold: float | None = None, loras: list[str] | None = None,
         lora_weight: float | None = None, negative_prompt: str | None = None, flow_shift: float | None = None,
-        arrow_steering: str | None = None, arrow_strength: float | None = None, request: gr.Request | None = None,
+        arrow_steering: str | None = None, arrow_strength: float | None = None, motion_bucket_id: float | None = None,
+        noise_aug_strength: float | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Animate an image (image-to-video) with a camera move and motion arrows: queues a job and
         streams its progress and the video. Works without a neural model (model "motion-warp").
@@ -243,12 +249,14 @@ class ImageToVideoTab:
             arrow_steering: "dual_clock" (what the arrows drag follows the guide from a lower noise level than the
                 rest of the frame) or "guide" (the whole frame alike).
             arrow_strength: dual clock: the share of the steps the dragged regions follow the guide (0..1).
+            motion_bucket_id: how much the clip moves, 1..255 (Stable Video Diffusion).
+            noise_aug_strength: noise added to the image, 0..1 (Stable Video Diffusion: more = freer from it).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
         with user_errors():
             job = self._c.jobs.submit(request_with_defaults(visible_options(self._c.registry, dict(
-                mode=Mode.I2V, image=image, prompt=prompt or "animate the image", negative_prompt=negative_prompt,
+                mode=Mode.I2V, image=image, prompt=prompt or None, negative_prompt=negative_prompt,
                 model=model or self._default.key,
                 motion=motion_from_widgets(presets, strength, easing, schedules, arrows, camera_file).model_dump(),
                 depth_map=depth_map or None, depth_is_distance=bool(depth_is_distance), end_image=end_image or None,
@@ -257,6 +265,8 @@ class ImageToVideoTab:
                 control_scale=1.0 if control_scale is None else float(control_scale), seed=seed_value(seed),
                 arrow_steering=arrow_steering or "dual_clock",
                 arrow_strength=0.6 if arrow_strength is None else float(arrow_strength),
+                motion_bucket_id=None if motion_bucket_id is None else int(motion_bucket_id),
+                noise_aug_strength=noise_aug_strength,
                 **size_values(width, height, num_frames, fps, steps, guidance_scale),
                 **keyframe_values(keyframe_factor, review_keyframes, export_format),
                 **advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift),

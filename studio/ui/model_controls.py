@@ -25,8 +25,12 @@ GUIDE_ROUTES = {"guide_strength": ("v2v", "frames"), "warped_noise": ("warped_no
                 "arrow_steering": ("v2v",), "arrow_strength": ("v2v",)}  # the dual clock works through v2v
 #: the "Advanced" accordion holds only neural controls: shown when any of them applies.
 ADVANCED_CONTROLS = frozenset({"step_cache", "step_cache_threshold", "flow_shift", "loras", "lora_weight"})
+#: controls of request inputs a family may or may not read (``Family.inputs``): Stable Video Diffusion takes no
+#: prompt and no guidance scale but its own conditioning.
+FAMILY_INPUTS = frozenset({"prompt", "negative_prompt", "steps", "guidance_scale", "motion_bucket_id",
+                           "noise_aug_strength"})  # fmt: skip
 #: every control whose visibility follows the model (panels included); the others always apply.
-MODEL_DEPENDENT = NEURAL_CONTROLS | frozenset(GUIDE_ROUTES) | {"end_image", "advanced"}
+MODEL_DEPENDENT = NEURAL_CONTROLS | FAMILY_INPUTS | frozenset(GUIDE_ROUTES) | {"end_image", "advanced"}
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,10 @@ class ModelRules:
 def applicable_controls(registry: ModelRegistry, spec: ModelSpec) -> frozenset[str]:
     """The controls of ``MODEL_DEPENDENT`` that ``spec`` uses."""
     family = registry.family(spec)
+    inputs = FAMILY_INPUTS & family.inputs
     if not family.pipelines:
-        return frozenset()
-    controls = set(NEURAL_CONTROLS)
+        return inputs  # motion-warp: its prompt box (kept for a neural model), nothing neural
+    controls = set(NEURAL_CONTROLS - FAMILY_INPUTS) | inputs
     steering = registry.steering(spec)
     controls |= {control for control, routes in GUIDE_ROUTES.items() if steering.intersection(routes)}
     if "i2v" in spec.modes and registry.pipeline_class(spec, "i2v") in END_IMAGE_PIPELINES:
@@ -68,7 +73,8 @@ def model_rules(registry: ModelRegistry, model: str) -> ModelRules:
 
 
 #: the request's default for an option a model refuses; its control is hidden for such a model.
-_UNUSED_DEFAULTS: dict[str, Any] = {"step_cache": "off", "step_cache_threshold": None, "loras": [], "flow_shift": None}
+_UNUSED_DEFAULTS: dict[str, Any] = {"step_cache": "off", "step_cache_threshold": None, "loras": [], "flow_shift": None,
+                                    "prompt": ""}  # fmt: skip
 
 
 def without_hidden_options(registry: ModelRegistry, values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -26,11 +26,13 @@ _PROMPTS = ("prompt", "negative_prompt")
 _COMMON = ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale", "seed")
 _GUIDE = ("guide_strength", "warped_noise", "control_scale", "depth_is_distance", "arrow_steering", "arrow_strength")
 _MOTION_KEYS = ("presets", "strength", "easing", "schedules", "arrows")
+#: image conditioning of families that list it in ``inputs`` (Stable Video Diffusion).
+_IMAGE_CONDITIONING = ("motion_bucket_id", "noise_aug_strength")
 _OPTIONS = ("keyframe_factor", "review_keyframes", "export_format", "step_cache", "step_cache_threshold", "flow_shift",
             "loras", "lora_weight")  # fmt: skip
 TAB_KEYS: dict[Tab, tuple[str, ...]] = {
     "t2v": (*_PROMPTS, *_COMMON, *_OPTIONS),
-    "i2v": (*_PROMPTS, *_COMMON, *_GUIDE, *_MOTION_KEYS, *_OPTIONS),
+    "i2v": (*_PROMPTS, *_COMMON, *_GUIDE, *_MOTION_KEYS, *_OPTIONS, *_IMAGE_CONDITIONING),
 }
 #: the request field a widget sets, where it is not the widget's own name.
 FIELD_OF: dict[str, str] = {**dict.fromkeys(_MOTION_KEYS, "motion"), "export_format": "export", "lora_weight": "loras"}
@@ -45,9 +47,9 @@ NOT_SHARED: dict[str, str] = {
     "webhook_url": "no widget (REST and CLI only), and a link must not send someone's jobs to a URL",
 }
 #: request fields that only the image-to-video tab has widgets for.
-I2V_ONLY = frozenset({"motion", *_GUIDE, "image", "depth_map", "end_image"})
+I2V_ONLY = frozenset({"motion", *_GUIDE, "image", "depth_map", "end_image", *_IMAGE_CONDITIONING})
 
-_INTEGERS = {"width", "height", "num_frames", "fps", "steps", "seed", "keyframe_factor"}
+_INTEGERS = {"width", "height", "num_frames", "fps", "steps", "seed", "keyframe_factor", "motion_bucket_id"}
 #: an emptied box is a value here (no negative prompt), not "unset" (the model card's default).
 _EMPTY_IS_A_VALUE = {"negative_prompt"}
 #: number boxes where empty means "the default" (None in a request); browsers send 0 for an empty number box,

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from studio.api.routes import install
 from studio.config import Settings
 from studio.container import build_container
+from studio.engine.lora_registry import default_loras
 
 
 def test_lists_registered_loras_and_folder_files_behind_the_token(settings: Settings) -> None:
@@ -24,9 +25,10 @@ def test_lists_registered_loras_and_folder_files_behind_the_token(settings: Sett
         listed = api.get("/api/v1/loras", headers={"Authorization": "Bearer s3cret"}).json()
     finally:
         container.close()
-    assert [item["source"] for item in listed] == ["lightx2v-wan2.1-t2v-14b-4step", "lightx2v-wan2.1-i2v-14b-480p-4step",
-                                                   "style.safetensors"]  # fmt: skip
+    sources = [item["source"] for item in listed]
+    assert sources[:2] == ["lightx2v-wan2.1-t2v-14b-4step", "lightx2v-wan2.1-i2v-14b-480p-4step"]
+    assert sources == [lora.key for lora in default_loras()] + ["style.safetensors"]
     assert listed[0]["recipe"] == {"steps": 4, "guidance_scale": 1.0, "scheduler": "FlowMatchEulerDiscreteScheduler",
                                    "scheduler_config": {"shift": 5.0}, "sigmas": [1.0, 0.75, 0.5, 0.25]}  # fmt: skip
     assert listed[0]["base_models"] == ["wan2.1-t2v-14b", "Wan-AI/Wan2.1-T2V-14B-Diffusers"]
-    assert listed[2]["recipe"] is None and listed[2]["base_models"] == []
+    assert listed[-1]["recipe"] is None and listed[-1]["base_models"] == []

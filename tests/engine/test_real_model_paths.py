@@ -63,8 +63,8 @@ def test_guide_latent_and_kept_tensors_carry_no_autograd_graph(settings: Setting
         kept["preview"].append(latents)
         return project(self, latents, frames, min_width_px)
 
-    def spy_predict(self, guidance_scale, sigma, to_video=None):
-        out = predict(self, guidance_scale, sigma, to_video)
+    def spy_predict(self, guidance_scale, sigma, to_video=None, batch=None):
+        out = predict(self, guidance_scale, sigma, to_video, batch)
         kept["clean"].append(out)
         return out
 
@@ -199,7 +199,8 @@ def test_preview_sigma_is_the_schedulers_own(settings: Settings, monkeypatch) ->
     sigmas: list[float] = []
     predict = CleanLatentTracker.predict
     monkeypatch.setattr(CleanLatentTracker, "predict",
-                        lambda self, g, sigma, to_video=None: sigmas.append(sigma) or predict(self, g, sigma, to_video))  # fmt: skip
+                        lambda self, g, sigma, to_video=None, batch=None: sigmas.append(sigma)
+                        or predict(self, g, sigma, to_video, batch))  # fmt: skip
     runner.run(_request(steps=4), seed=1, sink=RecordingSink())
     spec = runner._registry.resolve("wan-demo")
     with runner._manager.use(spec, "t2v") as pipe:

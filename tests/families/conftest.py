@@ -18,3 +18,27 @@ def container(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) 
     c = build_container(settings)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="module")
+def runner(container: Container):
+    """A runner on the module's container (its manager, so the loaded demos are shared), with the motion engine."""
+    from studio.engine.guide import GuideRenderer
+    from studio.engine.runner import GenerationRunner
+
+    c = container
+    return GenerationRunner(c.settings, c.registry, c.manager, c.device, guide_builder=GuideRenderer(c.settings))
+
+
+@pytest.fixture(scope="module")
+def bf16_runner(container: Container):
+    """A runner loading in bf16 as on CUDA (per-component dtypes from the family), on the CPU."""
+    from studio.engine.device import resolve_device
+    from studio.engine.guide import GuideRenderer
+    from studio.engine.manager import ModelManager
+    from studio.engine.runner import GenerationRunner
+
+    c = container
+    device = resolve_device("cpu", "bfloat16")
+    manager = ModelManager(c.settings, c.registry, device)
+    return GenerationRunner(c.settings, c.registry, manager, device, guide_builder=GuideRenderer(c.settings))

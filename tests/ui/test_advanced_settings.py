@@ -37,6 +37,8 @@ def test_a_distilled_lora_sets_steps_and_guidance_and_others_leave_them(tmp_path
 def test_choices_list_registered_loras_then_the_folder(tmp_path: Path) -> None:
     (tmp_path / "mine.safetensors").write_bytes(b"x")
     (tmp_path / "notes.txt").write_text("not a LoRA")
-    keys = [key for _label, key in lora_choices(LoraRegistry(tmp_path))]
-    assert keys == ["lightx2v-wan2.1-t2v-14b-4step", "lightx2v-wan2.1-i2v-14b-480p-4step", "mine.safetensors"]
+    registry = LoraRegistry(tmp_path)
+    keys = [key for _label, key in lora_choices(registry)]
+    assert keys[:2] == ["lightx2v-wan2.1-t2v-14b-4step", "lightx2v-wan2.1-i2v-14b-480p-4step"]
+    assert keys == [lora.key for lora in registry.registered()] + ["mine.safetensors"]
     assert cache_info("taylorseer") == "TaylorSeer refresh interval (steps): [2, 20], default 5"

@@ -30,7 +30,8 @@ I2V_WIDGETS = {
     "num_frames": 9.0, "fps": 8.0, "steps": 1.0, "guidance_scale": 0.0, "seed": -1, "guide_strength": 0.3,
     "warped_noise": False, "control_scale": 1.0, "depth_is_distance": True, "presets": ["pan_left", "zoom_in"],
     "strength": 0.5, "easing": "ease_in", "schedules": "roll_deg: 0:(0), 8:(10)",
-    "arrows": [[0.1, 0.2, 0.3, 0.4, 0.12, 0, None]], "arrow_steering": "guide", "arrow_strength": 0.8, **OPTIONS,
+    "arrows": [[0.1, 0.2, 0.3, 0.4, 0.12, 0, None]], "arrow_steering": "guide", "arrow_strength": 0.8,
+    "motion_bucket_id": 100.0, "noise_aug_strength": 0.05, **OPTIONS,
 }  # fmt: skip
 T2V_WIDGETS = {"prompt": "fox", "negative_prompt": "", "model": "wan-demo", "width": 64, "height": 48, "num_frames": 5,
                "fps": 8, "steps": 2, "guidance_scale": 5.0, "seed": 42, **OPTIONS}  # fmt: skip
@@ -140,6 +141,7 @@ _i2v = {
     "arrows": st.lists(st.tuples(*[st.floats(0, 1)] * 4, st.floats(0.01, 1), st.integers(0, 4), st.none() | st.integers(5, 9))
                        .map(list), max_size=3),
     "arrow_steering": st.sampled_from(["dual_clock", "guide"]), "arrow_strength": st.floats(0, 1),
+    "motion_bucket_id": st.integers(1, 255), "noise_aug_strength": st.floats(0, 1),
 }  # fmt: skip
 
 

@@ -89,11 +89,14 @@ def test_picking_a_model_toggles_the_tab_controls(rendered: dict, container: Con
     toggled = rendered["widgets"]["i2v"].model_dependent()
     keys = [key for key, _widget in toggled]
     assert {"steps", "guide_strength", "control_scale", "end_image", "advanced", "negative_prompt"} <= set(keys)
-    # the page opens for the default (motion-warp): nothing neural shows
-    assert not any(widget.visible for _key, widget in toggled)
+    # the page opens for the default (motion-warp): nothing neural shows, its prompt box does
+    assert [key for key, widget in toggled if widget.visible] == ["prompt"]
     updates = rule_updates(container.registry, keys, "wan-i2v-demo")
     visible = {key: update["visible"] for key, update in zip(keys, updates[3:], strict=True)}
     assert visible["steps"] and visible["guide_strength"] and visible["end_image"] and not visible["control_scale"]
+    svd = {key: update["visible"] for key, update in zip(keys, rule_updates(container.registry, keys, "svd-demo")[3:],
+                                                          strict=True)}  # fmt: skip
+    assert svd["motion_bucket_id"] and svd["noise_aug_strength"] and not svd["prompt"] and not svd["guidance_scale"]
     assert rule_updates(container.registry, keys, "no/such-model-here") == (gr.skip(),) * (3 + len(keys))
 
 

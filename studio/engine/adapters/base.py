@@ -126,6 +126,12 @@ class PipelineAdapter:
         """The part of whole-clip start latents (pipeline layout) the call's ``latents`` argument takes."""
         return latents
 
+    def with_start_latents(self, pipe: Any, kwargs: dict[str, Any], latents: torch.Tensor, *,
+                           level: float | None) -> dict[str, Any]:  # fmt: skip
+        """The call's arguments with the runner's start latents (pipeline layout): a guide ``noised`` to
+        ``level``, or unit noise (``level`` None). Default: passed as ``latents`` as they are."""
+        return {**kwargs, "latents": latents}
+
     # -- the output ------------------------------------------------------------------
     def frames(self, output: Any) -> np.ndarray:
         """Float frames in [0, 1], (frames, height, width, 3), of the first video of the output."""

@@ -25,6 +25,8 @@ class SizeRules:
     side_multiple: int = 16
     temporal_step: int = 4
     min_side_px: int = 16
+    #: the most frames the denoiser can attend over (AnimateDiff's motion modules: 32); None = no limit.
+    max_frames: int | None = None
 
     def check(self, width: int, height: int, num_frames: int, *, round_values: bool) -> tuple[int, int, int, list[str]]:
         """Validate (or round, with a note) width, height and frame count.
@@ -57,6 +59,11 @@ class SizeRules:
                 )
             new_f = max(1, round((num_frames - 1) / step) * step + 1)
             notes.append(f"frames rounded from {num_frames} to {new_f} ({step}k+1)")
+        if self.max_frames is not None and new_f > self.max_frames:
+            if not round_values:
+                raise InvalidRequestError(f"frames must be at most {self.max_frames} for this model, got {num_frames}")
+            notes.append(f"frames lowered from {new_f} to {self.max_frames} (this model's limit)")
+            new_f = self.max_frames
         return new_w, new_h, new_f, notes
 
 
@@ -141,6 +148,11 @@ class Family:
     #: request inputs the family's pipelines read (front ends hide the others; submit refuses a prompt
     #: to a family without "prompt"). Family-specific ones are named like their request fields.
     inputs: frozenset[str] = frozenset({"prompt", "negative_prompt", "steps", "guidance_scale"})
+    #: components kept in float32 when the rest runs in bf16; None: the studio's (VAE, image encoder). A family
+    #: whose pipeline passes tensors between components without casting (AnimateDiff, SVD) declares none.
+    float32_components: frozenset[str] | None = None
+    #: camera preset -> registered LoRA key of a native camera-motion LoRA (AnimateDiff's motion LoRAs).
+    camera_loras: dict[str, str] = field(default_factory=dict)
     #: how a guide steers a pipeline class of ``pipeline_class_names`` that no mode names (an ad-hoc folder's
     #: ``_class_name``, e.g. LTX-Video's ``LTXConditionPipeline``); a class missing here is a control-video one.
     pipeline_steering: dict[str, tuple[str, ...]] = field(default_factory=dict)

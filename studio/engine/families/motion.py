@@ -21,4 +21,6 @@ MOTION = Family(
     prediction="flow",
     pipeline_class_names=(),
     build_demo=_no_demo,
+    # no steps or guidance; a prompt is accepted (kept with the job for a re-run on a neural model), not read
+    inputs=frozenset({"prompt"}),
 )
