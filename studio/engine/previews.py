@@ -174,10 +174,10 @@ class CleanLatentTracker:
         """The guided output: two passes (conditional first), or one batched pass (unconditional half first)."""
         outputs = self._outputs
         guided = float(guidance_scale.max()) > 1.0 if isinstance(guidance_scale, torch.Tensor) else guidance_scale > 1.0
-        if len(outputs) >= 2 and guided:
+        if batch is not None and outputs[0].shape[0] == 2 * batch:  # LTX and UNet pipelines; later passes
+            uncond, cond = outputs[0].chunk(2)  # (LTX-2's perturbed ones) are not guidance
+        elif len(outputs) >= 2 and guided:
             cond, uncond = outputs[0], outputs[1]
-        elif batch is not None and outputs[0].shape[0] == 2 * batch:
-            uncond, cond = outputs[0].chunk(2)
         else:
             return outputs[0]
         if isinstance(guidance_scale, torch.Tensor):
