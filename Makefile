@@ -40,6 +40,7 @@ bench: install
 	$(PY) benchmarks/load.py
 	$(PY) benchmarks/provenance.py
 	$(PY) benchmarks/models.py
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

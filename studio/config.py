@@ -7,6 +7,7 @@ environment anywhere else. Units are in the names.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,6 +82,16 @@ class Settings(BaseSettings):
     c2pa_key: Path | None = Field(None, description="private key (PEM) of c2pa_cert")
     watermark: bool = Field(True, description="embed the invisible watermark (job id) in every generated frame")
     watermark_psnr_db: float = Field(39.0, ge=30.0, le=60.0, description="image cost of the watermark (higher = fainter, less robust)")
+
+    # -- scale out (Ray) --
+    executor: Literal["local", "ray"] = Field("local", description="'local': worker threads in this process; 'ray': Ray actors")
+    ray_address: str | None = Field(None, description="'host:port' of a running Ray cluster's head; None = start a local Ray")
+    ray_workers: int = Field(1, ge=1, le=256, description="Ray worker actors (each owns its devices and a model manager)")
+    ray_gpus_per_worker: int = Field(0, ge=0, le=64, description="GPUs each Ray worker reserves (0 = CPU workers)")
+    ray_cpus_per_worker: float = Field(1.0, gt=0, le=512, description="CPUs each Ray worker reserves")
+    ray_torch_threads: int = Field(0, ge=0, le=512, description="torch threads in each Ray worker (0 = its CPUs per worker)")
+    ray_connect_timeout_s: float = Field(10.0, gt=0, le=600, description="how long the cluster's head may take to answer")
+    ray_start_timeout_s: float = Field(180.0, gt=0, le=3600, description="how long the workers may take to start (they import torch)")
 
     @property
     def loras_dir(self) -> Path:

@@ -26,6 +26,7 @@ from studio.types import JobStatus
 if TYPE_CHECKING:
     from studio.engine.device import DeviceInfo
     from studio.engine.manager import ModelManager
+    from studio.scale.executor import RayExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +50,17 @@ class Container:
     # -- sharing and hosting --
     presets: PresetLibrary
     retention: RetentionTask | None = None
+    # -- scale out (Ray) --
+    #: the Ray executor when ``STUDIO_EXECUTOR=ray`` (its workers and their caches); None in process.
+    ray: RayExecutor | None = None
 
     def close(self) -> None:
         """Stop the retention task and the worker (a running job is left interrupted), then the webhooks, then close the store."""
         if self.retention is not None:
             self.retention.stop()
         self.jobs.stop()
+        if self.ray is not None:
+            self.ray.close()
         self.webhooks.stop()
         self.store.close()
         self.lock.release()
@@ -83,8 +89,11 @@ def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
     logger.info("engine on %s (%s)", device.device, device.dtype)
     store = JobStore(settings.db_path)
     bus = EventBus()
-    # on a ZeroGPU Space the GPU work runs inside spaces.GPU; elsewhere the runner as is
-    jobs = JobService(settings, store, bus, registry, wrap_for_zerogpu(runner), estimator=manager)
+    ray = _ray_executor(settings)
+    if ray is not None:  # jobs run on Ray workers, one JobWorker thread each; estimates come from a worker
+        jobs = JobService(settings, store, bus, registry, ray, estimator=ray, workers=ray.worker_count)
+    else:  # on a ZeroGPU Space the GPU work runs inside spaces.GPU; elsewhere the runner as is
+        jobs = JobService(settings, store, bus, registry, wrap_for_zerogpu(runner), estimator=manager)
     webhooks = WebhookNotifier(settings, store)
     bus.add_listener(webhooks.on_event)
     retention = _retention(settings, store)
@@ -94,7 +103,17 @@ def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
         if retention is not None:
             retention.start()
     return Container(settings, registry, store, bus, jobs, manager, device, build_structurer(settings),
-                     FileStore(settings, store), webhooks, lock, PresetLibrary(settings.user_presets_dir), retention)  # fmt: skip
+                     FileStore(settings, store), webhooks, lock, PresetLibrary(settings.user_presets_dir), retention,
+                     ray)  # fmt: skip
+
+
+def _ray_executor(settings: Settings) -> RayExecutor | None:
+    """The Ray executor when ``STUDIO_EXECUTOR=ray`` (imports ray); None for the in-process default."""
+    if settings.executor != "ray":
+        return None
+    from studio.scale import start_ray_executor
+
+    return start_ray_executor(settings)
 
 
 def _retention(settings: Settings, store: JobStore) -> RetentionTask | None:

@@ -142,3 +142,23 @@ class JobStateError(StudioError):
     """The job is not in a state that allows the action (e.g. accepting keyframes of a job that is not waiting)."""
 
     http_status = 409
+
+
+# -- scale out (Ray) --
+class ClusterError(StudioError):
+    """The Ray cluster cannot serve the studio's settings (unreachable, too few GPUs, Ray not installed)."""
+
+    http_status = 503
+
+
+class WorkerLostError(StudioError):
+    """The Ray worker running a job died (actor killed, node lost); the job may run again elsewhere."""
+
+    http_status = 503
+
+    def __init__(self, message: str, worker: str) -> None:
+        super().__init__(message)
+        self.worker = worker
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (str(self), self.worker))

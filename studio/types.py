@@ -227,6 +227,9 @@ class Job(BaseModel):
     keyframe_indices: list[int] = Field(default_factory=list)
     #: corrections made to the inputs and facts worth showing (rounded sizes, cropped image, ...).
     notes: list[str] = Field(default_factory=list)
+    # -- scale out (Ray) ---------------------------------------------------------------
+    #: the Ray worker that ran it last ("ray-1"); None for jobs run in the studio's own process.
+    worker: str | None = None
 
     @property
     def duration_s(self) -> float | None:

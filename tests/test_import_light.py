@@ -19,6 +19,11 @@ import pytest
         ("studio.engine.registry", ("torch", "diffusers")),
         ("studio.config", ("torch", "gradio")),
         ("studio.types", ("torch", "gradio")),
+        # -- scale out: ray is an optional extra, imported only with STUDIO_EXECUTOR=ray --
+        ("studio.scale", ("ray", "torch")),
+        ("studio.scale.state", ("ray", "torch")),
+        ("studio.jobs.service", ("ray",)),
+        ("studio.ui", ("ray",)),
     ],
 )
 def test_import_loads_no_heavy_library(module: str, forbidden: tuple[str, ...]) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from studio import __version__
-from studio.api import estimate, events, files, jobs, loras
+from studio.api import estimate, events, files, jobs, loras, workers
 from studio.api.audit import router as audit_router
 from studio.api.auth import viewer_of
 from studio.api.deps import ContainerDep, container_of  # noqa: F401  (container_of: re-exported for routers)
@@ -88,6 +88,7 @@ def install(app: FastAPI) -> None:
         app.include_router(module_router, dependencies=secured)
     app.include_router(estimate.router, prefix="/api/v1", dependencies=secured)
     app.include_router(loras.router, prefix="/api/v1", dependencies=secured)
+    app.include_router(workers.router, prefix="/api/v1", dependencies=secured)
     app.include_router(audit_router)
 
     @app.exception_handler(StudioError)

@@ -99,6 +99,10 @@ class ModelSpec(BaseModel):
     vae: VaeShape | None = None
     #: components loaded from elsewhere and passed to the pipeline's ``from_pretrained`` by name.
     extra_components: dict[str, ExtraComponent] = Field(default_factory=dict)
+    # -- pipelines per mode (CogVideoX) --
+    #: a pipeline class per mode where it differs from the family's (CogVideoX 1.0 text-to-video checkpoints
+    #: animate an image through their video-to-video pipeline); takes precedence over ``pipeline_class``.
+    mode_pipelines: dict[str, str] = Field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -143,8 +147,10 @@ def default_specs() -> list[ModelSpec]:
     from the parameter counts of the released configurations
     (``tests/engine/test_full_size.py`` recomputes them on the meta device).
     """
-    from studio.engine.families.unet_specs import unet_specs  # its module imports this one
-    from studio.engine.registry_ltx2 import ltx2_specs  # imports this module's ModelSpec
+    # these entries build this module's ModelSpecs: imported once it is defined
+    from studio.engine.families.cogvideox_specs import cogvideox_specs
+    from studio.engine.families.unet_specs import unet_specs
+    from studio.engine.registry_ltx2 import ltx2_specs
 
     return [
         ModelSpec(
@@ -258,6 +264,8 @@ def default_specs() -> list[ModelSpec]:
         *ltx2_specs(),
         *unet_specs(),  # -- UNet families: AnimateDiff, Stable Video Diffusion (families/unet_specs.py) --
         *_ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
+        # -- CogVideoX (studio/engine/families/cogvideox_specs.py) --
+        *cogvideox_specs(),
     ]
 
 
@@ -351,7 +359,7 @@ class ModelRegistry:
         return spec.size_rules or FAMILIES[spec.family].size_rules
 
     def pipeline_class(self, spec: ModelSpec, mode: str) -> str:
-        return spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
+        return spec.mode_pipelines.get(mode) or spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
 
     def resolve(self, name: str, *, local_folders: bool = True) -> ModelSpec:
         """Return the spec for ``name`` (with ``local_folders=False`` a folder is never looked at).

@@ -269,7 +269,7 @@ class GenerationRunner:
                 denoise_started = time.perf_counter()
                 with (
                     observer.attached(denoisers),
-                    truncated_schedule(pipe.scheduler, skip),
+                    truncated_schedule(pipe.scheduler, skip if "latents" in extra else 0),  # else the pipeline trims
                     StepCacheRun(denoisers, request.step_cache, request.step_cache_threshold, request.steps - skip,
                                  spec.key, self._mag_ratios) as cache,
                 ):  # fmt: skip
@@ -342,6 +342,11 @@ class GenerationRunner:
         if request.warped_noise and "warped_noise" in steering:
             noise = _warped_noise(guide, geometry, shape, generator, notes)
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
+        source = adapter.source_video_kwargs(pipe, request, guide, skip) if "v2v" in steering else None
+        if source is not None:  # a video-to-video pipeline encodes, noises and trims its schedule itself
+            if guide.moving is not None and request.arrow_steering == "dual_clock":
+                notes.append("dual clock off: this model's video-to-video pipeline noises the whole guide itself")
+            return {**extra, **source}, skip, None
         if guide.moving is not None and request.arrow_steering == "dual_clock" and "v2v" in steering:
             dual = self._dual_clock(adapter, pipe, geometry, request, guide, noise, skip, generator, notes)
             if dual is not None:

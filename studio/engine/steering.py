@@ -10,7 +10,9 @@ engine) steers a model in the ways its family declares:
   motion, so the model's noise moves the way the camera does.
 
 Both work with any diffusers pipeline that takes ``latents`` and a scheduler
-with ``set_timesteps``/``timesteps``/``sigmas`` (the flow-matching ones).
+with ``set_timesteps``/``timesteps`` (and ``sigmas`` where it keeps them: the
+flow-matching ones do, DDIM-style ones over discrete timesteps do not); the
+family's adapter says what the noise level is and how a latent is noised to it.
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ def truncated_schedule(scheduler: Any, skip: int) -> Iterator[None]:
     def set_timesteps(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         scheduler.timesteps = scheduler.timesteps[skip:]
-        if getattr(scheduler, "sigmas", None) is not None:  # DDIM keeps none: its steps follow the timesteps
-            scheduler.sigmas = scheduler.sigmas[skip:]
+        sigmas = getattr(scheduler, "sigmas", None)
+        if sigmas is not None:
+            scheduler.sigmas = sigmas[skip:]
         if hasattr(scheduler, "set_begin_index"):
             scheduler.set_begin_index(0)
 

@@ -51,6 +51,12 @@ class _KeyframeSink:
     def is_canceled(self) -> bool:
         return self._sink.is_canceled()
 
+    def running_on(self, worker: str) -> None:
+        """Passed through to a sink that records where a job runs (``JobReporter``)."""
+        running_on = getattr(self._sink, "running_on", None)
+        if running_on is not None:
+            running_on(worker)
+
 
 def keyframe_request(request: GenerationRequest) -> GenerationRequest:
     """The request the model runs in keyframe mode: fewer frames at a lower rate, arrows' frames scaled."""

@@ -111,6 +111,11 @@ class JobReporter:
         frames = [i * factor for i in range(len(paths))]
         self._bus.publish(self._event("keyframes", f"{len(paths)} keyframes ready", preview_paths=list(paths), preview_frames=frames))
 
+    def running_on(self, worker: str) -> None:
+        """The executor placed the job on ``worker`` (a Ray worker): stored on the job and announced."""
+        self._store.update(self.job_id, worker=worker)
+        self._bus.publish(self._event("log", f"running on {worker}"))
+
     def output(self, path: str) -> None:
         """A finished output file (the video), published before the job's last steps."""
         self._bus.publish(self._event("output", f"{Path(path).name} ready", output_path=path))

@@ -41,7 +41,8 @@ class JobService:
     """
 
     def __init__(self, settings: Settings, store: JobStore, bus: EventBus, registry: ModelRegistry, executor: Executor,
-                 after_export: Sequence[ExportStep] = (), *, estimator: Estimator | None = None) -> None:  # fmt: skip
+                 after_export: Sequence[ExportStep] = (), *, estimator: Estimator | None = None,
+                 workers: int = 1) -> None:  # fmt: skip
         self._settings = settings
         self._estimator = estimator
         self._store = store
@@ -49,8 +50,11 @@ class JobService:
         self._registry = registry
         self._queue = JobQueue()
         self._control = JobControl()
-        self._worker = JobWorker("studio-worker-0", self._queue, store, bus, executor, settings.outputs_dir,
-                                 self._control, after_export, JobProvenance(settings, AuditLog(store)))  # fmt: skip
+        provenance = JobProvenance(settings, AuditLog(store))
+        # one thread per device the executor drives: one in process, one per worker with Ray
+        self._workers = [JobWorker(f"studio-worker-{i}", self._queue, store, bus, executor, settings.outputs_dir,
+                                   self._control, after_export, provenance, settings.max_attempts)
+                         for i in range(workers)]  # fmt: skip
 
     # -- lifecycle --------------------------------------------------------------
     def start(self) -> None:
@@ -59,15 +63,17 @@ class JobService:
             logger.warning("job %s was interrupted %d times and is marked failed", job_id, self._settings.max_attempts)
         for job_id in queued:
             self._queue.put(job_id)
-        self._worker.start()
+        for worker in self._workers:
+            worker.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop the worker: a running job stops at its next check and is left ``interrupted``; waits for it."""
         self._control.stop()
         self._queue.close()
-        if self._worker.is_alive():
-            self._worker.join(timeout_s)
-            if self._worker.is_alive():
+        deadline = time.monotonic() + timeout_s
+        for worker in (w for w in self._workers if w.is_alive()):
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
                 logger.warning("the worker did not stop within %.0f s; its job will be re-queued on the next start", timeout_s)
 
     # -- requests ---------------------------------------------------------------

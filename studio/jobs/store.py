@@ -99,6 +99,8 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX audit_owner ON audit(owner, created_at)",
         "CREATE INDEX audit_created ON audit(created_at)",
     ],
+    # 4: scale out: the Ray worker that ran each job
+    ["ALTER TABLE jobs ADD COLUMN worker TEXT"],
 ]
 
 #: Job fields kept as JSON text, and their columns; every other field has a column of its own name.

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from studio import __version__
-from studio.errors import JobCanceledError, StudioError
+from studio.errors import JobCanceledError, StudioError, WorkerLostError
 from studio.jobs.control import JobControl
 from studio.jobs.events import EventBus
 from studio.jobs.keyframes import fill_in, generate_keyframes, load_keyframes, save_keyframes
@@ -82,8 +82,9 @@ class JobWorker(threading.Thread):
 
     def __init__(self, name: str, queue: JobQueue, store: JobStore, bus: EventBus, executor: Executor,
                  outputs_dir: Path, control: JobControl, after_export: Sequence[ExportStep] = (),
-                 provenance: JobProvenance | None = None) -> None:  # fmt: skip
+                 provenance: JobProvenance | None = None, max_attempts: int = 2) -> None:  # fmt: skip
         super().__init__(name=name, daemon=True)
+        self._max_attempts = max_attempts
         self._queue = queue
         self._store = store
         self._bus = bus
@@ -143,6 +144,8 @@ class JobWorker(threading.Thread):
             reporter.checkpoint("after export")
         except JobCanceledError as exc:
             self._stopped(job, cancel_flag.is_set(), str(exc), output_dir)
+        except WorkerLostError as exc:
+            self._worker_lost(job, exc)
         except StudioError as exc:
             self._finish(job_id, JobStatus.FAILED, "failed", error=str(exc))
         except Exception as exc:
@@ -168,6 +171,17 @@ class JobWorker(threading.Thread):
         else:
             self._finish(job.id, JobStatus.INTERRUPTED, f"interrupted by a shutdown during attempt {job.attempts}; "
                                                         "it runs again when the studio starts")  # fmt: skip
+
+    def _worker_lost(self, job: Job, exc: WorkerLostError) -> None:
+        """A remote worker died mid-job: queue it again for another worker while attempts remain (as after a crash)."""
+        if job.attempts >= self._max_attempts:
+            self._finish(job.id, JobStatus.FAILED, "failed", error=f"{exc}; out of attempts ({job.attempts} of {self._max_attempts})")
+            return
+        message = f"{exc}; queued again (attempt {job.attempts} of {self._max_attempts} was cut short)"
+        self._store.update(job.id, status=JobStatus.QUEUED, phase=Phase.QUEUED, message=message, step=0, progress=0.0)
+        self._bus.publish(JobEvent(job_id=job.id, kind="status", status=JobStatus.QUEUED, phase=Phase.QUEUED,
+                                   total_steps=job.total_steps, message=message))  # fmt: skip
+        self._queue.put(job.id)
 
     def _generate(self, job: Job, reporter: JobReporter, output_dir: Path) -> tuple[GenerationResult, FrameOrigins | None] | None:
         """The clip's frames; in keyframe mode also which are generated. None: keyframes wait for review."""

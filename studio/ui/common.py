@@ -107,11 +107,12 @@ def job_row(job: Job) -> list[object]:
         job.id, job.status.value, job.phase.value, f"{job.progress * 100:.0f}%", job.request.model,
         job.request.prompt[:80], format_time(job.created_at), "" if duration is None else f"{duration:.1f}",
         job.outputs.video or "", job.error or "", step_cache_cell(job), job.attempts,
+        job.worker or "",
     ]  # fmt: skip
 
 
 JOB_COLUMNS = ["id", "status", "phase", "progress", "model", "prompt", "created", "seconds", "output", "error", "step cache",
-               "attempts"]
+               "attempts", "worker"]
 
 
 def step_cache_cell(job: Job) -> str:

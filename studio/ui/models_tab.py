@@ -14,6 +14,7 @@ from studio.errors import StudioError
 from studio.types import GenerationRequest, Mode
 from studio.ui.common import user_errors
 from studio.ui.generation_settings import estimate_markdown, model_defaults
+from studio.ui.workers_view import workers_markdown
 
 _REFRESH_S = 2.0
 
@@ -54,8 +55,10 @@ class ModelsTab:
         with gr.Row():
             model = gr.Dropdown([(s.display_name, s.key) for s in self._c.registry.specs()], value=self._c.settings.default_model,
                                 label="Model", scale=3)  # fmt: skip
-            load = gr.Button("Load", size="sm", elem_id="models-load")
-            unload = gr.Button("Unload", size="sm")
+            # with Ray, jobs load models on the workers (and stay there: affinity); this process runs none
+            in_process = self._c.ray is None
+            load = gr.Button("Load", size="sm", elem_id="models-load", interactive=in_process)
+            unload = gr.Button("Unload", size="sm", interactive=in_process)
             refresh = gr.Button("Refresh", size="sm")
         state = gr.Markdown(self.state_markdown(), elem_id="models-state")
         sizes = self._render_sizes()
@@ -121,6 +124,8 @@ class ModelsTab:
                       *[f"| {m.key} | {m.mode} | {m.status} | {m.seconds:.0f} s |" for m in loading]]  # fmt: skip
         for key, error in manager.load_errors().items():
             parts += ["", f"**Last load of {key} failed:** {error}"]
+        if self._c.ray is not None:
+            parts += ["", workers_markdown(self._c.ray.workers())]
         return "\n".join(parts)
 
     def estimate(self, key: str, width, height, num_frames, _fps, steps, guidance_scale) -> str:

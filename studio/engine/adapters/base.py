@@ -76,6 +76,12 @@ class PipelineAdapter:
         """The guide as a control video (families whose steering includes ``"control"``)."""
         raise NotImplementedError(f"{type(self).__name__} takes no control video")
 
+    def source_video_kwargs(self, pipe: Any, request: GenerationRequest, guide: GuideVideo,
+                            skip: int) -> dict[str, Any] | None:  # fmt: skip
+        """A video-to-video pipeline's own inputs for the guide (source video, strength running ``steps - skip``
+        steps), or None: the pipeline takes none, and the studio gives it start latents on a truncated schedule."""
+        return None
+
     # -- latents ---------------------------------------------------------------------
     def to_video_layout(self, latents: torch.Tensor, geometry: LatentGeometry,
                         request: GenerationRequest) -> torch.Tensor:  # fmt: skip

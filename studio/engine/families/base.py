@@ -25,8 +25,11 @@ class SizeRules:
     side_multiple: int = 16
     temporal_step: int = 4
     min_side_px: int = 16
-    #: the most frames the denoiser can attend over (AnimateDiff's motion modules: 32); None = no limit.
+    #: the most frames the model makes (AnimateDiff's motion modules attend over 32; CogVideoX's cards);
+    #: None = only the operator's limit.
     max_frames: int | None = None
+    #: the one (width, height) the model runs at (learned positional embeddings), or None.
+    fixed_size: tuple[int, int] | None = None
 
     def check(self, width: int, height: int, num_frames: int, *, round_values: bool) -> tuple[int, int, int, list[str]]:
         """Validate (or round, with a note) width, height and frame count.
@@ -43,6 +46,13 @@ class SizeRules:
         for name, value in (("width", width), ("height", height)):
             if value < self.min_side_px:
                 raise InvalidRequestError(f"{name} must be at least {self.min_side_px} px, got {value}")
+        if self.fixed_size is not None and (width, height) != self.fixed_size:
+            if not round_values:
+                raise InvalidRequestError(f"this model runs at {self.fixed_size[0]}x{self.fixed_size[1]} only, "
+                                          f"got {width}x{height}")  # fmt: skip
+            width, height = self.fixed_size
+            notes.append(f"size set from {new_w}x{new_h} to {width}x{height} (the only size this model runs at)")
+            new_w, new_h = width, height
         if width % self.side_multiple or height % self.side_multiple:
             if not round_values:
                 raise InvalidRequestError(
