@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--guidance", type=float, dest="guidance_scale")
     gen.add_argument("--seed", type=int)
     gen.add_argument("--flow-shift", type=float, help="scheduler shift (default: the model card's for the size)")
+    gen.add_argument("--step-cache", choices=("off", "first_block", "mag", "taylorseer"), help="skip transformer passes")
+    gen.add_argument("--keyframe-factor", type=int, help="keyframe mode: the model makes every k-th frame (1 = off)")
+    gen.add_argument("--format", choices=("mp4", "webm", "gif", "png_zip"), help="export format (default mp4)")
+    gen.add_argument("--lora", action="append", metavar="SOURCE[:WEIGHT]",
+                     help="a LoRA (registered key, hub id or file), repeatable; weight 1 unless given")
+    gen.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                     help="any request field (value as JSON, else text), repeatable: e.g. step_cache_threshold=0.1")
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to copy the video (default clip.mp4)")
     report = sub.add_parser("report", help="print the temporal-consistency report of any video file")
     report.add_argument("video", type=Path, help="a video file (or a studio PNG-frames zip)")
@@ -117,14 +124,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _chosen_values(args: argparse.Namespace, container) -> dict:
     """Request values from the preset (if any), then the flags, which win; nothing else is filled here."""
     from studio.cli_motion import motion_from_flags
+    from studio.cli_options import lora_values, set_values
 
     values: dict = {}
     if args.preset:
         preset = container.presets.get(args.preset).preset
         values.update(preset.values)
+    values.update(set_values(args.set))  # the named flags below win over --set
+    if args.lora:
+        values["loras"] = lora_values(args.lora)
+    if args.format:
+        values["export"] = {**values.get("export", {}), "format": args.format}
     flags = {k: getattr(args, k) for k in ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale",
                                            "seed", "flow_shift", "arrow_steering", "arrow_strength",
-                                           "guide_strength")}  # fmt: skip
+                                           "guide_strength", "step_cache", "keyframe_factor")}  # fmt: skip
     values.update({k: v for k, v in flags.items() if v is not None})
     prompt = args.prompt or values.get("prompt", "")
     if args.preset:
@@ -205,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             from studio.container import build_container
             from studio.server import serve
 
-            serve(build_container(settings))
+            serve(build_container(settings, serving=True))
             return 0
         return _generate(args, settings)
     except StudioError as exc:

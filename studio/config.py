@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     c2pa_key: Path | None = Field(None, description="private key (PEM) of c2pa_cert")
     watermark: bool = Field(True, description="embed the invisible watermark (job id) in every generated frame")
     watermark_psnr_db: float = Field(39.0, ge=30.0, le=60.0, description="image cost of the watermark (higher = fainter, less robust)")
+    # -- serving latency --
+    worker_threads: int | None = Field(None, ge=1, description="torch CPU threads of the generation worker "
+                                       "(default: while serving on the CPU, the cores less one, left to the web server)")
 
     # -- scale out (Ray) --
     executor: Literal["local", "ray"] = Field("local", description="'local': worker threads in this process; 'ray': Ray actors")

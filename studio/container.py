@@ -66,8 +66,10 @@ class Container:
         self.lock.release()
 
 
-def build_container(settings: Settings, *, start: bool = True) -> Container:
+def build_container(settings: Settings, *, start: bool = True, serving: bool = False) -> Container:
     """Build (and by default start) the services. Imports torch through the engine.
+
+    ``serving``: the process also serves the web studio (the CPU worker leaves it a core).
 
     Raises:
         DataDirBusyError: another studio process holds the data folder.
@@ -75,17 +77,17 @@ def build_container(settings: Settings, *, start: bool = True) -> Container:
     lock = DataDirLock(settings.data_dir)
     lock.acquire()
     try:
-        return _build(settings, lock, start)
+        return _build(settings, lock, start, serving)
     except BaseException:
         lock.release()
         raise
 
 
-def _build(settings: Settings, lock: DataDirLock, start: bool) -> Container:
+def _build(settings: Settings, lock: DataDirLock, start: bool, serving: bool) -> Container:
     settings.outputs_dir.mkdir(parents=True, exist_ok=True)
     registry = ModelRegistry(offline=settings.offline)
     policy_for(settings)  # a policy file that does not parse stops the start, naming the problem
-    device, manager, runner = build_engine(settings, registry)
+    device, manager, runner = build_engine(settings, registry, serving=serving)
     logger.info("engine on %s (%s)", device.device, device.dtype)
     store = JobStore(settings.db_path)
     bus = EventBus()

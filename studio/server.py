@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import secrets
@@ -73,7 +74,26 @@ def create_app(container: Container) -> FastAPI:
 
 
 def serve(container: Container) -> None:
+    """Build the app, import the default model's pipeline code, settle the heap, then serve until stopped."""
     import uvicorn
 
+    from studio.engine.warmup import import_pipeline_code
+
     app = create_app(container)
+    import_pipeline_code(container.registry, container.settings.default_model)
+    settle_heap()
     uvicorn.run(app, host=container.settings.host, port=container.settings.port, log_level="info")
+
+
+def settle_heap() -> int:
+    """Move every object made so far (modules, the UI, the services) out of the garbage collector's reach.
+
+    They live as long as the process. Left in the oldest generation, each full
+    collection would walk them all (about 0.25 s for 500,000 objects, with the
+    interpreter lock held: every request waits); frozen, a full collection walks
+    only what was made since. Models are loaded after this, so an evicted model
+    is still collected. Returns the number of objects frozen.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

@@ -60,6 +60,27 @@ def test_dual_clock_flags_reach_the_request(run_cli, tmp_path: Path) -> None:
     assert any("dual clock" in note for note in metadata["notes"])
 
 
+def test_any_request_option_can_be_scripted(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "options.webm"
+    code = run_cli("--model", "wan-demo", "--prompt", "a kite", "--frames", "9", "--width", "64", "--height", "48",
+                   "--steps", "2", "--step-cache", "first_block", "--set", "step_cache_threshold=0.2", "--format", "webm",
+                   "--set", "keyframe_factor=2", "--set", "negative_prompt=blurry", "--out", str(out))  # fmt: skip
+    assert code == 0
+    request = read_embedded_metadata(out)["request"]
+    assert request["step_cache"] == "first_block" and request["step_cache_threshold"] == 0.2
+    assert request["export"]["format"] == "webm" and request["keyframe_factor"] == 2
+    assert request["negative_prompt"] == "blurry"
+
+
+def test_lora_flags_become_request_loras() -> None:
+    from studio.cli_options import lora_values
+
+    assert lora_values(["org/style", "style.safetensors:0.7", "C:/loras/a.safetensors"]) == [
+        {"source": "org/style", "weight": 1.0}, {"source": "style.safetensors", "weight": 0.7},
+        {"source": "C:/loras/a.safetensors", "weight": 1.0},
+    ]  # fmt: skip
+
+
 def test_camera_file_and_arrows_file(run_cli, tmp_path: Path) -> None:
     arrows = tmp_path / "arrows.json"
     arrows.write_text(json.dumps([{"points": [[0.5, 0.5], [0.6, 0.5]]}]))
@@ -83,6 +104,10 @@ def test_camera_file_and_arrows_file(run_cli, tmp_path: Path) -> None:
         (["--image", "IMG", "--camera-file", "/no/such/camera.json"], "--camera-file not found"),
         (["--image", "IMG", "--arrows", '[{"points": [[0.5, 0.5]]}]'], "points"),
         (["--image", "IMG", "--arrow-strength", "1.5"], "arrow_strength"),
+        (["--prompt", "x", "--set", "no_such_field=1"], "unknown request field 'no_such_field'"),
+        (["--prompt", "x", "--set", "steps"], "--set takes FIELD=VALUE"),
+        (["--prompt", "x", "--set", "steps=many"], "steps"),
+        (["--prompt", "x", "--lora", "org/style:heavy"], "must be a number, got 'heavy'"),
         (["--image", "IMG", "--guide-strength", "-1"], "guide_strength"),
     ],
 )

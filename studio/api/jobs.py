@@ -73,8 +73,9 @@ def list_jobs(c: ContainerDep, viewer: ViewerDep, status_: Annotated[list[str] |
 
 
 @router.get("/jobs/{job_id}")
-async def get_job(job_id: str, c: ContainerDep, viewer: ViewerDep) -> JobView:
-    # async: a status poll is one indexed SQLite read; run on the loop it skips a thread hop under load
+def get_job(job_id: str, c: ContainerDep, viewer: ViewerDep) -> JobView:
+    # a plain def runs in the thread pool: the SQLite read may wait for the store's lock while the
+    # worker writes, and that wait must hold up this poll only, never the event loop serving the rest
     return job_view(c.jobs.get(job_id, viewer))
 
 

@@ -37,7 +37,9 @@ def step_sigma(scheduler: Any, step: int) -> float:
     sigmas = getattr(scheduler, "sigmas", None)
     if sigmas is not None:
         return float(sigmas[step])
-    alpha = float(scheduler.alphas_cumprod[int(scheduler.timesteps[step])])
+    # zero-terminal-SNR schedules (CogVideoX) reach a = 0 at their first step: a finite, very large level there
+    # keeps the v-prediction estimate (-> -v) finite
+    alpha = max(float(scheduler.alphas_cumprod[int(scheduler.timesteps[step])]), 1e-6)
     return ((1.0 - alpha) / alpha) ** 0.5
 
 

@@ -39,6 +39,7 @@ from studio.engine.steering import (
     warp_noise,
 )
 from studio.engine.step_cache import MagRatioStore, StepCacheRun
+from studio.engine.threads import use_threads
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
 from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink
 
@@ -179,8 +180,11 @@ class GenerationRunner:
     """Turns a validated ``GenerationRequest`` into frames, reporting to a ``ProgressSink``."""
 
     def __init__(self, settings: Settings, registry: ModelRegistry, manager: ModelManager, device: DeviceInfo,
-                 guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None) -> None:  # fmt: skip
+                 guide_builder: GuideBuilder | None = None, loras: LoraRegistry | None = None,
+                 threads: int | None = None) -> None:  # fmt: skip
         self._settings = settings
+        #: torch intra-op threads of the thread that runs (None = torch's default); see ``engine/threads.py``.
+        self.threads = threads
         self._lora_registry = loras or LoraRegistry(settings.loras_dir, allow_local=settings.allow_local_loras)
         self._loras = LoraApplier(self._lora_registry, offline=settings.offline)
         self._mag_ratios = MagRatioStore(settings.models_dir / "mag_ratios")
@@ -199,6 +203,7 @@ class GenerationRunner:
             OutOfMemoryError: the device ran out of memory; idle pipelines were freed.
             StudioError: the model cannot be resolved or loaded, or the size does not fit its latent geometry.
         """
+        use_threads(self.threads)
         try:
             with torch.inference_mode():
                 return self._run(request, seed, sink)

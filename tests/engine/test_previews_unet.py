@@ -83,3 +83,19 @@ def test_a_per_frame_guidance_tensor_is_applied_per_frame(denoiser: _Denoiser) -
         predicted = tracker.predict(guidance, 1.0, batch=1)
     guided = uncond + guidance * (cond - uncond)
     assert predicted is not None and torch.allclose(predicted, (x - guided) / 2**0.5, atol=1e-5)
+
+
+def test_a_zero_terminal_snr_step_has_a_finite_level_and_a_v_estimate_near_minus_v() -> None:
+    from diffusers import DDIMScheduler
+
+    from studio.engine.previews import CleanLatentTracker, step_sigma
+
+    scheduler = DDIMScheduler(rescale_betas_zero_snr=True, prediction_type="v_prediction", timestep_spacing="trailing")
+    scheduler.set_timesteps(4)
+    assert float(scheduler.alphas_cumprod[int(scheduler.timesteps[0])]) == 0.0
+    sigma = step_sigma(scheduler, 0)
+    tracker = CleanLatentTracker([], "v")
+    hidden = torch.randn(1, 4, 2, 3, 3)
+    tracker._hidden, tracker._outputs = hidden, [hidden * 0 + 0.5]  # v = 0.5 everywhere
+    clean = tracker.predict(1.0, sigma)
+    assert sigma < float("inf") and clean is not None and torch.allclose(clean, torch.full_like(hidden, -0.5), atol=1e-2)
