@@ -85,6 +85,7 @@ def build_dual_clock(adapter: PipelineAdapter, pipe: Any, geometry: LatentGeomet
                      moving: np.ndarray, guide_latent: torch.Tensor, noise: torch.Tensor, skip: int,
                      strong_skip: int, device: torch.device) -> DualClock:  # fmt: skip
     """A dual clock from step ``skip`` (the background's start) to ``strong_skip`` (the moving regions' start)."""
-    levels = [adapter.start_noise_level(pipe, request.steps, k, device) for k in range(skip, strong_skip + 1)]
+    levels = [adapter.start_noise_level(pipe, request.steps, k, device, request=request)
+              for k in range(skip, strong_skip + 1)]
     mask = latent_mask(moving, geometry, tuple(guide_latent.shape[3:]))  # type: ignore[arg-type]
     return DualClock(adapter, pipe, geometry, request, mask, guide_latent, noise.to(guide_latent.device), levels)

@@ -73,13 +73,30 @@ def _noised_frames(timestep: torch.Tensor | None, latent_shape: torch.Size) -> t
     Per-token timesteps (Wan 2.2 TI2V image to video: shape (batch, tokens),
     tokens in frame order) are 0 on the frames kept as given; the denoiser's
     output there is ignored by the pipeline, so the preview keeps the input.
-    A timestep per sample means every frame is noised: 1.
+    A timestep per sample means every frame is noised: 1. A timestep per latent
+    cell, (batch, 1, F, H, W), counts a frame clean where all its cells are.
     """
     frames = latent_shape[2]
+    if timestep is not None and timestep.ndim == 5:
+        per_cell = timestep.amax(dim=(1, 3, 4))
+        return (per_cell > 0).float().view(timestep.shape[0], 1, frames, 1, 1)
     if timestep is None or timestep.ndim != 2 or timestep.shape[1] % frames:
         return 1.0
     per_frame = timestep.reshape(timestep.shape[0], frames, -1)[:, :, 0]
     return (per_frame > 0).float().view(timestep.shape[0], 1, frames, 1, 1).to(timestep.device)
+
+
+def _per_cell(timestep: torch.Tensor, to_video: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """One timestep per packed token, laid out like the tokens it goes with: (B, 1, F, H, W).
+
+    LTX-Video's condition pipeline puts extra condition tokens first, which the
+    adapter's layout drops. A layout tied to the latent channel count cannot take
+    a one-feature tensor: the timesteps are then returned as given.
+    """
+    try:
+        return to_video(timestep[..., None].float())
+    except (RuntimeError, ValueError):
+        return timestep
 
 
 class CleanLatentTracker:
@@ -141,6 +158,8 @@ class CleanLatentTracker:
             if timestep is not None and timestep.ndim >= 1 and timestep.shape[0] == 2 * batch:
                 timestep = timestep[:batch]
         if to_video is not None:
+            if timestep is not None and timestep.ndim == 2 and hidden.ndim == 3 and timestep.shape[1] == hidden.shape[1]:
+                timestep = _per_cell(timestep, to_video)
             hidden, output = to_video(hidden), to_video(output)
         # image-to-video denoisers see the noisy latent with conditioning channels appended
         hidden, output = hidden[:, : output.shape[1]].float(), output.float()

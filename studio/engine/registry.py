@@ -89,7 +89,7 @@ class ModelSpec(BaseModel):
     defaults: ModelDefaults = Field(default_factory=ModelDefaults)
     #: a pipeline class other than the family's for its mode (e.g. a control-video variant).
     pipeline_class: str | None = None
-    #: how a guide steers this model, when it differs from the family's ("v2v", "warped_noise", "control").
+    #: how a guide steers this model, when it differs from the family's ("v2v", "warped_noise", "control", "frames").
     steering: tuple[str, ...] | None = None
     #: weights in GB as loaded on an accelerator (``device.component_dtypes``: bf16 transformers and
     #: text encoder, float32 VAE and image encoder); fp32 demo sizes are negligible. Drives the offload policy.
@@ -280,6 +280,7 @@ def default_specs() -> list[ModelSpec]:
         # -- LTX-2 (video with its sound track) --
         *ltx2_specs(),
         *unet_specs(),  # -- UNet families: AnimateDiff, Stable Video Diffusion (families/unet_specs.py) --
+        *_ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
         # -- CogVideoX (studio/engine/families/cogvideox_specs.py) --
         *cogvideox_specs(),
         *_hunyuan_specs(),  # -- HunyuanVideo 1.5 and FramePack --
@@ -335,6 +336,12 @@ def _hunyuan_specs() -> list[ModelSpec]:
     from studio.engine.registry_hunyuan import hunyuan_specs  # it imports this module's ModelSpec
 
     return hunyuan_specs()
+
+
+def _ltx_specs() -> list[ModelSpec]:
+    from studio.engine.families.ltx_specs import ltx_specs  # imports ModelSpec from here
+
+    return ltx_specs()
 
 
 class ModelRegistry:
@@ -426,9 +433,10 @@ class ModelRegistry:
                 modes = [m for m, cls in family.pipelines.items() if cls == class_name]
                 if modes:
                     return ModelSpec(key=source, family=family.name, label=label, source=source, modes=(modes[0],))
-                # a control-video variant (Wan VACE): image to video, steered through its control input
+                # another pipeline of the family (Wan VACE: a control-video one): image to video, steered as declared
+                steering = family.pipeline_steering.get(class_name, ("control", "warped_noise", "v2v"))
                 return ModelSpec(key=source, family=family.name, label=label, source=source, modes=("i2v",),
-                                 pipeline_class=class_name, steering=("control", "warped_noise", "v2v"))  # fmt: skip
+                                 pipeline_class=class_name, steering=steering)  # fmt: skip
         supported = ", ".join(sorted(name for family in FAMILIES.values() for name in family.pipeline_class_names))
         raise UnknownModelError(
             f"pipeline {class_name!r} in {source!r} is not supported; supported pipelines: {supported}"

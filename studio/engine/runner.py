@@ -362,7 +362,7 @@ class GenerationRunner:
                 return adapter.with_start_latents(pipe, extra, latents, level=dual.levels[0]), skip, dual
         if skip:
             guide_latent = adapter.encode_video(pipe, guide.frames, device)
-            level = adapter.start_noise_level(pipe, request.steps, skip, device)
+            level = adapter.start_noise_level(pipe, request.steps, skip, device, request=request)
             noise = noise if noise is not None else torch.randn(guide_latent.shape, generator=generator)
             noise = adapter.noised(pipe, guide_latent, noise, level)
         if noise is not None:

@@ -164,7 +164,7 @@ class ImageToVideoTab:
             negative = gr.Textbox(label="Negative prompt", lines=1, value=self._default.defaults.negative_prompt,
                                   elem_id="i2v-negative-prompt")  # the model card's, editable
             with gr.Row():
-                guide_strength = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label="Guide strength (video-to-video)")
+                guide_strength = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label="Guide strength (video-to-video / guide frames)")
                 warped_noise = gr.Checkbox(value=True, label="Noise follows the camera")
             with gr.Row():
                 control_scale = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Control scale (control-video models, e.g. VACE)")

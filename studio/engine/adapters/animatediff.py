@@ -54,7 +54,8 @@ class AnimateDiffAdapter(PipelineAdapter):
     def encode_video(self, pipe: Any, frames: np.ndarray, device: torch.device) -> torch.Tensor:
         return encode_frames(pipe.vae, frames, device)
 
-    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device) -> float:
+    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device,
+                          request: GenerationRequest | None = None) -> float:  # fmt: skip
         """The timestep a schedule truncated by ``skip`` starts at (DDPM schedulers index noise by timestep)."""
         pipe.scheduler.set_timesteps(num_steps, device=device)
         return float(pipe.scheduler.timesteps[skip])

@@ -121,8 +121,13 @@ class PipelineAdapter:
 
         return encode_guide(pipe.vae, frames, device)
 
-    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device) -> float:
-        """The noise level a schedule truncated by ``skip`` starts at (flow matching: its sigma)."""
+    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device,
+                          request: GenerationRequest | None = None) -> float:  # fmt: skip
+        """The noise level a schedule truncated by ``skip`` starts at (flow matching: its sigma).
+
+        ``request``: the run's request, for pipelines whose schedule depends on it (LTX-Video shifts
+        by the token count); the default schedule does not.
+        """
         from studio.engine.steering import start_sigma
 
         return start_sigma(pipe.scheduler, num_steps, skip, device)

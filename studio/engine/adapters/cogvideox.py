@@ -116,7 +116,8 @@ class CogVideoXAdapter(PipelineAdapter):
         latent = vae.encode(video.to(vae.dtype)).latent_dist.mode().float()
         return latent * float(vae.config.scaling_factor)
 
-    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device) -> float:
+    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device,
+                          request: GenerationRequest | None = None) -> float:  # fmt: skip
         """The first timestep of the schedule truncated by ``skip`` (0..999; higher is noisier)."""
         pipe.scheduler.set_timesteps(num_steps, device=device)
         return float(pipe.scheduler.timesteps[skip])

@@ -63,7 +63,8 @@ class HunyuanVideo15Adapter(PipelineAdapter):
         latent = pipe.vae.encode(video.to(pipe.vae.dtype)).latent_dist.mode().float()
         return latent * float(pipe.vae.config.scaling_factor)
 
-    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device) -> float:
+    def start_noise_level(self, pipe: Any, num_steps: int, skip: int, device: torch.device,
+                          request: GenerationRequest | None = None) -> float:  # fmt: skip
         """Sigma at step ``skip`` of the pipeline's own schedule (linear sigmas, shifted by the scheduler)."""
         pipe.scheduler.set_timesteps(sigmas=np.linspace(1.0, 0.0, num_steps + 1)[:-1], device=device)
         return float(pipe.scheduler.sigmas[skip])

@@ -11,6 +11,7 @@ from studio.engine.families.base import Family
 from studio.engine.families.cogvideox import COGVIDEOX
 from studio.engine.families.framepack import FRAMEPACK
 from studio.engine.families.hunyuan15 import HUNYUAN15
+from studio.engine.families.ltx import LTX
 from studio.engine.families.ltx2 import LTX2
 from studio.engine.families.motion import MOTION
 from studio.engine.families.skyreels import SKYREELS
@@ -18,6 +19,7 @@ from studio.engine.families.svd import SVD
 from studio.engine.families.wan import WAN
 
 FAMILIES: dict[str, Family] = {WAN.name: WAN, MOTION.name: MOTION, SKYREELS.name: SKYREELS}
+FAMILIES[LTX.name] = LTX
 FAMILIES[COGVIDEOX.name] = COGVIDEOX
 FAMILIES[LTX2.name] = LTX2
 FAMILIES.update({ANIMATEDIFF.name: ANIMATEDIFF, SVD.name: SVD})  # -- UNet families --

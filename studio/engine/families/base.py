@@ -163,6 +163,9 @@ class Family:
     float32_components: frozenset[str] | None = None
     #: camera preset -> registered LoRA key of a native camera-motion LoRA (AnimateDiff's motion LoRAs).
     camera_loras: dict[str, str] = field(default_factory=dict)
+    #: how a guide steers a pipeline class of ``pipeline_class_names`` that no mode names (an ad-hoc folder's
+    #: ``_class_name``, e.g. LTX-Video's ``LTXConditionPipeline``); a class missing here is a control-video one.
+    pipeline_steering: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def preview_for(self, geometry: LatentGeometry) -> LatentPreview | None:
         """The projection for a latent space of ``geometry``, or None when this family has none for it."""
