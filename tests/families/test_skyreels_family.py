@@ -13,6 +13,7 @@ from studio.engine.adapters.skyreels import windows
 from studio.engine.families.base import LatentGeometry
 from studio.engine.families.skyreels import build_full_size
 from studio.engine.registry import ModelRegistry
+from studio.media.export import probe_video
 from studio.motion.specs import CameraSpec, MotionSpec
 from studio.types import GenerationRequest
 from tests.families.harness import cancel_while_denoising, generate, source_image
@@ -33,6 +34,15 @@ def test_a_clip_longer_than_the_window_is_made_window_after_window(container: Co
     assert progress == [(i, 6) for i in range(1, 7)]
     labels = [frame for e in seen if e.kind == "preview" for frame in e.preview_frames]
     assert max(labels) == 32 and min(labels) == 0  # the last window's previews stand for the clip's end
+    # finished windows are shown while the next denoise: windows 1 and 2 (the last comes as the whole clip)
+    kinds = [e.kind for e in seen]
+    segments = [e for e in seen if e.kind == "segment"]
+    assert [(e.segment_index, e.segment_total) for e in segments] == [(0, 3), (1, 3)]
+    assert kinds.index("progress") < kinds.index("segment") and kinds.index("segment") < kinds.index("output")
+    between = kinds[kinds.index("segment") + 1 : max(i for i, k in enumerate(kinds) if k == "segment")]
+    assert "progress" in between  # the second window denoised after the first was shown
+    # 5 latent frames (17 video frames), then the second window's 3 new latent frames (9 frames)
+    assert [probe_video(e.output_path)[0] for e in segments] == [17, 9]
 
 
 def test_a_clip_within_one_window_is_one_window(container: Container) -> None:

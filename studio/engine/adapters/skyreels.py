@@ -6,15 +6,22 @@ longer than the window is denoised window after window, each with the whole
 schedule, the step callback counting from 0 again in each; the studio counts
 every window's steps and labels previews with the window's place in the clip.
 Start latents (guide, warped noise, dual clock) shape the first window.
+
+Finished windows are shown while the next ones denoise: the pipeline prepares
+each later window from the latents of all finished ones, so at that moment the
+frames the last window added are decoded and handed on as a section (the
+final decode of the whole clip replaces them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
 
-from studio.engine.adapters.base import PipelineAdapter
+from studio.engine.adapters.base import PipelineAdapter, SegmentEmitter
 from studio.engine.families.base import LatentGeometry
 from studio.types import GenerationRequest
 
@@ -51,3 +58,39 @@ class SkyReelsAdapter(PipelineAdapter):
                      geometry: LatentGeometry) -> torch.Tensor:  # fmt: skip
         _count, base, _ = windows(request.num_frames, fixed, geometry)
         return latents[:, :, :base]
+
+    @contextmanager
+    def segments(self, pipe: Any, request: GenerationRequest, fixed: dict[str, Any],
+                 emit: SegmentEmitter) -> Iterator[None]:  # fmt: skip
+        """Each window but the last, decoded when the pipeline prepares the next one from it."""
+        count, _base, _advance = windows(request.num_frames, fixed, self.geometry(pipe))
+        if count == 1:
+            yield
+            return
+        prepare = pipe.prepare_latents
+        emitted = 0  # latent frames already shown
+
+        def prepare_and_emit(*args: Any, **kwargs: Any) -> Any:
+            nonlocal emitted
+            finished = kwargs.get("video_latents")
+            if finished is not None and finished.shape[2] > emitted:
+                index = kwargs.get("long_video_iter", 1) - 1
+                emit(_decoded(pipe, finished[:, :, emitted:]), index, count)
+                emitted = finished.shape[2]
+            return prepare(*args, **kwargs)
+
+        pipe.prepare_latents = prepare_and_emit
+        try:
+            yield
+        finally:
+            del pipe.prepare_latents  # back to the class's method
+
+
+def _decoded(pipe: Any, latents: torch.Tensor) -> Any:
+    """Normalised Wan latents (1, C, T, h, w) -> uint8 frames (F, H, W, 3), as the pipeline's own final decode."""
+    config = pipe.vae.config
+    mean = torch.tensor(config.latents_mean, device=latents.device).view(1, -1, 1, 1, 1)
+    std = torch.tensor(config.latents_std, device=latents.device).view(1, -1, 1, 1, 1)
+    raw = (latents.float() * std + mean).to(pipe.vae.dtype)
+    video = pipe.vae.decode(raw, return_dict=False)[0]  # (1, 3, F, H, W) in [-1, 1]
+    return ((video[0].permute(1, 2, 3, 0).float().clamp(-1, 1) + 1) * 127.5).round().byte().cpu().numpy()
