@@ -82,7 +82,10 @@ def load_times(settings: Settings, registry: ModelRegistry, spec: ModelSpec) -> 
 def bare_run(pipe, registry: ModelRegistry, spec: ModelSpec, request: GenerationRequest, guide) -> float:
     """The pipeline called with the family adapter's arguments only."""
     adapter = load_adapter(registry.adapter_path(spec))
-    extra = adapter.image_kwargs(pipe, request, guide) if guide is not None else {}
+    extra: dict = {}
+    if guide is not None:  # as the runner conditions on the guide: a control video, else the image
+        steering = registry.steering(spec)
+        extra = adapter.control_kwargs(pipe, request, guide) if "control" in steering else adapter.image_kwargs(pipe, request, guide)
     started = time.perf_counter()
     with adapter.prepared(pipe, request):  # per-call pipeline state (HunyuanVideo 1.5's guider scale)
         pipe(**adapter.call_kwargs(pipe, request), **extra, **registry.call_kwargs(spec),
