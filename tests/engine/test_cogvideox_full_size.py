@@ -18,6 +18,7 @@ from studio.engine.registry import ModelRegistry
 from studio.engine.runner import _check_size
 from studio.types import GenerationRequest
 from tests.engine.fake_models import FakeDevice
+from tests.engine.sizes import billions
 
 ADAPTER = CogVideoXAdapter()
 
@@ -26,10 +27,6 @@ ADAPTER = CogVideoXAdapter()
 def pipes() -> dict:
     with torch.device("meta"):
         return {key: build_full_size(key) for key in FULL_SIZE}
-
-
-def _billions(module: torch.nn.Module) -> float:
-    return sum(p.numel() for p in module.parameters()) / 1e9
 
 
 @pytest.mark.parametrize(
@@ -47,7 +44,7 @@ def _billions(module: torch.nn.Module) -> float:
 def test_parameter_counts_match_the_released_models(pipes: dict, key: str, component: str, published_b: float) -> None:
     module = getattr(pipes[key], component)
     assert next(module.parameters()).device.type == "meta"
-    assert _billions(module) == pytest.approx(published_b, rel=0.02)
+    assert billions(module) == pytest.approx(published_b, rel=0.02)
 
 
 @pytest.mark.parametrize("key", list(FULL_SIZE))

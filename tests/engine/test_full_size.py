@@ -22,16 +22,13 @@ from studio.engine.runner import _check_size
 from studio.engine.steering import latent_sampling_maps, warp_noise
 from studio.errors import InvalidRequestError
 from studio.types import GenerationRequest
+from tests.engine.sizes import billions
 
 
 @pytest.fixture(scope="module")
 def pipes() -> dict:
     with torch.device("meta"):
         return {key: build_full_size(key) for key in FULL_SIZE}
-
-
-def _billions(module: torch.nn.Module) -> float:
-    return sum(p.numel() for p in module.parameters()) / 1e9
 
 
 @pytest.mark.parametrize(
@@ -51,7 +48,7 @@ def _billions(module: torch.nn.Module) -> float:
 def test_parameter_counts_match_the_released_models(pipes: dict, key: str, component: str, known_b: float) -> None:
     module = getattr(pipes[key], component)
     assert next(module.parameters()).device.type == "meta"
-    assert _billions(module) == pytest.approx(known_b, rel=0.02)
+    assert billions(module) == pytest.approx(known_b, rel=0.02)
 
 
 @pytest.mark.parametrize("key", list(FULL_SIZE))

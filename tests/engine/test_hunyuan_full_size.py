@@ -17,6 +17,7 @@ from studio.engine.device import component_dtypes
 from studio.engine.families.framepack import FRAMEPACK, build_framepack_full_size
 from studio.engine.families.hunyuan15 import build_hunyuan15_full_size
 from studio.engine.registry import ModelRegistry
+from tests.engine.sizes import billions
 
 META = torch.device("meta")
 
@@ -29,10 +30,6 @@ def pipes() -> dict:
             "hunyuanvideo1.5-720p-i2v": build_hunyuan15_full_size("i2v", 720),
             "framepack-i2v-hy": build_framepack_full_size(),
         }
-
-
-def _billions(module: torch.nn.Module) -> float:
-    return sum(p.numel() for p in module.parameters()) / 1e9
 
 
 @pytest.mark.parametrize(
@@ -49,7 +46,7 @@ def _billions(module: torch.nn.Module) -> float:
 def test_parameter_counts_match_the_published_sizes(pipes: dict, key: str, component: str, published_b: float) -> None:
     module = getattr(pipes[key], component)
     assert next(module.parameters()).device.type == "meta"
-    assert _billions(module) == pytest.approx(published_b, rel=0.02)
+    assert billions(module) == pytest.approx(published_b, rel=0.02)
 
 
 def test_vaes_have_the_published_latent_spaces(pipes: dict) -> None:
@@ -58,8 +55,8 @@ def test_vaes_have_the_published_latent_spaces(pipes: dict) -> None:
     hy = FramePackAdapter().geometry(pipes["framepack-i2v-hy"])
     assert (hy15.channels, hy15.spatial_compression, hy15.temporal_compression) == (32, 16, 4)
     assert (hy.channels, hy.spatial_compression, hy.temporal_compression) == (16, 8, 4)
-    assert _billions(pipes["hunyuanvideo1.5-480p-t2v"].vae) == pytest.approx(1.261, rel=0.01)
-    assert _billions(pipes["framepack-i2v-hy"].vae) == pytest.approx(0.246, rel=0.01)
+    assert billions(pipes["hunyuanvideo1.5-480p-t2v"].vae) == pytest.approx(1.261, rel=0.01)
+    assert billions(pipes["framepack-i2v-hy"].vae) == pytest.approx(0.246, rel=0.01)
 
 
 @pytest.mark.parametrize("key", ["hunyuanvideo1.5-480p-t2v", "hunyuanvideo1.5-720p-i2v", "framepack-i2v-hy"])

@@ -21,6 +21,7 @@ from studio.engine.registry import ModelRegistry
 from studio.engine.runner import _check_size
 from studio.errors import InvalidRequestError
 from studio.types import GenerationRequest
+from tests.engine.sizes import billions
 
 
 @pytest.fixture(scope="module")
@@ -29,32 +30,28 @@ def pipe():
         return build_full_size("ltx-2")
 
 
-def _billions(module: torch.nn.Module) -> float:
-    return sum(p.numel() for p in module.parameters()) / 1e9
-
-
 @pytest.mark.parametrize(("component", "published_b"),
                          [("transformer", LTX2_TRANSFORMER_PUBLISHED_B), ("text_encoder", GEMMA3_12B_PUBLISHED_B)])  # fmt: skip
 def test_parameter_counts_match_the_published_ones(pipe, component: str, published_b: float) -> None:
     module = getattr(pipe, component)
     assert next(module.parameters()).device.type == "meta"
-    assert _billions(module) == pytest.approx(published_b, rel=0.02)
+    assert billions(module) == pytest.approx(published_b, rel=0.02)
 
 
 def test_the_registry_components_are_the_full_size_counts(pipe) -> None:
     spec = ModelRegistry().resolve("ltx-2")
     assert set(spec.components) == {name for name, c in pipe.components.items() if isinstance(c, torch.nn.Module)}
     for name, facts in spec.components.items():
-        assert facts.params_b == pytest.approx(_billions(getattr(pipe, name)), rel=0.002), name
+        assert facts.params_b == pytest.approx(billions(getattr(pipe, name)), rel=0.002), name
     block = pipe.transformer.transformer_blocks[0]
-    assert spec.components["transformer"].unit_params_b == pytest.approx(_billions(block), rel=0.002)
+    assert spec.components["transformer"].unit_params_b == pytest.approx(billions(block), rel=0.002)
 
 
 def test_registry_weights_are_the_parameter_counts_at_the_loading_dtypes(pipe) -> None:
     dtypes = component_dtypes(torch.bfloat16)
     assert isinstance(dtypes, dict)
     spec = ModelRegistry().resolve("ltx-2")
-    total_gb = sum(_billions(getattr(pipe, name)) * bytes_per_param(name, 2) for name in spec.components)
+    total_gb = sum(billions(getattr(pipe, name)) * bytes_per_param(name, 2) for name in spec.components)
     assert spec.weights_gb == pytest.approx(total_gb, rel=0.01)
 
 

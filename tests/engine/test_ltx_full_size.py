@@ -17,6 +17,7 @@ from studio.engine.model_files import facts_from_tensors
 from studio.engine.registry import ModelRegistry
 from studio.types import GenerationRequest
 from tests.engine.fake_models import FakeDevice
+from tests.engine.sizes import billions
 
 #: registry key -> the full-size architecture it loads
 RELEASED = {"ltx-video": "ltx-video-2b-0.9.1", "ltx-video-0.9.5": "ltx-video-2b-0.9.5",
@@ -27,10 +28,6 @@ RELEASED = {"ltx-video": "ltx-video-2b-0.9.1", "ltx-video-0.9.5": "ltx-video-2b-
 def pipes() -> dict:
     with torch.device("meta"):
         return {key: build_full_size(key) for key in FULL_SIZE}
-
-
-def _billions(module: torch.nn.Module) -> float:
-    return sum(p.numel() for p in module.parameters()) / 1e9
 
 
 @pytest.mark.parametrize(
@@ -44,7 +41,7 @@ def _billions(module: torch.nn.Module) -> float:
 def test_parameter_counts_match_the_published_ones(pipes: dict, key: str, component: str, published_b: float) -> None:
     module = getattr(pipes[key], component)
     assert next(module.parameters()).device.type == "meta"
-    assert _billions(module) == pytest.approx(published_b, rel=0.02)
+    assert billions(module) == pytest.approx(published_b, rel=0.02)
 
 
 @pytest.mark.parametrize("key", sorted(RELEASED))
