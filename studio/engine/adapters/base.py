@@ -46,9 +46,13 @@ class PipelineAdapter:
 
     # -- the loaded pipeline ---------------------------------------------------------
     def geometry(self, pipe: Any) -> LatentGeometry:
-        """Channels and compression of the pipeline's VAE, read from the loaded pipeline."""
+        """Channels and compression of the pipeline's VAE, read from the loaded pipeline.
+
+        Channels are the VAE config's ``z_dim`` (Wan's VAEs) or ``latent_channels`` (most others).
+        """
+        config = pipe.vae.config
         return LatentGeometry(
-            channels=int(pipe.vae.config.z_dim),
+            channels=int(config.z_dim if "z_dim" in config else config.latent_channels),
             temporal_compression=int(pipe.vae_scale_factor_temporal),
             spatial_compression=int(pipe.vae_scale_factor_spatial),
         )

@@ -32,13 +32,6 @@ if TYPE_CHECKING:
 class FramePackAdapter(PipelineAdapter):
     """FramePackI2V_HY: inverted anti-drifting sampling (sections made from the clip's end to its start)."""
 
-    def geometry(self, pipe: Any) -> LatentGeometry:
-        return LatentGeometry(
-            channels=int(pipe.vae.config.latent_channels),
-            temporal_compression=int(pipe.vae_scale_factor_temporal),
-            spatial_compression=int(pipe.vae_scale_factor_spatial),
-        )
-
     def call_kwargs(self, pipe: Any, request: GenerationRequest) -> dict[str, Any]:
         """The request's text, size, length, steps and (distilled) guidance; the window is a family fact."""
         return {

@@ -21,19 +21,11 @@ import numpy as np
 import torch
 
 from studio.engine.adapters.base import PipelineAdapter
-from studio.engine.families.base import LatentGeometry
 from studio.types import GenerationRequest
 
 
 class HunyuanVideo15Adapter(PipelineAdapter):
     """Text to video and image to video (the first frame as conditioning latent and SigLIP tokens)."""
-
-    def geometry(self, pipe: Any) -> LatentGeometry:
-        return LatentGeometry(
-            channels=int(pipe.vae.config.latent_channels),
-            temporal_compression=int(pipe.vae_scale_factor_temporal),
-            spatial_compression=int(pipe.vae_scale_factor_spatial),
-        )
 
     def call_kwargs(self, pipe: Any, request: GenerationRequest) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
