@@ -16,11 +16,12 @@ from __future__ import annotations
 import importlib
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from studio.errors import JobCanceledError
-from studio.types import GenerationRequest, GenerationResult, Phase, ProgressSink
+from studio.jobs.relay import REPORT_KINDS, QueueSink, relay
+from studio.types import GenerationRequest, GenerationResult, ProgressSink
 
 #: shortest and longest GPU lease asked for, in seconds (ZeroGPU caps a call's duration).
 MIN_DURATION_S = 30
@@ -47,28 +48,6 @@ def gpu_duration_s(request: GenerationRequest, estimate_s: Callable[[GenerationR
     return int(min(MAX_DURATION_S, max(MIN_DURATION_S, seconds * _MARGIN)))
 
 
-class _QueueSink:
-    """The sink the child's run reports to: every report becomes an item the generator yields."""
-
-    def __init__(self, out: queue.Queue, cancel: threading.Event) -> None:
-        self._out = out
-        self._cancel = cancel
-
-    def phase(self, phase: Phase, message: str = "") -> None:
-        self._out.put(("phase", (phase, message)))
-
-    def progress(self, step: int, total_steps: int) -> None:
-        self._out.put(("progress", (step, total_steps)))
-
-    def preview(self, images: Sequence[Any], frame_indices: Sequence[int], step: int) -> None:
-        self._out.put(("preview", (list(images), list(frame_indices), step)))
-
-    def is_canceled(self) -> bool:
-        # in-process (spaces off ZeroGPU) the parent's flag; in a forked GPU process a copy, and the
-        # parent closes the generator instead
-        return self._cancel.is_set()
-
-
 class ZeroGPUExecutor:
     """An ``Executor`` whose runs happen inside ``spaces.GPU`` (see the module docstring)."""
 
@@ -86,7 +65,7 @@ class ZeroGPUExecutor:
 
         def target() -> None:
             try:
-                reports.put(("result", self._inner.run(request, seed, _QueueSink(reports, cancel))))
+                reports.put(("result", self._inner.run(request, seed, QueueSink(reports, cancel))))
             except BaseException as exc:  # handed to the parent, which raises it in the job
                 reports.put(("error", exc))
 
@@ -105,12 +84,8 @@ class ZeroGPUExecutor:
                 if sink.is_canceled():
                     cancel.set()
                     raise JobCanceledError("canceled")
-                if kind == "phase":
-                    sink.phase(*payload)
-                elif kind == "progress":
-                    sink.progress(*payload)
-                elif kind == "preview":
-                    sink.preview(*payload)
+                if kind in REPORT_KINDS:
+                    relay(kind, payload, sink)
                 elif kind == "error":
                     raise payload
                 else:

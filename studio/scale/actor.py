@@ -19,37 +19,16 @@ import pickle
 import queue
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from studio.config import Settings
+from studio.jobs.relay import QueueSink
 from studio.scale.state import CachedModel
-from studio.types import GenerationRequest, Phase
+from studio.types import GenerationRequest
 
 #: the kinds of item a run's stream yields, in order: reports..., "cache", then "result" or "error".
 Report = tuple[str, Any]
-
-
-class _StreamSink:
-    """The ``ProgressSink`` of a run inside the actor: every report becomes a stream item."""
-
-    def __init__(self, out: queue.Queue[Report], cancel: threading.Event) -> None:
-        self._out = out
-        self._cancel = cancel
-
-    def phase(self, phase: Phase, message: str = "") -> None:
-        self._out.put(("phase", (phase, message)))
-
-    def progress(self, step: int, total_steps: int) -> None:
-        self._out.put(("progress", (step, total_steps)))
-
-    def preview(self, images: Sequence[Any], frame_indices: Sequence[int], step: int) -> None:
-        self._out.put(("preview", ([np.asarray(i) for i in images], list(frame_indices), step)))
-
-    def is_canceled(self) -> bool:
-        return self._cancel.is_set()
 
 
 def _sendable(exc: BaseException) -> BaseException:
@@ -109,7 +88,7 @@ class StudioWorker:
         def target() -> None:
             self._pin_threads()  # torch's thread count is per thread under OpenMP
             try:
-                reports.put(("result", self._runner.run(request, seed, _StreamSink(reports, cancel))))
+                reports.put(("result", self._runner.run(request, seed, QueueSink(reports, cancel))))
             except BaseException as exc:  # handed to the studio, which ends the job with it
                 reports.put(("error", _sendable(exc)))
 

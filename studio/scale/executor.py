@@ -32,6 +32,7 @@ import numpy as np
 from studio.config import Settings
 from studio.engine.memory import RunEstimate
 from studio.errors import ClusterError, WorkerLostError
+from studio.jobs.relay import relay
 from studio.scale.actor import StudioWorker
 from studio.scale.cluster import check_capacity, connect, node_capacities
 from studio.scale.pool import Slot, WorkerPool
@@ -130,7 +131,7 @@ class RayExecutor:
                 if kind == "cache":
                     warm = tuple(payload)
                 else:
-                    getattr(sink, kind)(*payload)
+                    relay(kind, payload, sink)
         except StopIteration:
             ended = True
             raise RuntimeError(f"Ray worker {slot.name} ended the run without a result") from None
