@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     # -- serving latency --
     worker_threads: int | None = Field(None, ge=1, description="torch CPU threads of the generation worker "
                                        "(default: while serving on the CPU, the cores less one, left to the web server)")
+    switch_interval_ms: float = Field(1.0, gt=0.0, le=100.0, description="while serving: how long a thread may hold "
+                                      "the interpreter lock before another gets it (Python's default is 5 ms)")
 
     # -- scale out (Ray) --
     executor: Literal["local", "ray"] = Field("local", description="'local': worker threads in this process; 'ray': Ray actors")

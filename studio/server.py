@@ -6,6 +6,7 @@ import gc
 import logging
 import os
 import secrets
+import sys
 from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
 
@@ -82,7 +83,18 @@ def serve(container: Container) -> None:
     app = create_app(container)
     import_pipeline_code(container.registry, container.settings.default_model)
     settle_heap()
+    share_the_interpreter(container.settings.switch_interval_ms)
     uvicorn.run(app, host=container.settings.host, port=container.settings.port, log_level="info")
+
+
+def share_the_interpreter(switch_interval_ms: float) -> None:
+    """Let the web server's thread take the interpreter lock sooner from the generation worker.
+
+    The worker holds the lock through the Python parts of each step (hooks, previews, events); with
+    Python's default 5 ms switch interval a status poll can wait behind several such slices. 1 ms
+    took the load benchmark's poll p99 from 48-67 ms to 38-48 ms on a quiet 2-core machine.
+    """
+    sys.setswitchinterval(switch_interval_ms / 1000.0)
 
 
 def settle_heap() -> int:

@@ -6,6 +6,9 @@ import gc
 import subprocess
 import sys
 
+import pytest
+
+from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.engine.warmup import import_pipeline_code
 from studio.server import settle_heap
@@ -44,3 +47,22 @@ def test_settling_the_heap_leaves_full_collections_only_new_objects() -> None:
         assert made_after[0] in gc.get_objects(2)  # what comes later is collected as usual
     finally:
         gc.unfreeze()  # the rest of the test session keeps the normal collector
+
+
+def test_serving_shortens_the_interpreter_switch_interval() -> None:
+    from studio.server import share_the_interpreter
+
+    before = sys.getswitchinterval()
+    try:
+        share_the_interpreter(Settings().switch_interval_ms)
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        share_the_interpreter(2.5)
+        assert sys.getswitchinterval() == pytest.approx(0.0025)
+    finally:
+        sys.setswitchinterval(before)
+
+
+@pytest.mark.parametrize("value", [0, -1, 101, "fast"])
+def test_bad_switch_intervals_are_refused_by_name(value) -> None:
+    with pytest.raises(ValueError, match="switch_interval_ms"):
+        Settings(switch_interval_ms=value)
