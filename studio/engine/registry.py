@@ -166,7 +166,9 @@ def default_specs() -> list[ModelSpec]:
     """
     # these entries build this module's ModelSpecs: imported once it is defined
     from studio.engine.families.cogvideox_specs import cogvideox_specs
+    from studio.engine.families.ltx_specs import ltx_specs
     from studio.engine.families.unet_specs import unet_specs
+    from studio.engine.registry_hunyuan import hunyuan_specs
     from studio.engine.registry_ltx2 import ltx2_specs
 
     return [
@@ -280,10 +282,10 @@ def default_specs() -> list[ModelSpec]:
         # -- LTX-2 (video with its sound track) --
         *ltx2_specs(),
         *unet_specs(),  # -- UNet families: AnimateDiff, Stable Video Diffusion (families/unet_specs.py) --
-        *_ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
+        *ltx_specs(),  # -- LTX-Video (families/ltx_specs.py) --
         # -- CogVideoX (studio/engine/families/cogvideox_specs.py) --
         *cogvideox_specs(),
-        *_hunyuan_specs(),  # -- HunyuanVideo 1.5 and FramePack --
+        *hunyuan_specs(),  # -- HunyuanVideo 1.5 and FramePack --
     ]
 
 
@@ -330,18 +332,6 @@ def _skyreels_specs() -> list[ModelSpec]:
             description="SkyReels-V2 diffusion forcing, 14B, 720P: clips longer than 121 frames in overlapping windows.",
         ),
     ]
-
-
-def _hunyuan_specs() -> list[ModelSpec]:
-    from studio.engine.registry_hunyuan import hunyuan_specs  # it imports this module's ModelSpec
-
-    return hunyuan_specs()
-
-
-def _ltx_specs() -> list[ModelSpec]:
-    from studio.engine.families.ltx_specs import ltx_specs  # imports ModelSpec from here
-
-    return ltx_specs()
 
 
 class ModelRegistry:
