@@ -68,7 +68,7 @@ def test_a_condition_pipeline_folder_resolves_to_frame_conditioning(tmp_path: Pa
     folder.mkdir()
     (folder / "model_index.json").write_text(json.dumps({"_class_name": "LTXConditionPipeline"}))
     spec = ModelRegistry(offline=True).resolve(str(folder))
-    assert (spec.family, spec.pipeline_class, spec.steering) == ("ltx", "LTXConditionPipeline", ("frames",))
+    assert (spec.family, spec.pipeline_class, spec.steering) == ("ltx", "LTXConditionPipeline", ("frames", "keyframes"))
     (folder / "model_index.json").write_text(json.dumps({"_class_name": "LTXLatentUpsamplePipeline"}))
     with pytest.raises(UnknownModelError, match="LTXLatentUpsamplePipeline.*LTXConditionPipeline"):
         ModelRegistry(offline=True).resolve(str(folder))
