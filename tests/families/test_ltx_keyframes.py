@@ -185,3 +185,13 @@ def test_a_pipeline_without_frame_conditions_refuses_keyframes(runner: Any) -> N
     keyframes = KeyframeConditions(frames=np.zeros((9, 64, 96, 3), np.uint8), indices=tuple(INDICES))
     with pytest.raises(InvalidRequestError, match="LTXPipeline cannot condition on frames at chosen indices"):
         runner.run(request, 1, _Sink(), keyframes)
+
+
+def test_a_model_fill_in_left_over_from_another_model_is_put_back_to_flow(container: Container) -> None:
+    """The fill-in control shows only for models that declare "keyframes"; its hidden leftover is not sent."""
+    from studio.ui.model_controls import without_hidden_options
+
+    values = {"model": "wan-demo", "keyframe_factor": 2, "keyframe_fill": "model"}
+    assert without_hidden_options(container.registry, values) == ({**values, "keyframe_fill": "flow"}, ["keyframe_fill"])
+    kept = {**values, "model": "ltx-condition-demo"}
+    assert without_hidden_options(container.registry, kept) == (kept, [])
