@@ -9,11 +9,13 @@ export and report); runs are interleaved after one warm-up of each, medians
 given. Also per fill-in: its own time (``interpolate_s``), and how far the
 output frames at the keyframe positions are from the keyframes (mean absolute
 difference, 0-255, on the lossless PNG-zip export; flow keeps them exactly, the
-model re-renders them). The demo
-has random weights: the distances say the conditions are held, not how good a
-trained model's in-betweens look.
+model re-renders them). On the demo (random weights) that distance means
+little, as its VAE does not reconstruct images; with a real checkpoint's
+weights in ``--model-dir``, ``--model ltx-video-0.9.5`` measures it for a trained model.
+On a tiny demo fixed per-job costs (export, report, PNGs) weigh more than
+generation, so the whole clip can beat keyframes + flow here.
 
-Usage: python benchmarks/keyframe_fill.py [--runs 3] [--steps 8] [--frames 33] [--factor 4]
+Usage: python benchmarks/keyframe_fill.py [--runs 3] [--steps 8] [--frames 33] [--factor 4] [--model KEY --model-dir DIR]
 Last line: {"flow_job_s": ..., "model_job_s": ..., "full_job_s": ..., "model_over_flow": ...,
             "model_fill_s": ..., "flow_fill_s": ..., "keyframe_mad_model": ..., "keyframe_mad_flow": ...}
 """
@@ -37,7 +39,6 @@ from studio.config import Settings  # noqa: E402
 from studio.container import build_container  # noqa: E402
 from studio.types import GenerationRequest, JobStatus  # noqa: E402
 
-MODEL = "ltx-condition-demo"
 WIDTH, HEIGHT = 256, 160
 
 
@@ -64,8 +65,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--frames", type=int, default=33)
     parser.add_argument("--factor", type=int, default=4)
+    parser.add_argument("--model", default="ltx-condition-demo", help="a model that declares \"keyframes\"")
+    parser.add_argument("--model-dir", type=Path, help="where its weights are (default: a temporary folder, for demos)")
     args = parser.parse_args()
-    base = dict(prompt="a lighthouse at dusk", model=MODEL, width=WIDTH, height=HEIGHT, num_frames=args.frames,
+    base = dict(prompt="a lighthouse at dusk", model=args.model, width=WIDTH, height=HEIGHT, num_frames=args.frames,
                 steps=args.steps, fps=24, seed=7, export={"format": "png_zip"})  # fmt: skip
     kinds = {
         "full": GenerationRequest(**base),
@@ -73,7 +76,7 @@ def main() -> None:
         "model": GenerationRequest(**base, keyframe_factor=args.factor, keyframe_fill="model"),
     }
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp) / "data", model_dir=Path(tmp) / "models", device="cpu", offline=True,
+        settings = Settings(data_dir=Path(tmp) / "data", model_dir=args.model_dir or Path(tmp) / "models", device="cpu", offline=True,
                             c2pa_signing=False, watermark=False)  # fmt: skip
         container = build_container(settings)
         try:
@@ -90,7 +93,7 @@ def main() -> None:
         return statistics.median(r[key] for r in rows[kind])
 
     keyframes = (args.frames - 1) // args.factor + 1
-    print(f"{MODEL} {WIDTH}x{HEIGHT}, {args.frames} frames, factor {args.factor} ({keyframes} keyframes), "
+    print(f"{args.model} {WIDTH}x{HEIGHT}, {args.frames} frames, factor {args.factor} ({keyframes} keyframes), "
           f"{args.steps} steps, {args.runs} runs (medians), CPU")  # fmt: skip
     print(f"{'run':<22}{'job s':>8}{'fill-in s':>11}{'keyframe MAD':>14}")
     for kind, label in (("full", "whole clip"), ("flow", "keyframes + flow"), ("model", "keyframes + model")):
