@@ -32,6 +32,7 @@ bench: install
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/motion.py
 	$(PY) benchmarks/keyframes.py
+	$(PY) benchmarks/keyframe_fill.py
 	$(PY) benchmarks/prompts.py
 	$(PY) benchmarks/gpu.py
 	$(PY) benchmarks/estimate.py

@@ -37,7 +37,7 @@ from studio.scale.actor import StudioWorker
 from studio.scale.cluster import check_capacity, connect, node_capacities
 from studio.scale.pool import Slot, WorkerPool
 from studio.scale.state import CachedModel, WorkerState
-from studio.types import GenerationRequest, GenerationResult, ProgressSink
+from studio.types import GenerationRequest, GenerationResult, KeyframeConditions, ProgressSink
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +81,9 @@ class RayExecutor:
         return len(self._pool.slots)
 
     # -- Executor ---------------------------------------------------------------------
-    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
-        """Run on the best free worker, reporting through ``sink``.
+    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink,
+            keyframes: KeyframeConditions | None = None) -> GenerationResult:  # fmt: skip
+        """Run on the best free worker, reporting through ``sink`` (``keyframes``: as the runner takes them).
 
         Raises:
             WorkerLostError: the worker died mid-run (the job may be queued again).
@@ -95,7 +96,7 @@ class RayExecutor:
             running_on = getattr(sink, "running_on", None)
             if running_on is not None:
                 running_on(slot.name)
-            result, warm = self._stream(slot, request, seed, sink)
+            result, warm = self._stream(slot, request, seed, sink, keyframes)
             return result
         except self._ray.exceptions.RayActorError as exc:
             self._lost(slot)
@@ -103,12 +104,12 @@ class RayExecutor:
         finally:
             self._pool.release(slot, warm)
 
-    def _stream(self, slot: Slot, request: GenerationRequest, seed: int,
-                sink: ProgressSink) -> tuple[GenerationResult, tuple[str, ...] | None]:  # fmt: skip
+    def _stream(self, slot: Slot, request: GenerationRequest, seed: int, sink: ProgressSink,
+                keyframes: KeyframeConditions | None = None) -> tuple[GenerationResult, tuple[str, ...] | None]:  # fmt: skip
         """Replay the worker's reports to ``sink`` until its result; stop the worker if we stop first."""
         ray = self._ray
         run_id = uuid.uuid4().hex
-        stream = slot.handle.run.options(num_returns="streaming").remote(run_id, request, seed)
+        stream = slot.handle.run.options(num_returns="streaming").remote(run_id, request, seed, keyframes)
         warm: tuple[str, ...] | None = None
         canceled = ended = False
         try:

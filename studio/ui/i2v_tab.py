@@ -96,7 +96,7 @@ class ImageToVideoWidgets:
 
     def model_dependent(self) -> list[tuple[str, Block]]:
         """The controls (and panels) shown only when the selected model uses them (``model_controls``)."""
-        return [*dependent_widgets(self, self.settings, self.guide, self.advanced), ("end_image", self.end_panel),
+        return [*dependent_widgets(self, self.settings, self.guide, self.options, self.advanced), ("end_image", self.end_panel),
                 ("advanced", self.advanced.panel)]  # fmt: skip
 
     def generate_inputs(self) -> list[gr.components.Component]:
@@ -106,7 +106,7 @@ class ImageToVideoWidgets:
                 s.width, s.height, s.num_frames, s.fps, s.steps, s.guidance_scale, g.guide_strength, g.warped_noise,
                 g.control_scale, g.seed, c.camera_file, c.depth_map, c.depth_is_distance, o.keyframe_factor,
                 o.review_keyframes, o.export_format, self.end_image, *a.inputs(), g.negative_prompt, a.flow_shift,
-                g.arrow_steering, g.arrow_strength, self.motion_bucket_id, self.noise_aug_strength]  # fmt: skip
+                g.arrow_steering, g.arrow_strength, self.motion_bucket_id, self.noise_aug_strength, o.keyframe_fill]  # fmt: skip
 
 
 class ImageToVideoTab:
@@ -206,7 +206,7 @@ class ImageToVideoTab:
         step_cache: str | None = None, step_cache_threshold: float | None = None, loras: list[str] | None = None,
         lora_weight: float | None = None, negative_prompt: str | None = None, flow_shift: float | None = None,
         arrow_steering: str | None = None, arrow_strength: float | None = None, motion_bucket_id: float | None = None,
-        noise_aug_strength: float | None = None, request: gr.Request | None = None,
+        noise_aug_strength: float | None = None, keyframe_fill: str | None = None, request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Animate an image (image-to-video) with a camera move and motion arrows: queues a job and
         streams its progress and the video. Works without a neural model (model "motion-warp").
@@ -251,6 +251,8 @@ class ImageToVideoTab:
             arrow_strength: dual clock: the share of the steps the dragged regions follow the guide (0..1).
             motion_bucket_id: how much the clip moves, 1..255 (Stable Video Diffusion).
             noise_aug_strength: noise added to the image, 0..1 (Stable Video Diffusion: more = freer from it).
+            keyframe_fill: keyframe mode's in-betweens: "flow" (optical flow) or "model" (the clip generated again,
+                conditioned on the keyframes; models that condition on frames at chosen indices, e.g. LTX-Video 0.9.5).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
@@ -268,7 +270,7 @@ class ImageToVideoTab:
                 motion_bucket_id=None if motion_bucket_id is None else int(motion_bucket_id),
                 noise_aug_strength=noise_aug_strength,
                 **size_values(width, height, num_frames, fps, steps, guidance_scale),
-                **keyframe_values(keyframe_factor, review_keyframes, export_format),
+                **keyframe_values(keyframe_factor, review_keyframes, export_format, keyframe_fill),
                 **advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift),
             )), self._c.settings, self._c.registry), owner=session_viewer(self._c.settings, request).owner)  # fmt: skip
         if job.message != "queued":

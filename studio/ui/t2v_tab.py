@@ -59,14 +59,14 @@ class TextToVideoWidgets:
 
     def model_dependent(self) -> list[tuple[str, Block]]:
         """The controls shown only when the selected model uses them (``model_controls``)."""
-        return [*dependent_widgets(self, self.settings, self.advanced), ("advanced", self.advanced.panel)]
+        return [*dependent_widgets(self, self.settings, self.options, self.advanced), ("advanced", self.advanced.panel)]
 
     def generate_inputs(self) -> list[gr.components.Component]:
         """In the order of ``text_to_video``'s parameters."""
         s, o, a = self.settings, self.options, self.advanced
         return [self.prompt, self.negative_prompt, s.model, s.width, s.height, s.num_frames, s.fps, s.steps,
                 s.guidance_scale, self.seed, o.keyframe_factor, o.review_keyframes, o.export_format, *a.inputs(),
-                a.flow_shift]  # fmt: skip
+                a.flow_shift, o.keyframe_fill]  # fmt: skip
 
 
 EXAMPLE_PROMPTS = [
@@ -145,6 +145,7 @@ class TextToVideoTab:
         loras: list[str] | None = None,
         lora_weight: float | None = None,
         flow_shift: float | None = None,
+        keyframe_fill: str | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[tuple]:
         """Generate a video from a text prompt (text-to-video): queues a job and streams its progress,
@@ -170,13 +171,15 @@ class TextToVideoTab:
             loras: registered LoRA keys or hub ids to apply.
             lora_weight: the weight of the chosen LoRAs.
             flow_shift: the noise-schedule shift (empty: the model card's value for the size).
+            keyframe_fill: keyframe mode's in-betweens: "flow" (optical flow) or "model" (the clip generated again,
+                conditioned on the keyframes; models that condition on frames at chosen indices, e.g. LTX-Video 0.9.5).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
         with user_errors():
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
                                                     fps, steps, guidance_scale, seed,
-                                                    keyframe_values(keyframe_factor, review_keyframes, export_format),
+                                                    keyframe_values(keyframe_factor, review_keyframes, export_format, keyframe_fill),
                                                     advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift)),
                                       owner=session_viewer(self._settings, request).owner)  # fmt: skip
         if job.message != "queued":
