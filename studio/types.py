@@ -145,6 +145,10 @@ class GenerationRequest(BaseModel):
     motion_bucket_id: int = Field(127, ge=1, le=255)
     #: noise added to the conditioning image (SVD: more = freer from the image; the card's 0.02).
     noise_aug_strength: float = Field(0.02, ge=0.0, le=1.0)
+    # -- one video across several GPUs (context parallelism, Ray executor) --
+    #: run this one generation across ``gpus`` GPUs of one node (diffusers' context parallelism, Ulysses
+    #: attention): 1 = one device. Needs ``STUDIO_EXECUTOR=ray`` and a transformer with a context-parallel plan.
+    gpus: int = Field(1, ge=1, le=16)
 
 
 class StepCacheStats(BaseModel):

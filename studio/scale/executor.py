@@ -31,10 +31,12 @@ import numpy as np
 
 from studio.config import Settings
 from studio.engine.memory import RunEstimate
+from studio.engine.registry import ModelRegistry
 from studio.errors import ClusterError, WorkerLostError
 from studio.jobs.relay import relay
 from studio.scale.actor import StudioWorker
 from studio.scale.cluster import check_capacity, connect, node_capacities
+from studio.scale.parallel import ParallelRuns
 from studio.scale.pool import Slot, WorkerPool
 from studio.scale.state import CachedModel, WorkerState
 from studio.types import GenerationRequest, GenerationResult, ProgressSink
@@ -59,6 +61,8 @@ class RayExecutor:
         self._pool = pool
         self._settings = settings
         self._owns_ray = owns_ray
+        #: jobs of ``gpus`` > 1: rank actors in a placement group of their own (``parallel.py``).
+        self._parallel = ParallelRuns(ray, settings, ModelRegistry(offline=settings.offline))
 
     @classmethod
     def start(cls, settings: Settings) -> RayExecutor:
@@ -89,6 +93,8 @@ class RayExecutor:
             ClusterError: no worker is alive.
             whatever the runner raised (``JobCanceledError``, ``InvalidRequestError``, ...), with its type.
         """
+        if request.gpus > 1:
+            return self._parallel.run(request, seed, sink)
         slot = self._pool.acquire(request.model, getattr(sink, "job_id", None))
         warm: tuple[str, ...] | None = None
         try:
@@ -178,7 +184,10 @@ class RayExecutor:
 
         Raises:
             ClusterError: no worker answers.
+            InvalidRequestError: a multi-GPU request the cluster cannot place or the model cannot split.
         """
+        if request.gpus > 1:
+            self._parallel.check(request, node_capacities(self._ray))
         for slot in self._pool.slots:
             if slot.state in ("ready", "busy"):
                 try:
