@@ -36,7 +36,7 @@ from studio.errors import ClusterError, WorkerLostError
 from studio.jobs.relay import relay
 from studio.scale.actor import StudioWorker
 from studio.scale.cluster import check_capacity, connect, node_capacities
-from studio.scale.parallel import ParallelRuns
+from studio.scale.parallel import ParallelRuns, max_job_gpus
 from studio.scale.pool import Slot, WorkerPool
 from studio.scale.state import CachedModel, WorkerState
 from studio.types import GenerationRequest, GenerationResult, ProgressSink
@@ -201,6 +201,10 @@ class RayExecutor:
         raise ClusterError("no Ray worker answers; see the Models tab for their state")
 
     # -- views ------------------------------------------------------------------------
+    def max_job_gpus(self) -> int:
+        """The most GPUs one job may ask for now (``GenerationRequest.gpus``; 1: no multi-GPU jobs here)."""
+        return max_job_gpus(node_capacities(self._ray), self._settings)
+
     def workers(self) -> list[WorkerState]:
         """Every worker with its cache (asked now, ``_CACHE_WAIT_S`` at most)."""
         slots = self._pool.slots

@@ -114,6 +114,13 @@ def check_gpus_fit(gpus: int, nodes: list[NodeCapacity], settings: Settings) -> 
                                   "STUDIO_RAY_GPUS_PER_WORKER to leave GPUs to multi-GPU jobs")  # fmt: skip
 
 
+def max_job_gpus(nodes: list[NodeCapacity], settings: Settings) -> int:
+    """The most GPUs one job can ask for: one node's, less what the studio's workers hold (at least 1)."""
+    most = max((n.gpus for n in nodes), default=0.0)
+    free = sum(n.gpus for n in nodes) - settings.ray_workers * settings.ray_gpus_per_worker
+    return max(1, int(min(most, free)))
+
+
 class ParallelRuns:
     """Runs the jobs of ``gpus > 1`` for the ``RayExecutor`` (see the module docstring)."""
 

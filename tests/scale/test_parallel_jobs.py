@@ -96,11 +96,13 @@ def test_a_job_the_cluster_or_the_model_cannot_split_is_refused_at_submit(studio
     assert len(studio.jobs.recent()) == before  # nothing stored, nothing queued
 
 
-def test_the_workers_holding_the_gpus_are_named(studio: Container) -> None:
+def test_the_gpus_a_job_may_ask_for_leave_out_what_the_workers_hold(studio: Container) -> None:
     from studio.scale.cluster import node_capacities
-    from studio.scale.parallel import check_gpus_fit
+    from studio.scale.parallel import check_gpus_fit, max_job_gpus
 
+    assert studio.ray is not None and studio.ray.max_job_gpus() == 2  # CPU workers: both GPUs (the UI's slider)
     settings = studio.settings.model_copy(update={"ray_workers": 1, "ray_gpus_per_worker": 1})
+    assert max_job_gpus(node_capacities(ray), settings) == 1
     with pytest.raises(InvalidRequestError, match="the studio's 1 Ray workers hold 1 of the cluster's 2 GPUs, leaving 1"):
         check_gpus_fit(2, node_capacities(ray), settings)
 
