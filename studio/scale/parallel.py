@@ -6,7 +6,7 @@ A job with ``gpus=N`` (N > 1) does not go to a pool worker. ``ParallelRuns.run``
    attention heads at every block, which only a node's interconnect carries well), waiting while the
    studio's other multi-GPU jobs hold GPUs, and failing the job with a ``ClusterError`` when it still
    cannot be placed after ``ray_start_timeout_s``: a job never waits without a reason;
-2. starts N ``RankWorker`` actors, one per bundle; they join one ``torch.distributed`` group (nccl on
+2. starts N ``RankWorker`` actors, one per bundle (named ``<job's worker name>-rank<i>`` in Ray); they join one ``torch.distributed`` group (nccl on
    GPUs, gloo on CPU ranks), load the same model and split its transformers N ways
    (``engine.context_parallel.enable_context_parallel``);
 3. runs the same request with the same seed on every rank; rank 0's reports (phases, progress, previews)
@@ -206,7 +206,7 @@ class ParallelRuns:
 
         threads = self._settings.ray_torch_threads or 1
         actor = self._ray.remote(RankWorker)
-        return [actor.options(num_cpus=0, num_gpus=1, max_restarts=0, max_concurrency=_RANK_CONCURRENCY,
+        return [actor.options(name=f"{name}-rank{i}", num_cpus=0, num_gpus=1, max_restarts=0, max_concurrency=_RANK_CONCURRENCY,
                               scheduling_strategy=PlacementGroupSchedulingStrategy(placement_group=group,
                                                                                    placement_group_bundle_index=i))
                 .remote(f"{name}-rank{i}", self._settings, threads)

@@ -19,7 +19,7 @@ from studio.config import Settings
 from studio.container import Container, build_container
 from studio.engine.demo import ensure_demo
 from studio.engine.registry import ModelRegistry
-from studio.errors import ClusterError, InvalidRequestError, JobCanceledError
+from studio.errors import ClusterError, InvalidRequestError, JobCanceledError, WorkerLostError
 from studio.scale.cluster import SYSTEM_CONFIG
 from studio.scale.parallel import ParallelRuns
 from studio.types import GenerationRequest, Job, JobStatus, Phase
@@ -114,6 +114,7 @@ class _Sink:
         self.phases: list[str] = []
         self.steps: list[int] = []
         self.cancel = threading.Event()
+        self.worker = ""
 
     def phase(self, phase: Phase, message: str = "") -> None:
         self.phases.append(message)
@@ -126,6 +127,28 @@ class _Sink:
 
     def is_canceled(self) -> bool:
         return self.cancel.is_set()
+
+    def running_on(self, worker: str) -> None:
+        self.worker = worker
+
+
+def _run_in_thread(runs: ParallelRuns, sink: _Sink) -> tuple[threading.Thread, list[BaseException]]:
+    """A long 2-GPU run in a thread, once it has made 2 steps; its error lands in the list."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            runs.run(_request(gpus=2, steps=200, width=128, height=128, num_frames=9), 3, sink)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 300
+    while len(sink.steps) < 2:
+        assert time.monotonic() < deadline and thread.is_alive(), outcome
+        time.sleep(0.05)
+    return thread, outcome
 
 
 def test_gpus_held_by_others_fail_the_job_at_start_after_the_timeout(studio: Container) -> None:
@@ -144,23 +167,19 @@ def test_gpus_held_by_others_fail_the_job_at_start_after_the_timeout(studio: Con
 
 def test_cancel_reaches_the_ranks_and_frees_the_gpus(studio: Container) -> None:
     sink = _Sink()
-    runs = ParallelRuns(ray, studio.settings, studio.registry)
-    outcome: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            runs.run(_request(gpus=2, steps=200, width=128, height=128, num_frames=9), 3, sink)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    deadline = time.monotonic() + 300
-    while len(sink.steps) < 2:
-        assert time.monotonic() < deadline and thread.is_alive(), outcome
-        time.sleep(0.05)
+    thread, outcome = _run_in_thread(ParallelRuns(ray, studio.settings, studio.registry), sink)
     sink.cancel.set()
     thread.join(60)
     assert not thread.is_alive() and len(outcome) == 1 and isinstance(outcome[0], JobCanceledError), outcome
     assert sink.steps[-1] < 200
+    _gpus_free_again()
+
+
+def test_a_rank_lost_mid_run_ends_it_as_a_lost_worker_and_frees_the_gpus(studio: Container) -> None:
+    sink = _Sink()
+    thread, outcome = _run_in_thread(ParallelRuns(ray, studio.settings, studio.registry), sink)
+    ray.kill(ray.get_actor(f"{sink.worker}-rank1"), no_restart=True)  # as on a lost node
+    thread.join(60)
+    assert not thread.is_alive() and len(outcome) == 1 and isinstance(outcome[0], WorkerLostError), outcome
+    assert f"a rank of {sink.worker} was lost mid-job" in str(outcome[0]) and sink.steps[-1] < 200
     _gpus_free_again()
