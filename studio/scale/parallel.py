@@ -216,8 +216,11 @@ class ParallelRuns:
         """Every rank joins the group, loads the model and splits it; raises the first rank's error."""
         gpus = len(ranks)
         sink.phase(Phase.LOADING, f"loading {request.model} on {gpus} ranks")
-        host, port = self._ray.get(ranks[0].address.remote(), timeout=self._settings.ray_start_timeout_s)
         timeout_s = self._settings.ray_start_timeout_s
+        try:
+            host, port = self._ray.get(ranks[0].address.remote(), timeout=timeout_s)
+        except self._ray.exceptions.GetTimeoutError as exc:
+            raise ClusterError(f"the ranks did not start within STUDIO_RAY_START_TIMEOUT_S={timeout_s:g} s") from exc
         pending = [r.join.remote(i, gpus, host, port, request, timeout_s) for i, r in enumerate(ranks)]
         splits: list[int] = []
         while pending:
