@@ -164,6 +164,7 @@ class ParallelRuns:
             self._join(ranks, request, sink)
             return self._generate(ranks, request, seed, sink)
         except self._ray.exceptions.RayActorError as exc:
+            logger.warning("a rank of %s died mid-run (%s); its ranks are stopped", name, type(exc).__name__)
             raise WorkerLostError(f"a rank of {name} was lost mid-job ({type(exc).__name__})", name) from exc
         finally:
             for rank in ranks:
