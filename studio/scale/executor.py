@@ -206,12 +206,12 @@ class RayExecutor:
         return max_job_gpus(node_capacities(self._ray), self._settings)
 
     def workers(self) -> list[WorkerState]:
-        """Every worker with its cache (asked now, ``_CACHE_WAIT_S`` at most)."""
+        """Every worker with its cache (asked now, ``_CACHE_WAIT_S`` at most), then the multi-GPU runs going on."""
         slots = self._pool.slots
         asked = {s.name: s.handle.cache.remote() for s in slots if s.state in ("ready", "busy")}
         if asked:
             self._ray.wait(list(asked.values()), num_returns=len(asked), timeout=_CACHE_WAIT_S)
-        return [_state(slot, self._cache(asked.get(slot.name))) for slot in slots]
+        return [_state(slot, self._cache(asked.get(slot.name))) for slot in slots] + self._parallel.running()
 
     def _cache(self, ref: Any) -> list[CachedModel] | None:
         if ref is None:

@@ -38,6 +38,7 @@ from studio.errors import ClusterError, InvalidRequestError, JobCanceledError, W
 from studio.jobs.relay import relay
 from studio.scale.actor import StudioWorker, _sendable
 from studio.scale.cluster import NodeCapacity
+from studio.scale.state import WorkerState
 from studio.types import GenerationRequest, GenerationResult, Phase, ProgressSink
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,8 @@ class ParallelRuns:
         self._lock = threading.Lock()
         #: multi-GPU runs of this studio holding a placement group now (a reservation waits for them).
         self._holding = 0
+        #: the runs whose ranks have loaded their model, as the Models tab and ``GET /api/v1/workers`` list them.
+        self._running: dict[str, WorkerState] = {}
 
     def check(self, request: GenerationRequest, nodes: list[NodeCapacity]) -> None:
         """Submit-time checks of a multi-GPU request: the cluster can place it, the model can split ``gpus`` ways.
@@ -162,14 +165,31 @@ class ParallelRuns:
                 running_on(name)
             ranks = self._start_ranks(group, request.gpus, name)
             self._join(ranks, request, sink)
+            self._listed(name, ranks, getattr(sink, "job_id", None))
             return self._generate(ranks, request, seed, sink)
         except self._ray.exceptions.RayActorError as exc:
             logger.warning("a rank of %s died mid-run (%s); its ranks are stopped", name, type(exc).__name__)
             raise WorkerLostError(f"a rank of {name} was lost mid-job ({type(exc).__name__})", name) from exc
         finally:
+            with self._lock:
+                self._running.pop(name, None)
             for rank in ranks:
                 self._ray.kill(rank, no_restart=True)
             self._release(group)
+
+    def running(self) -> list[WorkerState]:
+        """The multi-GPU runs going on now, one entry each (busy, its job, its node, all its GPUs, rank 0's cache)."""
+        with self._lock:
+            return list(self._running.values())
+
+    def _listed(self, name: str, ranks: list[Any], job_id: str | None) -> None:
+        infos = self._ray.get([r.describe.remote() for r in ranks])
+        cache = self._ray.get(ranks[0].cache.remote())
+        state = WorkerState(name=name, state="busy", node=infos[0]["node"], device=infos[0]["device"],
+                            gpus=[g for info in infos for g in info["gpus"]], pid=infos[0]["pid"], job_id=job_id,
+                            cache=cache)  # fmt: skip
+        with self._lock:
+            self._running[name] = state
 
     # -- 1. reserve ----------------------------------------------------------------------
     def _reserve(self, gpus: int, sink: ProgressSink) -> Any:
