@@ -6,9 +6,9 @@ A job with ``gpus=N`` (N > 1) does not go to a pool worker. ``ParallelRuns.run``
    attention heads at every block, which only a node's interconnect carries well), waiting while the
    studio's other multi-GPU jobs hold GPUs, and failing the job with a ``ClusterError`` when it still
    cannot be placed after ``ray_start_timeout_s``: a job never waits without a reason;
-2. starts N ``RankWorker`` actors, one per bundle (named ``<job's worker name>-rank<i>`` in Ray); they join one ``torch.distributed`` group (nccl on
-   GPUs, gloo on CPU ranks), load the same model and split its transformers N ways
-   (``engine.context_parallel.enable_context_parallel``);
+2. starts N ``RankWorker`` actors, one per bundle (named ``<job's worker name>-rank<i>`` in Ray); they
+   join one ``torch.distributed`` group (nccl on GPUs, gloo on CPU ranks), load the same model and split
+   its transformers N ways (``engine.context_parallel.enable_context_parallel``);
 3. runs the same request with the same seed on every rank; rank 0's reports (phases, progress, previews)
    and result reach the job's sink as a pool worker's do (``jobs.relay``); the other ranks' reports are
    dropped, their errors end the job;
@@ -209,7 +209,7 @@ class ParallelRuns:
                 if sink.is_canceled():
                     raise JobCanceledError("canceled while waiting for GPUs")
                 raise ClusterError(f"gpus={gpus}: Ray could not reserve {gpus} GPUs on one node within "
-                                   f"STUDIO_RAY_START_TIMEOUT_S={timeout_s:g} s (other work holds them?)")  # fmt: skip
+                                   f"STUDIO_RAY_START_TIMEOUT_S={timeout_s:g} s: work outside the studio holds them, or a node left")  # fmt: skip
         with self._lock:
             self._holding += 1
         return group
