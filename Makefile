@@ -43,6 +43,7 @@ bench: install
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/segments.py
+	$(PY) benchmarks/parallel_jobs.py --cpu
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -149,6 +149,10 @@ class GenerationRequest(BaseModel):
     #: keyframe mode: how the in-betweens are made: "flow" (optical-flow interpolation) or "model" (the whole
     #: clip generated again, conditioned on the keyframes at their frames; models that declare "keyframes").
     keyframe_fill: Literal["flow", "model"] = "flow"
+    # -- one video across several GPUs (context parallelism, Ray executor) --
+    #: run this one generation across ``gpus`` GPUs of one node (diffusers' context parallelism, Ulysses
+    #: attention): 1 = one device. Needs ``STUDIO_EXECUTOR=ray`` and a transformer with a context-parallel plan.
+    gpus: int = Field(1, ge=1, le=16)
 
 
 class StepCacheStats(BaseModel):

@@ -18,6 +18,7 @@ from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, describe_validation_error
 from studio.jobs.addresses import check_webhook_url
+from studio.jobs.gpus import check_gpus
 from studio.jobs.options import check_job_options
 from studio.jobs.policy_gate import enforce_texts
 from studio.media.export import check_format
@@ -71,6 +72,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
     fixed = check_job_options(fixed, spec, settings, registry)
+    check_gpus(fixed, settings)
     return fixed, notes
 
 

@@ -31,10 +31,12 @@ import numpy as np
 
 from studio.config import Settings
 from studio.engine.memory import RunEstimate
+from studio.engine.registry import ModelRegistry
 from studio.errors import ClusterError, WorkerLostError
 from studio.jobs.relay import relay
 from studio.scale.actor import StudioWorker
 from studio.scale.cluster import check_capacity, connect, node_capacities
+from studio.scale.parallel import ParallelRuns, max_job_gpus
 from studio.scale.pool import Slot, WorkerPool
 from studio.scale.state import CachedModel, WorkerState
 from studio.types import GenerationRequest, GenerationResult, KeyframeConditions, ProgressSink
@@ -59,6 +61,8 @@ class RayExecutor:
         self._pool = pool
         self._settings = settings
         self._owns_ray = owns_ray
+        #: jobs of ``gpus`` > 1: rank actors in a placement group of their own (``parallel.py``).
+        self._parallel = ParallelRuns(ray, settings, ModelRegistry(offline=settings.offline))
 
     @classmethod
     def start(cls, settings: Settings) -> RayExecutor:
@@ -90,6 +94,8 @@ class RayExecutor:
             ClusterError: no worker is alive.
             whatever the runner raised (``JobCanceledError``, ``InvalidRequestError``, ...), with its type.
         """
+        if request.gpus > 1:
+            return self._parallel.run(request, seed, sink)
         slot = self._pool.acquire(request.model, getattr(sink, "job_id", None))
         warm: tuple[str, ...] | None = None
         try:
@@ -179,7 +185,10 @@ class RayExecutor:
 
         Raises:
             ClusterError: no worker answers.
+            InvalidRequestError: a multi-GPU request the cluster cannot place or the model cannot split.
         """
+        if request.gpus > 1:
+            self._parallel.check(request, node_capacities(self._ray))
         for slot in self._pool.slots:
             if slot.state in ("ready", "busy"):
                 try:
@@ -193,13 +202,17 @@ class RayExecutor:
         raise ClusterError("no Ray worker answers; see the Models tab for their state")
 
     # -- views ------------------------------------------------------------------------
+    def max_job_gpus(self) -> int:
+        """The most GPUs one job may ask for now (``GenerationRequest.gpus``; 1: no multi-GPU jobs here)."""
+        return max_job_gpus(node_capacities(self._ray), self._settings)
+
     def workers(self) -> list[WorkerState]:
-        """Every worker with its cache (asked now, ``_CACHE_WAIT_S`` at most)."""
+        """Every worker with its cache (asked now, ``_CACHE_WAIT_S`` at most), then the multi-GPU runs going on."""
         slots = self._pool.slots
         asked = {s.name: s.handle.cache.remote() for s in slots if s.state in ("ready", "busy")}
         if asked:
             self._ray.wait(list(asked.values()), num_returns=len(asked), timeout=_CACHE_WAIT_S)
-        return [_state(slot, self._cache(asked.get(slot.name))) for slot in slots]
+        return [_state(slot, self._cache(asked.get(slot.name))) for slot in slots] + self._parallel.running()
 
     def _cache(self, ref: Any) -> list[CachedModel] | None:
         if ref is None:

@@ -45,6 +45,7 @@ NOT_SHARED: dict[str, str] = {
     "depth_map": "a file: uploaded again",
     "end_image": "a file: uploaded again",
     "webhook_url": "no widget (REST and CLI only), and a link must not send someone's jobs to a URL",
+    "gpus": "depends on the cluster: a link opened on another studio must not ask for GPUs it does not have",
 }
 #: request fields that only the image-to-video tab has widgets for.
 I2V_ONLY = frozenset({"motion", *_GUIDE, "image", "depth_map", "end_image", *_IMAGE_CONDITIONING})
