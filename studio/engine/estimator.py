@@ -52,6 +52,8 @@ class Clip:
     steps: int
     guidance_scale: float
     step_cache: str = "off"
+    #: latent frames of frame conditions appended to the tokens (keyframe mode's model fill-in: one per later keyframe).
+    extra_latent_frames: int = 0
 
 
 class Estimator:
@@ -90,7 +92,7 @@ class Estimator:
         def workload(width: int, height: int, num_frames: int) -> tuple[Workload, int, float]:
             if facts.denoiser is None:
                 return Workload(0.0, 0.0, 0.0), 0, 0.0
-            tokens = latent_tokens(facts.denoiser, vae, width, height, num_frames)
+            tokens = latent_tokens(facts.denoiser, vae, width, height, num_frames, clip.extra_latent_frames)
             work = Workload(
                 denoise_activations_gb(facts.denoiser, tokens, compute_bytes),
                 vae_decode_gb(vae, width, height, num_frames, tiled=False),

@@ -125,10 +125,14 @@ def bytes_per_param(component: str, compute_bytes: int) -> int:
     return 4 if component in FP32_COMPONENTS else compute_bytes
 
 
-def latent_tokens(denoiser: DenoiserShape, vae: VaeShape, width: int, height: int, num_frames: int) -> int:
-    """Tokens the transformer attends over: latent frames x latent height x latent width / patch."""
+def latent_tokens(denoiser: DenoiserShape, vae: VaeShape, width: int, height: int, num_frames: int,
+                  extra_latent_frames: int = 0) -> int:  # fmt: skip
+    """Tokens the transformer attends over: latent frames x latent height x latent width / patch.
+
+    ``extra_latent_frames``: latent frames of conditions appended to the sequence (LTX-Video's frame conditions).
+    """
     pt, ph, pw = denoiser.patch_size
-    latent_frames = (num_frames - 1) // vae.temporal_compression + 1
+    latent_frames = (num_frames - 1) // vae.temporal_compression + 1 + extra_latent_frames
     return (
         max(1, latent_frames // pt)
         * max(1, height // vae.spatial_compression // ph)

@@ -192,3 +192,16 @@ def test_taylorseer_state_is_in_the_estimate_as_measured_on_a_gpu(settings) -> N
     tight = _manager(settings, FakeDevice(), vram_budget_gb=40.0)
     assert tight.estimate(_request("wan2.1-t2v-1.3b")).policy == "none"
     assert tight.estimate(_request("wan2.1-t2v-1.3b", step_cache="taylorseer")).policy != "none"
+
+
+def test_a_model_fill_in_is_estimated_with_its_condition_tokens(settings) -> None:
+    # keyframe mode's model fill-in generates the whole clip again with one latent frame of tokens per later
+    # keyframe (LTXConditionPipeline): 97 frames at factor 8 -> 13 keyframes -> 12 more latent frames than 13
+    manager = _manager(settings, FakeDevice(), vram_budget_gb=80.0)
+    size = dict(width=768, height=512, num_frames=97, keyframe_factor=8)
+    flow = manager.estimate(_request("ltx-video-0.9.5", **size))
+    model = manager.estimate(_request("ltx-video-0.9.5", keyframe_fill="model", **size))
+    per_latent_frame = flow.tokens // 13
+    assert model.tokens == flow.tokens + 12 * per_latent_frame
+    assert model.activations_gb > 1.9 * flow.activations_gb and model.peak_gb >= flow.peak_gb  # the VAE decode may dominate
+    assert manager.estimate(_request("ltx-video-0.9.5", keyframe_fill="model", width=768, height=512, num_frames=97)).tokens == flow.tokens
