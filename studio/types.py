@@ -145,6 +145,10 @@ class GenerationRequest(BaseModel):
     motion_bucket_id: int = Field(127, ge=1, le=255)
     #: noise added to the conditioning image (SVD: more = freer from the image; the card's 0.02).
     noise_aug_strength: float = Field(0.02, ge=0.0, le=1.0)
+    # -- video to video (mode "v2v") ---------------------------------------------------
+    #: the source clip (a file the studio stored: an upload under the data dir); it is resampled to the
+    #: request's frames and frame rate and fitted to its size, and ``guide_strength`` says how much of it stays.
+    video: str | None = None
 
 
 class StepCacheStats(BaseModel):
