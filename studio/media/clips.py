@@ -11,7 +11,7 @@ centre-cropped, each change with a note.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,11 +88,20 @@ def looks_like(head: bytes) -> str:
     return f"unknown binary data (starting {head[:8].hex(' ')})"
 
 
-def _frames(path: Path, label: str) -> Iterator[tuple[dict, np.ndarray | None]]:
-    """(ffmpeg's metadata, None) first, then (metadata, each RGB frame).
+_DECODE_ERRORS = (OSError, RuntimeError, StopIteration, KeyError, ValueError)
+
+
+def _undecodable(label: str, exc: BaseException) -> InvalidMediaError:
+    reason = str(exc).strip().splitlines()[-1][:160] if str(exc).strip() else type(exc).__name__
+    return InvalidMediaError(f"{label} does not decode as a video (truncated or damaged?): {reason}")
+
+
+def _open(path: Path, label: str) -> tuple[dict, Generator[np.ndarray, None, None]]:
+    """ffmpeg's metadata of ``path`` and a generator of its RGB frames (closing it stops ffmpeg).
 
     Raises:
-        InvalidMediaError: ffmpeg cannot open or decode it (truncated, not a video).
+        InvalidMediaError: ffmpeg cannot open it (truncated, not a video); the generator raises it for a
+            frame that does not decode.
     """
     import imageio_ffmpeg
 
@@ -100,12 +109,19 @@ def _frames(path: Path, label: str) -> Iterator[tuple[dict, np.ndarray | None]]:
         reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
         meta = next(reader)
         width, height = meta["size"]
-        yield meta, None
-        for raw in reader:
-            yield meta, np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
-    except (OSError, RuntimeError, StopIteration, KeyError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[-1][:160] if str(exc).strip() else type(exc).__name__
-        raise InvalidMediaError(f"{label} does not decode as a video (truncated or damaged?): {reason}") from None
+    except _DECODE_ERRORS as exc:
+        raise _undecodable(label, exc) from None
+
+    def frames() -> Generator[np.ndarray, None, None]:
+        try:
+            for raw in reader:
+                yield np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
+        except _DECODE_ERRORS as exc:
+            raise _undecodable(label, exc) from None
+        finally:
+            reader.close()
+
+    return meta, frames()
 
 
 def probe_clip(path: Path | str, limits: ClipLimits, label: str | None = None) -> ClipInfo:
@@ -122,8 +138,7 @@ def probe_clip(path: Path | str, limits: ClipLimits, label: str | None = None) -
     container = sniff_clip(head)
     if container is None:
         raise InvalidMediaError(f"{label} is not a video clip ({', '.join(CLIP_FORMATS)}): it looks like {looks_like(head)}")
-    frames = _frames(path, label)
-    meta, _ = next(frames)
+    meta, frames = _open(path, label)
     width, height = meta["size"]
     fps, declared_s = float(meta.get("fps") or 0.0), float(meta.get("duration") or 0.0)
     if max(width, height) > limits.max_side_px:
@@ -131,7 +146,7 @@ def probe_clip(path: Path | str, limits: ClipLimits, label: str | None = None) -
     if declared_s > limits.max_seconds:
         raise InvalidMediaError(f"{label} lasts {declared_s:.1f} s; the limit is {limits.max_seconds:g} s")
     count = 0
-    for _meta, _frame in frames:
+    for _frame in frames:
         count += 1
         if count > limits.max_frames:
             frames.close()
@@ -169,27 +184,25 @@ def load_clip(path: Path | str, num_frames: int, fps: int, width: int, height: i
         head = handle.read(256)
     if sniff_clip(head) is None:
         raise InvalidMediaError(f"{label} is not a video clip ({', '.join(CLIP_FORMATS)}): it looks like {looks_like(head)}")
-    frames = _frames(path, label)
-    meta, _ = next(frames)
+    meta, frames = _open(path, label)
     source_w, source_h = meta["size"]
     if max(source_w, source_h) > limits.max_side_px:
         raise InvalidMediaError(f"{label} is {source_w}x{source_h}; the longest side allowed is {limits.max_side_px} px")
     source_fps = float(meta.get("fps") or 0.0) or float(fps)
     wanted = source_indices(num_frames, fps, source_fps)
+    used = set(wanted)
     kept: dict[int, np.ndarray] = {}
     fit_notes: list[str] = []
-    decoded = 0
-    for _meta, frame in frames:
-        if decoded in wanted:
-            fitted, notes = fit_image(np.ascontiguousarray(frame), width, height)
-            kept[decoded], fit_notes = fitted, fit_notes or notes
-        decoded += 1
-        if decoded > wanted[-1]:
-            frames.close()
-            break
-        if decoded > limits.max_frames:
+    for index, frame in enumerate(frames):
+        if index >= limits.max_frames:
             frames.close()
             raise InvalidMediaError(f"{label} has more than {limits.max_frames} frames (the limit)")
+        if index in used:
+            fitted, notes = fit_image(np.ascontiguousarray(frame), width, height)
+            kept[index], fit_notes = fitted, fit_notes or notes
+        if index >= wanted[-1]:
+            frames.close()
+            break
     if not kept:
         raise InvalidMediaError(f"{label} has no video frames")
     last = max(kept)
