@@ -20,7 +20,7 @@ from studio.ui.settings_codec import TAB_KEYS
 from studio.ui.t2v_tab import TextToVideoTab
 
 #: generate-handler parameters that take files: never part of shared settings (uploaded again).
-FILE_PARAMETERS = {"image", "camera_file", "depth_map", "end_image"}
+FILE_PARAMETERS = {"image", "camera_file", "depth_map", "end_image", "video"}
 
 
 @pytest.fixture(scope="module")
