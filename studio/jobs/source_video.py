@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from studio.config import Settings
-from studio.errors import InvalidMediaError, InvalidRequestError
+from studio.errors import FileTooLargeError, InvalidMediaError, InvalidRequestError
 from studio.media.clips import CLIP_FORMATS, clip_limits, looks_like, probe_clip, sniff_clip
 from studio.types import GenerationRequest
 
@@ -29,6 +29,7 @@ def check_source_video(request: GenerationRequest, settings: Settings) -> str:
     Raises:
         InvalidRequestError: no video, no such file, an image-to-video input given, or a strength of 0.
         InvalidMediaError: the file is not a clip, does not decode whole, or is over the operator's clip limits.
+        FileTooLargeError: the file is larger than the operator's clip size limit.
     """
     formats = ", ".join(CLIP_FORMATS)
     if not request.video:
@@ -50,6 +51,10 @@ def check_source_video(request: GenerationRequest, settings: Settings) -> str:
         if sniff_clip(head) is None:
             raise InvalidMediaError(f"video: the uploaded file is not a video clip ({formats}): it looks like {looks_like(head)}")
         return str(source)
+    limit_bytes = int(settings.max_video_upload_mb * 1024 * 1024)
+    if source.stat().st_size > limit_bytes:
+        raise FileTooLargeError(f"source video '{source.name}' is {source.stat().st_size} bytes, larger than the "
+                                f"limit of {limit_bytes} bytes")  # fmt: skip
     info = probe_clip(source, clip_limits(settings), label=f"source video '{source.name}'")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:20]
     uploads.mkdir(parents=True, exist_ok=True)

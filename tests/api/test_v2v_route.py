@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -36,6 +37,8 @@ def test_upload_a_clip_and_re_render_it(hosted: TestClient, tmp_path: Path) -> N
     assert video.status_code == 200
     (tmp_path / "out.mp4").write_bytes(video.content)
     assert probe_video(tmp_path / "out.mp4") == (9, 64, 48)
+    metadata = hosted.get(f"/api/v1/jobs/{job['id']}/metadata", headers=ALICE).json()
+    assert metadata["provenance"]["inputs"][0]["sha256"] == hashlib.sha256(clip).hexdigest()  # the clip it started from
 
 
 def test_clips_obey_owners_handles_and_content(hosted: TestClient, tmp_path: Path) -> None:

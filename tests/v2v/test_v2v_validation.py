@@ -8,7 +8,7 @@ import pytest
 
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
-from studio.errors import InvalidMediaError, InvalidRequestError
+from studio.errors import FileTooLargeError, InvalidMediaError, InvalidRequestError
 from studio.jobs.defaults import V2V_STRENGTH, request_with_defaults
 from studio.jobs.validation import build_request, validate_request
 from studio.motion.specs import CameraSpec, MotionSpec
@@ -81,3 +81,13 @@ def test_defaults_give_video_to_video_a_strength(settings: Settings, clip: Path)
     kept = request_with_defaults({"mode": "v2v", "prompt": "a fox", "video": str(clip), "guide_strength": 0.9}, settings, REGISTRY)
     assert kept.guide_strength == 0.9
     assert request_with_defaults({"prompt": "a fox"}, settings, REGISTRY).guide_strength == 0.0  # other modes unchanged
+
+
+def test_the_operators_clip_limits_apply_to_a_local_clip(tmp_path: Path, shared_model_dir: Path, clip: Path) -> None:
+    small = Settings(data_dir=tmp_path / "data", model_dir=shared_model_dir, device="cpu", offline=True,
+                     max_video_upload_mb=0.001)  # fmt: skip
+    with pytest.raises(FileTooLargeError, match=f"source video 'walk.mp4' is {clip.stat().st_size} bytes, larger than"):
+        _validate(small, video=str(clip))
+    short = Settings(data_dir=tmp_path / "data", model_dir=shared_model_dir, device="cpu", offline=True, max_video_frames=4)
+    with pytest.raises(InvalidMediaError, match="source video 'walk.mp4' has more than 4 frames"):
+        _validate(short, video=str(clip))
