@@ -388,8 +388,9 @@ class ModelRegistry:
             return mode
         if not self.can_v2v(spec):
             able = ", ".join(s.key for s in self._specs.values() if self.can_v2v(s))
-            raise InvalidRequestError(f"model {spec.key!r} cannot re-render a video (its family {spec.family!r} "
-                                      f"declares no 'v2v' steering); models that can: {able}")  # fmt: skip
+            declared = ", ".join(sorted(self.steering(spec))) or "none"
+            raise InvalidRequestError(f"model {spec.key!r} cannot re-render a video: it declares no 'v2v' steering "
+                                      f"(its steering: {declared}); models that can: {able}")  # fmt: skip
         return "i2v" if "i2v" in spec.modes else spec.modes[0]
 
     def can_v2v(self, spec: ModelSpec) -> bool:
