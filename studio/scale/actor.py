@@ -25,7 +25,7 @@ from typing import Any
 from studio.config import Settings
 from studio.jobs.relay import QueueSink
 from studio.scale.state import CachedModel
-from studio.types import GenerationRequest
+from studio.types import GenerationRequest, KeyframeConditions
 
 #: the kinds of item a run's stream yields, in order: reports..., "cache", then "result" or "error".
 Report = tuple[str, Any]
@@ -80,15 +80,17 @@ class StudioWorker:
         """
         self._cancels.setdefault(run_id, threading.Event()).set()
 
-    def run(self, run_id: str, request: GenerationRequest, seed: int) -> Iterator[Report]:
-        """Stream of one generation: ("phase"|"progress"|"preview", args)..., ("cache", keys), ("result"|"error", x)."""
+    def run(self, run_id: str, request: GenerationRequest, seed: int,
+            keyframes: KeyframeConditions | None = None) -> Iterator[Report]:  # fmt: skip
+        """Stream of one generation: ("phase"|"progress"|"preview", args)..., ("cache", keys), ("result"|"error", x);
+        ``keyframes`` as the runner takes them (keyframe mode's model fill-in)."""
         reports: queue.Queue[Report] = queue.Queue()
         cancel = self._cancels.setdefault(run_id, threading.Event())
 
         def target() -> None:
             self._pin_threads()  # torch's thread count is per thread under OpenMP
             try:
-                reports.put(("result", self._runner.run(request, seed, QueueSink(reports, cancel))))
+                reports.put(("result", self._runner.run(request, seed, QueueSink(reports, cancel), keyframes)))
             except BaseException as exc:  # handed to the studio, which ends the job with it
                 reports.put(("error", _sendable(exc)))
 

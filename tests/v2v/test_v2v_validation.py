@@ -46,7 +46,7 @@ def test_the_clip_is_checked_and_kept_under_the_data_dir(settings: Settings, cli
     ({"motion": MotionSpec(camera=CameraSpec(presets=["pan_left"]))}, InvalidRequestError, "takes no motion (motion: the clip brings its own motion"),
     ({"end_image": "x.png"}, InvalidRequestError, "takes no end_image"),
     ({"model": "ltx2-demo"}, InvalidRequestError, "model 'ltx2-demo' cannot re-render a video"),
-    ({"model": "ltx-condition-demo"}, InvalidRequestError, "(its steering: frames)"),  # the model's own, not its family's
+    ({"model": "ltx-condition-demo"}, InvalidRequestError, "(its steering: frames"),  # the model's own, not its family's
     ({"model": "motion-warp"}, InvalidRequestError, "models that can: wan-demo, wan-i2v-demo"),
     ({"model": "framepack-demo"}, InvalidRequestError, "it declares no 'v2v' steering (its steering: last_frame)"),
 ])  # fmt: skip
