@@ -86,3 +86,18 @@ def test_load_fits_time_and_size_with_notes(tmp_path: Path) -> None:
     # a shorter request: the start of the clip
     _start, notes = load_clip(path, 5, 8, 64, 48, LIMITS)
     assert len(notes) == 1 and notes[0].startswith("the first 0.62 s of the 1.1")  # the container says 1.13 s
+
+
+def test_a_phone_clip_with_rotation_metadata_is_read_upright(tmp_path: Path) -> None:
+    import subprocess
+
+    import imageio_ffmpeg
+
+    flat = write_clip(tmp_path / "flat.mp4", clip_frames(9))
+    upright = tmp_path / "upright.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-display_rotation", "90", "-i", str(flat),
+                    "-c", "copy", str(upright)], check=True)  # fmt: skip
+    info = probe_clip(upright, LIMITS)
+    assert (info.width, info.height) == (48, 64)  # ffmpeg applies the rotation: what a player shows
+    frames, notes = load_clip(upright, 9, 8, 48, 64, LIMITS)
+    assert frames.shape == (9, 64, 48, 3) and notes == []
