@@ -57,6 +57,18 @@ def test_image_to_video_conditions_on_the_image_and_follows_the_camera(container
     generate(container, request, expect_previews=True)
 
 
+@pytest.mark.parametrize("guide_strength", [0.0, 0.5])
+def test_image_to_video_of_a_clip_whose_last_window_is_short(container: Container, tmp_path: Path,
+                                                            guide_strength: float) -> None:  # fmt: skip
+    # 33 frames: windows of 5, 5 and 3 latent frames; diffusers' image-to-video pipeline sized the last window's
+    # step matrix by the full window and failed with an IndexError (the adapter sizes it by the window)
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="skyreels-demo", image=source_image(tmp_path),
+                                num_frames=33, motion=MotionSpec(camera=CameraSpec(presets=["pan_left"])),
+                                guide_strength=guide_strength, **SMALL)  # fmt: skip
+    done = generate(container, request, expect_previews=True)
+    assert done.request.num_frames == 33
+
+
 def test_cancel_while_denoising_a_long_clip(container: Container) -> None:
     cancel_while_denoising(container, GenerationRequest(prompt="a fox", model="skyreels-demo", num_frames=33,
                                                         **{**SMALL, "steps": 20}))  # fmt: skip

@@ -44,6 +44,30 @@ class SkyReelsAdapter(PipelineAdapter):
     def call_kwargs(self, pipe: Any, request: GenerationRequest) -> dict[str, Any]:
         return {**super().call_kwargs(pipe, request), "fps": request.fps}
 
+    @contextmanager
+    def prepared(self, pipe: Any, request: GenerationRequest) -> Iterator[None]:
+        """The image-to-video pipeline's step matrix for a shorter last window (diffusers 0.42).
+
+        ``SkyReelsV2DiffusionForcingImageToVideoPipeline`` sizes every window's
+        timestep matrix by the full window, also the last one when it is shorter,
+        and then indexes past that window's latent frames (an ``IndexError``): a
+        clip whose last window is short could not be made from an image. The
+        text-to-video pipeline sizes it by the window's own frames; so does this,
+        for both (for the text one it changes nothing).
+        """
+        original = pipe.generate_timestep_matrix
+
+        def sized_by_the_window(num_latent_frames: int, step_template: Any, base_num_latent_frames: int,
+                                *args: Any, **kwargs: Any) -> Any:  # fmt: skip
+            return original(num_latent_frames, step_template, min(base_num_latent_frames, num_latent_frames),
+                            *args, **kwargs)  # fmt: skip
+
+        pipe.generate_timestep_matrix = sized_by_the_window
+        try:
+            yield
+        finally:
+            del pipe.generate_timestep_matrix  # back to the class's method
+
     def denoising_steps(self, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
                         skip: int) -> int:  # fmt: skip
         count, _, _ = windows(request.num_frames, fixed, geometry)
