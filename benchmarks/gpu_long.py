@@ -1,16 +1,21 @@
-"""Full-size SkyReels-V2 DF 1.3B on a CUDA GPU: a two-window long clip, bare diffusers vs the studio.
+"""Full-size SkyReels-V2 DF 1.3B on a CUDA GPU: a two-window long clip, bare diffusers vs the studio's runner.
 
 The long-video path is where the studio does the most beside the pipeline
-call (windows reported as they finish, sections decoded and streamed,
-previews labelled by their place in the clip), so its overhead is measured
-on the released architecture: SkyReels-V2 DF 1.3B (1.44B transformer with the
-fps embedding, 5.68B UMT5-XXL, Wan 2.1 VAE) with random weights, saved once as
-a diffusers folder and loaded through the model manager (transformer and text
-encoder bf16, VAE float32). Both sides use the same loaded pipeline, seed,
-size, steps and the registry's call arguments (97-frame windows, 17 frames of
-overlap); the bare side is the pipeline call with the family adapter's
-arguments alone, the studio side a job from submit to frames ready (export
-not included), as ``benchmarks/models.py`` does on the CPU demos.
+call (windows counted as they finish, clean-latent previews labelled by their
+place in the clip, finished windows decoded once and handed on as sections),
+so its overhead is measured on the released architecture: SkyReels-V2 DF 1.3B
+(1.44B transformer with the fps embedding, 5.68B UMT5-XXL, Wan 2.1 VAE) with
+random weights, saved once as a diffusers folder and loaded through the model
+manager (transformer and text encoder bf16, VAE float32). Both sides use the
+same loaded pipeline, seed, size, steps and the registry's call arguments
+(97-frame windows, 17 frames of overlap), each on a thread of its own:
+
+* bare: the pipeline call with the family adapter's arguments alone;
+* studio: ``GenerationRunner.run`` (hooks, previews, sections) with a sink that
+  writes the previews as PNG files and each section as a video file on a
+  thread of its own, as the job reporter does (OpenCV's MPEG-4 writer: the GPU
+  machine has no ffmpeg). The job layer around it (SQLite, events, export) is
+  not included; ``benchmarks/models.py`` measures it on the CPU demos.
 
 ``--demo`` runs the same comparison on ``skyreels-demo`` on the CPU (a check of
 the script, not a figure).
@@ -26,6 +31,8 @@ import json
 import statistics
 import sys
 import tempfile
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,11 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from models import bare_run  # noqa: E402
-from overhead import studio_run  # noqa: E402
+from PIL import Image  # noqa: E402
 
-from studio.types import GenerationRequest  # noqa: E402
+from studio.types import GenerationRequest, Phase  # noqa: E402
 
 PROMPT = "a red fox trots through fresh snow at dawn, low camera, soft light"
 FULL = "skyreels-v2-df-1.3b-540p"
@@ -65,6 +72,77 @@ def build_folder(folder: Path) -> None:
     pipe.save_pretrained(folder)
 
 
+class FileSink:
+    """What the job reporter does with a run's reports, minus the job store: PNG previews, section files."""
+
+    def __init__(self, folder: Path, sync) -> None:
+        self._folder = folder
+        self._sync = sync
+        self._writers: list[threading.Thread] = []
+        self.sections = 0
+        self.done_at = 0.0
+
+    def phase(self, phase: Phase, message: str = "") -> None:
+        pass
+
+    def progress(self, step: int, total_steps: int) -> None:
+        pass
+
+    def preview(self, images, frame_indices, step: int) -> None:
+        for index, image in enumerate(images):
+            Image.fromarray(np.asarray(image)).save(self._folder / f"step{step:04d}_k{index}.png", compress_level=1)
+
+    def is_canceled(self) -> bool:
+        return False
+
+    def segment(self, frames, index: int, total: int, fps: int) -> None:
+        import cv2
+
+        frames = np.asarray(frames)
+
+        def write() -> None:
+            height, width = frames.shape[1:3]
+            out = cv2.VideoWriter(str(self._folder / f"segment{index:02d}.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                  (width, height))  # fmt: skip
+            for frame in frames:
+                out.write(np.ascontiguousarray(frame[:, :, ::-1]))
+            out.release()
+
+        self.sections += 1
+        writer = threading.Thread(target=write)
+        writer.start()
+        self._writers.append(writer)
+
+    def finish(self) -> None:
+        for writer in self._writers:
+            writer.join()
+
+
+def bare_call(pipe, registry, spec, request: GenerationRequest, sync) -> float:
+    """The pipeline called with the family adapter's arguments only (as ``benchmarks/models.py``)."""
+    from studio.engine.adapters import load_adapter
+
+    adapter = load_adapter(registry.adapter_path(spec))
+    sync()
+    started = time.perf_counter()
+    with adapter.prepared(pipe, request):
+        pipe(**adapter.call_kwargs(pipe, request), **registry.call_kwargs(spec),
+             generator=torch.Generator("cpu").manual_seed(request.seed), output_type="np")  # fmt: skip
+    sync()
+    return time.perf_counter() - started
+
+
+def studio_call(runner, request: GenerationRequest, folder: Path, sync) -> tuple[float, int]:
+    sink = FileSink(folder, sync)
+    sync()
+    started = time.perf_counter()
+    runner.run(request, request.seed, sink)
+    sync()
+    elapsed = time.perf_counter() - started
+    sink.finish()
+    return elapsed, sink.sections
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=137, help="97-frame windows with 17 of overlap: 137 = two")
@@ -77,53 +155,47 @@ def main() -> None:
         print(json.dumps({"cuda": False}))
         return
     from studio.config import Settings
-    from studio.container import build_container
+    from studio.engine import build_engine
     from studio.engine.demo import ensure_demo
+    from studio.engine.registry import ModelRegistry
 
-    with tempfile.TemporaryDirectory() as tmp:
+    sync = (lambda: None) if args.demo else torch.cuda.synchronize
+    registry = ModelRegistry(offline=True)
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=1, thread_name_prefix="run") as thread:
         if args.demo:
             settings = Settings(data_dir=Path(tmp), device="cpu", offline=True)
-        else:
-            settings = Settings(data_dir=Path(tmp), device="cuda", dtype="bfloat16", offline=True, vram_budget_gb=200.0)
-        container = build_container(settings)
-        registry = container.registry
-        if args.demo:
             spec = registry.resolve("skyreels-demo")
             ensure_demo(settings.models_dir, spec)
-            size = dict(width=spec.defaults.width, height=spec.defaults.height)
         else:
+            settings = Settings(data_dir=Path(tmp), device="cuda", dtype="bfloat16", offline=True, vram_budget_gb=200.0)
             folder = Path(tmp) / "skyreels-df-1.3b-random"
             print("building the full-size SkyReels-V2 DF 1.3B with random weights ...", flush=True)
             build_folder(folder)
             spec = registry.resolve(FULL).model_copy(update={"key": "skyreels-full-random", "source": str(folder)})
             registry.register(spec)
-            size = dict(width=spec.defaults.width, height=spec.defaults.height)
+        _device, manager, runner = build_engine(settings, registry)
         request = GenerationRequest(prompt=PROMPT, model=spec.key, num_frames=args.frames, steps=args.steps,
                                     guidance_scale=spec.defaults.guidance_scale, fps=spec.defaults.fps, seed=1234,
-                                    **size)  # fmt: skip
-        job = container.jobs.submit(request)  # warm-up: loads the pipeline, compiles nothing
-        finished = container.jobs.wait(job.id)
-        if finished.status.value != "succeeded":
-            raise SystemExit(f"warm-up job {finished.status.value}: {finished.error}")
-        request = finished.request
-        sections = sum(1 for path in Path(tmp).rglob("segment*.mp4") if job.id in str(path))
-        bare_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bare")  # a thread, as the worker's
-        with container.manager.use(spec, "t2v") as pipe:
-            pipe.set_progress_bar_config(disable=True)
-            bare_thread.submit(bare_run, pipe, registry, spec, request, None).result()  # warm-up
-        bare, studio = [], []
+                                    width=spec.defaults.width, height=spec.defaults.height)  # fmt: skip
+        out = Path(tmp) / "out"
+        out.mkdir()
+
+        def one_bare() -> float:
+            with manager.use(spec, "t2v", request=request) as pipe:
+                pipe.set_progress_bar_config(disable=True)
+                return bare_call(pipe, registry, spec, request, sync)
+
+        thread.submit(studio_call, runner, request, out, sync).result()  # warm-up (loads the pipeline)
+        thread.submit(one_bare).result()  # warm-up
+        bare, studio, sections = [], [], 0
         for _ in range(args.runs):
-            with container.manager.use(spec, "t2v") as pipe:
-                if not args.demo:
-                    torch.cuda.synchronize()
-                bare.append(bare_thread.submit(bare_run, pipe, registry, spec, request, None).result())
-            studio.append(studio_run(container, request)[0])
-        container.close()
-        bare_thread.shutdown()
+            bare.append(thread.submit(one_bare).result())
+            seconds, sections = thread.submit(studio_call, runner, request, out, sync).result()
+            studio.append(seconds)
     name = "CPU (demo)" if args.demo else torch.cuda.get_device_name()
     ratio = statistics.median(studio) / statistics.median(bare)
-    print(f"{name}: {spec.key}, {size['width']}x{size['height']}, {args.frames} frames, {args.steps} steps, "
-          f"guidance {request.guidance_scale:g}, {args.runs} interleaved runs")  # fmt: skip
+    print(f"{name}: {spec.key}, {request.width}x{request.height}, {args.frames} frames, {args.steps} steps, "
+          f"guidance {request.guidance_scale:g}, {args.runs} interleaved runs, {sections} section(s) streamed")  # fmt: skip
     print(f"{'run':>4} {'bare s':>8} {'studio s':>9}")
     for i, (b, s) in enumerate(zip(bare, studio, strict=True)):
         print(f"{i + 1:>4} {b:>8.2f} {s:>9.2f}")
