@@ -20,14 +20,16 @@ same loaded pipeline, seed, size, steps and the registry's call arguments
 ``--demo`` runs the same comparison on ``skyreels-demo`` on the CPU (a check of
 the script, not a figure).
 
-Usage: python benchmarks/gpu_long.py [--frames 137] [--steps 4] [--runs 2] [--demo]
+Usage: python benchmarks/gpu_long.py [--frames 137] [--steps 4] [--runs 2] [--demo] [--profile]
 Last line: {"cuda": true, "device": ..., "bare_s": [...], "studio_s": [...], "overhead_ratio": ..., "sections": N}
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import pstats
 import statistics
 import sys
 import tempfile
@@ -132,13 +134,21 @@ def bare_call(pipe, registry, spec, request: GenerationRequest, sync) -> float:
     return time.perf_counter() - started
 
 
-def studio_call(runner, request: GenerationRequest, folder: Path, sync) -> tuple[float, int]:
+def studio_call(runner, request: GenerationRequest, folder: Path, sync, profile: bool = False) -> tuple[float, int]:
     sink = FileSink(folder, sync)
+    profiler = cProfile.Profile() if profile else None
     sync()
     started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     runner.run(request, request.seed, sink)
     sync()
     elapsed = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        print("studio run, cumulative seconds of the studio's and diffusers' functions (cProfile):")
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats.print_stats(r"studio/|diffusers/(pipelines|models/autoencoders|models/transformers|video_processor|image_processor)", 40)
     sink.finish()
     return elapsed, sink.sections
 
@@ -149,6 +159,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--demo", action="store_true", help="skyreels-demo on the CPU (checks the script)")
+    parser.add_argument("--profile", action="store_true", help="after the runs, one more studio run under cProfile")
     args = parser.parse_args()
     if not args.demo and not torch.cuda.is_available():
         print("CUDA is not available: this benchmark needs an NVIDIA GPU (--demo checks it on the CPU)")
@@ -192,6 +203,8 @@ def main() -> None:
             bare.append(thread.submit(one_bare).result())
             seconds, sections = thread.submit(studio_call, runner, request, out, sync).result()
             studio.append(seconds)
+        if args.profile:
+            thread.submit(studio_call, runner, request, out, sync, True).result()
     name = "CPU (demo)" if args.demo else torch.cuda.get_device_name()
     ratio = statistics.median(studio) / statistics.median(bare)
     print(f"{name}: {spec.key}, {request.width}x{request.height}, {args.frames} frames, {args.steps} steps, "
