@@ -56,3 +56,18 @@ def test_a_tiled_decode_is_not_streamed(vae) -> None:
         assert stream.whole(z) is None  # the pipeline's own decode
     finally:
         vae.disable_tiling()
+
+
+def test_runner_frames_become_uint8_in_place_as_before() -> None:
+    import numpy as np
+
+    from studio.engine.runner import _to_uint8
+
+    rng = np.random.default_rng(0)
+    floats = rng.uniform(-0.2, 1.2, (3, 4, 5, 3)).astype(np.float32)
+    expected = (np.clip(floats, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+    read_only = floats.copy()
+    read_only.flags.writeable = False
+    assert np.array_equal(_to_uint8(read_only), expected) and not read_only.flags.writeable
+    assert np.array_equal(_to_uint8(floats.astype(np.float64)), expected)
+    assert np.array_equal(_to_uint8(floats), expected)

@@ -71,8 +71,9 @@ class StreamingDecode:
         return out
 
     def whole(self, z: torch.Tensor) -> torch.Tensor | None:
-        """The decode of the whole clip ``z`` (on the CPU) from the pieces and the frames after them; None when
-        ``z`` does not begin with the pieces (the caller decodes it as usual)."""
+        """The decode of the whole clip ``z`` from the pieces and the frames after them, on ``z``'s device (where
+        the pipeline's own decode leaves it, so its post-processing runs there too); None when ``z`` does not
+        begin with the pieces (the caller decodes it as usual)."""
         done = self.latent_frames
         if not done or z.shape[2] < done or not self.streams(z):
             return None
@@ -80,7 +81,7 @@ class StreamingDecode:
             return None
         pieces = self._pieces + ([self._continue(z[:, :, done:])] if z.shape[2] > done else [])
         self._latents, self._pieces, self._cache = [], [], None
-        return torch.cat(pieces, 2)
+        return torch.cat([piece.to(z.device) for piece in pieces], 2)
 
     def _continue(self, z: torch.Tensor) -> torch.Tensor:
         vae = self._vae
