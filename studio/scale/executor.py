@@ -130,8 +130,9 @@ class RayExecutor:
                     raise payload
                 if kind == "cache":
                     warm = tuple(payload)
-                else:
-                    relay(kind, payload, sink)
+                else:  # "reports": a batch of the run's reports, in order
+                    for report_kind, args in payload:
+                        relay(report_kind, args, sink)
         except StopIteration:
             ended = True
             raise RuntimeError(f"Ray worker {slot.name} ended the run without a result") from None
