@@ -26,7 +26,11 @@ processes on the machine hits them alike:
   studio: events, preview files, export, report), the ffmpeg it runs, the
   worker actors (idle ones of the other studios too: next to nothing), and
   Ray's own processes (raylet, GCS, ...). Two workers cannot beat two cores:
-  ``2 / (CPU per job)`` bounds Ray x2.
+  ``2 / (CPU per job)`` bounds Ray x2. Cores used = jobs/s x CPU per job: what
+  this benchmark's processes got of the machine. With the kernel's autogroup
+  scheduling (``/proc/sys/kernel/sched_autogroup_enabled``) the CPU is shared
+  between sessions first: while other sessions are busy, all of this one's
+  processes share one session's part, however many workers it runs.
 
 Usage: python benchmarks/scale.py [--jobs 8] [--steps 20] [--rounds 2] [--tiny 15]
 Last line: {"ray_overhead_ms_per_job": ..., "throughput_2_over_1": ...}
@@ -168,11 +172,12 @@ def main() -> None:
     print(f"wan-demo 128x128x9, {args.steps} steps; batches of {args.jobs} jobs, {args.rounds} per executor; "
           f"{os.cpu_count()} CPUs; 1 torch thread per worker; 1-min load average {min(load):.1f}-{max(load):.1f}")  # fmt: skip
     print(f"{'executor':<10} {'jobs/s':>8} | CPU ms per job: {'studio':>7} {'ffmpeg':>7} {'workers':>8} {'ray':>5} "
-          f"{'total':>6} | 2 cores bound jobs/s")  # fmt: skip
+          f"{'total':>6} | cores used | 2 cores bound jobs/s")  # fmt: skip
     for name, rate in rates.items():
         total = sum(cpu[name].values())
         print(f"{name:<10} {rate:>8.3f} | {'':15} {cpu[name]['studio']:>7.0f} {cpu[name]['ffmpeg']:>7.0f} "
-              f"{cpu[name]['workers']:>8.0f} {cpu[name]['ray']:>5.0f} {total:>6.0f} | {2000 / total:.2f}")  # fmt: skip
+              f"{cpu[name]['workers']:>8.0f} {cpu[name]['ray']:>5.0f} {total:>6.0f} | {rate * total / 1000:>10.2f} "
+              f"| {2000 / total:.2f}")  # fmt: skip
     print(f"motion-warp job (64x48x9, no model), median of {args.tiny}: local {local_ms:.1f} ms, Ray x1 {ray_ms:.1f} ms")
     print(json.dumps({"ray_overhead_ms_per_job": round(ray_ms - local_ms, 1),
                       "throughput_2_over_1": round(rates["ray x2"] / rates["ray x1"], 3),
