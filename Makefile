@@ -32,6 +32,7 @@ bench: install
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/motion.py
 	$(PY) benchmarks/keyframes.py
+	$(PY) benchmarks/keyframe_fill.py
 	$(PY) benchmarks/prompts.py
 	$(PY) benchmarks/gpu.py
 	$(PY) benchmarks/estimate.py
@@ -42,6 +43,7 @@ bench: install
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/segments.py
+	$(PY) benchmarks/parallel_jobs.py --cpu
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--flow-shift", type=float, help="scheduler shift (default: the model card's for the size)")
     gen.add_argument("--step-cache", choices=("off", "first_block", "mag", "taylorseer"), help="skip transformer passes")
     gen.add_argument("--keyframe-factor", type=int, help="keyframe mode: the model makes every k-th frame (1 = off)")
+    gen.add_argument("--keyframe-fill", choices=("flow", "model"),
+                     help="keyframe mode's in-betweens: optical flow (default) or the model conditioned on the keyframes")
     gen.add_argument("--format", choices=("mp4", "webm", "gif", "png_zip"), help="export format (default mp4)")
     gen.add_argument("--lora", action="append", metavar="SOURCE[:WEIGHT]",
                      help="a LoRA (registered key, hub id or file), repeatable; weight 1 unless given")
@@ -137,7 +139,8 @@ def _chosen_values(args: argparse.Namespace, container) -> dict:
         values["export"] = {**values.get("export", {}), "format": args.format}
     flags = {k: getattr(args, k) for k in ("model", "width", "height", "num_frames", "fps", "steps", "guidance_scale",
                                            "seed", "flow_shift", "arrow_steering", "arrow_strength",
-                                           "guide_strength", "step_cache", "keyframe_factor")}  # fmt: skip
+                                           "guide_strength", "step_cache", "keyframe_factor",
+                                           "keyframe_fill")}  # fmt: skip
     values.update({k: v for k, v in flags.items() if v is not None})
     prompt = args.prompt or values.get("prompt", "")
     if args.preset:

@@ -145,6 +145,14 @@ class GenerationRequest(BaseModel):
     motion_bucket_id: int = Field(127, ge=1, le=255)
     #: noise added to the conditioning image (SVD: more = freer from the image; the card's 0.02).
     noise_aug_strength: float = Field(0.02, ge=0.0, le=1.0)
+    # -- keyframe mode: model-made in-betweens --
+    #: keyframe mode: how the in-betweens are made: "flow" (optical-flow interpolation) or "model" (the whole
+    #: clip generated again, conditioned on the keyframes at their frames; models that declare "keyframes").
+    keyframe_fill: Literal["flow", "model"] = "flow"
+    # -- one video across several GPUs (context parallelism, Ray executor) --
+    #: run this one generation across ``gpus`` GPUs of one node (diffusers' context parallelism, Ulysses
+    #: attention): 1 = one device. Needs ``STUDIO_EXECUTOR=ray`` and a transformer with a context-parallel plan.
+    gpus: int = Field(1, ge=1, le=16)
 
 
 class StepCacheStats(BaseModel):
@@ -316,3 +324,17 @@ class SegmentSink(Protocol):
 
     def segment(self, frames: Any, index: int, total: int, fps: int) -> None:
         """``frames``: uint8 (frames, height, width, 3) of section ``index`` (0-based, in the order finished) of ``total``."""
+
+
+class KeyframeConditions(BaseModel):
+    """Keyframes a model is conditioned on at output frame ``indices`` (keyframe mode's model fill-in).
+
+    Built by the job service from the keyframes it generated and passed to an
+    executor's ``run`` beside the request, in memory: no client ever names them.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    frames: object  # np.ndarray uint8 (keyframes, height, width, 3)
+    #: the output frame of each keyframe (keyframe i at ``i * keyframe_factor``), ascending.
+    indices: tuple[int, ...]

@@ -72,6 +72,16 @@ def test_any_request_option_can_be_scripted(run_cli, tmp_path: Path) -> None:
     assert request["negative_prompt"] == "blurry"
 
 
+def test_keyframe_fill_flag_has_the_model_fill_in(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "filled.mp4"
+    code = run_cli("--model", "ltx-condition-demo", "--prompt", "a kite", "--frames", "17", "--width", "96", "--height",
+                   "64", "--steps", "1", "--keyframe-factor", "2", "--keyframe-fill", "model", "--out", str(out))  # fmt: skip
+    assert code == 0
+    metadata = read_embedded_metadata(out)
+    assert metadata["request"]["keyframe_fill"] == "model" and probe_video(out)[0] == 17
+    assert metadata["frame_origins"]["interpolator"] == "model:ltx-condition-demo"
+
+
 def test_lora_flags_become_request_loras() -> None:
     from studio.cli_options import lora_values
 
@@ -109,6 +119,8 @@ def test_camera_file_and_arrows_file(run_cli, tmp_path: Path) -> None:
         (["--prompt", "x", "--set", "steps=many"], "steps"),
         (["--prompt", "x", "--lora", "org/style:heavy"], "must be a number, got 'heavy'"),
         (["--image", "IMG", "--guide-strength", "-1"], "guide_strength"),
+        (["--image", "IMG", "--frames", "9", "--keyframe-factor", "2", "--keyframe-fill", "model"],
+         "keyframe_fill 'model' needs a model that conditions on frames at chosen indices, and 'motion-warp' does not"),
     ],
 )
 def test_bad_flags_exit_2_naming_the_value(run_cli, tmp_path: Path, capsys, args: list[str], message: str) -> None:

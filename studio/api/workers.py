@@ -22,6 +22,9 @@ class WorkersAnswer(BaseModel):
     executor: Literal["local", "ray"]
     #: the Ray workers; empty in process (its one cache is the Models tab's).
     workers: list[WorkerState]
+    # -- one video across several GPUs --
+    #: the most GPUs one job may ask for (``gpus``): one node's, less what the workers hold; 1 in process.
+    max_job_gpus: int = 1
 
 
 @router.get("/workers")
@@ -30,4 +33,5 @@ def list_workers(request: Request, viewer: ViewerDep) -> WorkersAnswer:
     workers = container.ray.workers() if container.ray is not None else []
     if not viewer.operator:
         workers = [w.model_copy(update={"job_id": None}) for w in workers]
-    return WorkersAnswer(executor=container.settings.executor, workers=workers)
+    gpus = container.ray.max_job_gpus() if container.ray is not None else 1
+    return WorkersAnswer(executor=container.settings.executor, workers=workers, max_job_gpus=gpus)

@@ -23,6 +23,7 @@ from studio.engine.memory import (
     denoise_activations_gb,
     latent_tokens,
     plan,
+    step_cache_state_gb,
     suggest,
     vae_decode_gb,
 )
@@ -51,6 +52,8 @@ class Clip:
     steps: int
     guidance_scale: float
     step_cache: str = "off"
+    #: latent frames of frame conditions appended to the tokens (keyframe mode's model fill-in: one per later keyframe).
+    extra_latent_frames: int = 0
 
 
 class Estimator:
@@ -89,11 +92,12 @@ class Estimator:
         def workload(width: int, height: int, num_frames: int) -> tuple[Workload, int, float]:
             if facts.denoiser is None:
                 return Workload(0.0, 0.0, 0.0), 0, 0.0
-            tokens = latent_tokens(facts.denoiser, vae, width, height, num_frames)
+            tokens = latent_tokens(facts.denoiser, vae, width, height, num_frames, clip.extra_latent_frames)
             work = Workload(
                 denoise_activations_gb(facts.denoiser, tokens, compute_bytes),
                 vae_decode_gb(vae, width, height, num_frames, tiled=False),
                 vae_decode_gb(vae, width, height, num_frames, tiled=True),
+                step_cache_state_gb(facts.denoiser, tokens, clip.step_cache, clip.guidance_scale > 1.0, compute_bytes),
             )
             return work, tokens, attention_gb(facts.denoiser, tokens, compute_bytes)
 
@@ -112,6 +116,7 @@ class Estimator:
             weights_gb=sum(c.gb for c in loads), weights_source=source,
             activations_gb=work.denoise_gb, attention_gb=attention,
             vae_decode_gb=work.vae_decode_tiled_gb if chosen.vae_tiling else work.vae_decode_gb,
+            step_cache_gb=work.kept_gb,
             peak_gb=chosen.peak_gb, budget_gb=budget.gb, budget_kind=budget.kind, policy=chosen.policy,
             vae_tiling=chosen.vae_tiling, seconds_per_step=step.seconds_per_step if step else None,
             est_seconds=step.seconds_per_step * clip.steps if step else None,

@@ -381,7 +381,13 @@ class ModelManager:
 
 
 def _clip(request: GenerationRequest) -> Clip:
-    return Clip(request.width, request.height, request.num_frames, request.steps, request.guidance_scale, request.step_cache)
+    """What the estimate of ``request`` depends on; in keyframe mode with the model fill-in, its biggest pass:
+    the whole clip with one latent frame of condition tokens per keyframe after the first."""
+    conditions = 0
+    if request.keyframe_fill == "model" and request.keyframe_factor > 1:
+        conditions = (request.num_frames - 1) // request.keyframe_factor
+    return Clip(request.width, request.height, request.num_frames, request.steps, request.guidance_scale,
+                request.step_cache, conditions)  # fmt: skip
 
 
 def _stricter(wanted: OffloadPolicy, current: OffloadPolicy) -> bool:

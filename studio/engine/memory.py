@@ -125,10 +125,14 @@ def bytes_per_param(component: str, compute_bytes: int) -> int:
     return 4 if component in FP32_COMPONENTS else compute_bytes
 
 
-def latent_tokens(denoiser: DenoiserShape, vae: VaeShape, width: int, height: int, num_frames: int) -> int:
-    """Tokens the transformer attends over: latent frames x latent height x latent width / patch."""
+def latent_tokens(denoiser: DenoiserShape, vae: VaeShape, width: int, height: int, num_frames: int,
+                  extra_latent_frames: int = 0) -> int:  # fmt: skip
+    """Tokens the transformer attends over: latent frames x latent height x latent width / patch.
+
+    ``extra_latent_frames``: latent frames of conditions appended to the sequence (LTX-Video's frame conditions).
+    """
     pt, ph, pw = denoiser.patch_size
-    latent_frames = (num_frames - 1) // vae.temporal_compression + 1
+    latent_frames = (num_frames - 1) // vae.temporal_compression + 1 + extra_latent_frames
     return (
         max(1, latent_frames // pt)
         * max(1, height // vae.spatial_compression // ph)
@@ -159,6 +163,29 @@ def denoise_activations_gb(denoiser: DenoiserShape, tokens: int, compute_bytes: 
     if denoiser.per_token_timestep:  # the (tokens, 6, hidden) projection, and its fp32 sum inside each block
         kept += 6 * d * (b + 4) + d * b
     return tokens * (max(attention, feed_forward) + kept) / GB
+
+
+#: TaylorSeer hooks the heavy children of every block (``engine/step_cache.py``): attention, cross-attention and
+#: feed-forward in Wan's and LTX's blocks.
+_TAYLOR_CHILDREN = 3
+#: TaylorSeer's factors per hooked output: ``max_order`` 1, so the output and its first difference.
+_TAYLOR_FACTORS = 2
+#: per pass, the hidden-state-sized tensors FirstBlockCache (first block's residual, the block stack's output
+#: residual) and MagCache (the residual) keep from one step to the next.
+_CACHE_STATES = {"first_block": 2, "mag": 1}
+
+
+def step_cache_state_gb(denoiser: DenoiserShape, tokens: int, step_cache: str, guided: bool, compute_bytes: int) -> float:
+    """Device memory a step cache keeps from step to step, held until the pipeline call ends (the decode included).
+
+    The caches keep a state per denoiser pass, so guidance's two passes keep two.
+    TaylorSeer keeps ``_TAYLOR_FACTORS`` tensors of each hooked child's output for every block.
+    Measured on full-size Wan 2.1 1.3B at 832x480, 81 frames, with guidance on an H200 (``benchmarks/gpu.py``):
+    the peak rose by 36.2 GB with TaylorSeer, 0.6 with FirstBlockCache and 0.1 with MagCache (this
+    arithmetic: 36.2, 0.4 and 0.2).
+    """
+    per_pass = _TAYLOR_CHILDREN * _TAYLOR_FACTORS * denoiser.num_layers if step_cache == "taylorseer" else _CACHE_STATES.get(step_cache, 0)
+    return per_pass * (2 if guided else 1) * tokens * denoiser.hidden_size * compute_bytes / GB
 
 
 def vae_decode_gb(vae: VaeShape, width: int, height: int, num_frames: int, *, tiled: bool, vae_bytes: int = 4) -> float:
@@ -194,6 +221,8 @@ class Workload:
     denoise_gb: float
     vae_decode_gb: float
     vae_decode_tiled_gb: float
+    #: held through every phase of the pipeline call (a step cache's state).
+    kept_gb: float = 0.0
 
 
 def policy_peak_gb(components: list[ComponentLoad], work: Workload, policy: OffloadPolicy, *, tiled: bool) -> float:
@@ -206,14 +235,14 @@ def policy_peak_gb(components: list[ComponentLoad], work: Workload, policy: Offl
         return decode if c.name == "vae" else 0.0
 
     if not components:
-        return max(work.denoise_gb, decode)
+        return max(work.denoise_gb, decode) + work.kept_gb
     if policy == "none":
-        return sum(c.gb for c in components) + max(work.denoise_gb, decode)
+        return sum(c.gb for c in components) + max(work.denoise_gb, decode) + work.kept_gb
     if policy == "model_cpu_offload":  # one whole component on the device at a time
-        return max(c.gb + phase_gb(c) for c in components)
+        return max(c.gb + phase_gb(c) for c in components) + work.kept_gb
     if policy == "group_offload":
-        return max(_GROUPS_ON_DEVICE * c.unit_gb + phase_gb(c) for c in components)
-    return max(c.leaf_gb + phase_gb(c) for c in components)
+        return max(_GROUPS_ON_DEVICE * c.unit_gb + phase_gb(c) for c in components) + work.kept_gb
+    return max(c.leaf_gb + phase_gb(c) for c in components) + work.kept_gb
 
 
 @dataclass(frozen=True)
@@ -295,6 +324,8 @@ class RunEstimate(BaseModel):
     activations_gb: float
     attention_gb: float
     vae_decode_gb: float
+    #: held through the whole call by the step cache (0 without one).
+    step_cache_gb: float = 0.0
     #: device (or RAM) peak under the chosen policy and tiling.
     peak_gb: float
     budget_gb: float
@@ -318,7 +349,7 @@ class RunEstimate(BaseModel):
         head = "**Estimate:**" if self.fits else "**Will not fit:**"
         text = (f"{head} peak ~{self.peak_gb:.1f} GB of {self.budget_gb:.1f} GB {self.budget_kind} "
                 f"(weights {self.weights_gb:.1f}, activations {self.activations_gb:.1f}, VAE decode "
-                f"{self.vae_decode_gb:.1f}); offload: {self.policy}{tiling}.")  # fmt: skip
+                f"{self.vae_decode_gb:.1f}{self._cache_part()}); offload: {self.policy}{tiling}.")  # fmt: skip
         if self.est_seconds is not None:
             text += f" Time ~{self.est_seconds:.0f} s ({self.seconds_per_step:.2f} s/step, {self.time_note})."
         else:
@@ -328,3 +359,6 @@ class RunEstimate(BaseModel):
         if self.suggestion:
             text += f" Suggestion: {self.suggestion}."
         return text
+
+    def _cache_part(self) -> str:
+        return f", step cache {self.step_cache_gb:.1f}" if self.step_cache_gb >= 0.05 else ""

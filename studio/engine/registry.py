@@ -89,7 +89,7 @@ class ModelSpec(BaseModel):
     defaults: ModelDefaults = Field(default_factory=ModelDefaults)
     #: a pipeline class other than the family's for its mode (e.g. a control-video variant).
     pipeline_class: str | None = None
-    #: how a guide steers this model, when it differs from the family's ("v2v", "warped_noise", "control", "frames").
+    #: how a guide steers this model, when it differs from the family's ("v2v", "warped_noise", "control", "frames", "keyframes").
     steering: tuple[str, ...] | None = None
     #: weights in GB as loaded on an accelerator (``device.component_dtypes``: bf16 transformers and
     #: text encoder, float32 VAE and image encoder); fp32 demo sizes are negligible. Drives the offload policy.

@@ -42,7 +42,15 @@ from studio.engine.step_cache import MagRatioStore, StepCacheRun
 from studio.engine.step_callback import step_callback
 from studio.engine.threads import use_threads
 from studio.errors import InvalidRequestError, JobCanceledError, OutOfMemoryError
-from studio.types import GenerationRequest, GenerationResult, Mode, Phase, ProgressSink, SegmentSink
+from studio.types import (
+    GenerationRequest,
+    GenerationResult,
+    KeyframeConditions,
+    Mode,
+    Phase,
+    ProgressSink,
+    SegmentSink,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -202,8 +210,12 @@ class GenerationRunner:
         #: perf_counter time of the first preview of the last run (for benchmarks).
         self.last_first_preview_at: float | None = None
 
-    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
+    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink,
+            keyframes: KeyframeConditions | None = None) -> GenerationResult:  # fmt: skip
         """Generate the frames of ``request`` with ``seed``, all of it under ``torch.inference_mode()``.
+
+        ``keyframes``: keyframe mode's model fill-in; the clip is conditioned on them at their frames
+        (``adapter.keyframe_kwargs``) in place of the image-to-video guide, which they already follow.
 
         Raises:
             JobCanceledError: the sink reported cancellation (no decode happened).
@@ -213,7 +225,7 @@ class GenerationRunner:
         use_threads(self.threads)
         try:
             with torch.inference_mode():
-                return self._run(request, seed, sink)
+                return self._run(request, seed, sink, keyframes)
         except torch.OutOfMemoryError as exc:
             self._manager.free_idle()
             raise OutOfMemoryError(
@@ -222,7 +234,8 @@ class GenerationRunner:
                 f"or a lower vram budget so the studio offloads"
             ) from exc
 
-    def _run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
+    def _run(self, request: GenerationRequest, seed: int, sink: ProgressSink,
+             keyframes: KeyframeConditions | None) -> GenerationResult:  # fmt: skip
         timings: dict[str, float] = {}
         started = time.perf_counter()
         # 1. Resolve the model and its family
@@ -231,7 +244,7 @@ class GenerationRunner:
         adapter = load_adapter(self._registry.adapter_path(spec))
         # 2. Image to video: render the guide (source image + camera + arrows)
         steering = self._registry.steering(spec)
-        guide = self._guide(request, steering, sink)
+        guide = self._guide(request, steering, sink) if keyframes is None else None
         if guide is not None and not family.pipelines:
             return self._guide_only(request, spec, seed, guide, sink)
         notes = list(guide.notes) if guide else []
@@ -259,6 +272,9 @@ class GenerationRunner:
                 generator = torch.Generator(device="cpu").manual_seed(seed)
                 extra, skip, dual_clock = self._steering_inputs(adapter, pipe, geometry, steering, request, guide,
                                                                 generator, notes)  # fmt: skip
+                if keyframes is not None:  # keyframe mode's model fill-in
+                    keyframe_kwargs, keyframe_notes = adapter.keyframe_kwargs(pipe, request, keyframes)
+                    extra, notes = {**extra, **keyframe_kwargs}, [*notes, *keyframe_notes]
                 if "latents" in extra:
                     extra["latents"] = adapter.first_window(extra["latents"], request, fixed, geometry)
                 end_kwargs, end_notes = end_image_kwargs(request, pipe)

@@ -21,7 +21,7 @@ from typing import Any
 
 from studio.errors import JobCanceledError
 from studio.jobs.relay import REPORT_KINDS, QueueSink, relay
-from studio.types import GenerationRequest, GenerationResult, ProgressSink
+from studio.types import GenerationRequest, GenerationResult, KeyframeConditions, ProgressSink
 
 #: shortest and longest GPU lease asked for, in seconds (ZeroGPU caps a call's duration).
 MIN_DURATION_S = 30
@@ -56,16 +56,19 @@ class ZeroGPUExecutor:
         self._estimate_s = estimate_s
         self._gpu_generate = spaces.GPU(self._generate, duration=self._duration)
 
-    def _duration(self, request: GenerationRequest, seed: int, cancel: threading.Event) -> int:
+    def _duration(self, request: GenerationRequest, seed: int, cancel: threading.Event,
+                  keyframes: KeyframeConditions | None = None) -> int:  # fmt: skip
         return gpu_duration_s(request, self._estimate_s)
 
-    def _generate(self, request: GenerationRequest, seed: int, cancel: threading.Event) -> Iterator[tuple[str, Any]]:
+    def _generate(self, request: GenerationRequest, seed: int, cancel: threading.Event,
+                  keyframes: KeyframeConditions | None = None) -> Iterator[tuple[str, Any]]:  # fmt: skip
         """Runs in the GPU process: the inner run in a thread, its reports yielded as they come."""
         reports: queue.Queue = queue.Queue()
 
         def target() -> None:
+            extra = () if keyframes is None else (keyframes,)
             try:
-                reports.put(("result", self._inner.run(request, seed, QueueSink(reports, cancel))))
+                reports.put(("result", self._inner.run(request, seed, QueueSink(reports, cancel), *extra)))
             except BaseException as exc:  # handed to the parent, which raises it in the job
                 reports.put(("error", exc))
 
@@ -76,9 +79,11 @@ class ZeroGPUExecutor:
             if kind in ("result", "error"):
                 return
 
-    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
+    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink,
+            keyframes: KeyframeConditions | None = None) -> GenerationResult:  # fmt: skip
         cancel = threading.Event()
-        reports = self._gpu_generate(request, seed, cancel)
+        # keyframe mode's model fill-in: the keyframes travel into the GPU process with the request
+        reports = self._gpu_generate(request, seed, cancel, keyframes)
         try:
             for kind, payload in reports:
                 if sink.is_canceled():

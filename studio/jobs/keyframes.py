@@ -1,10 +1,15 @@
-"""Keyframe mode: the model generates every ``factor``-th frame, optical-flow interpolation fills the rest.
+"""Keyframe mode: the model generates every ``factor``-th frame, then the in-betweens are filled in.
 
 The model is asked for ``(num_frames - 1) / factor + 1`` frames at
 ``fps / factor`` (motion arrows' frame ranges scaled to match), its progress
 and previews passed through with frame numbers of the final clip. The
 keyframes are saved as PNGs (lossless) beside the job, so a job can wait for
 review without holding the worker and be filled in later.
+
+The fill-in (``keyframe_fill``) is optical-flow interpolation ("flow"), or the
+model itself ("model"): the whole clip generated again with the same seed,
+conditioned on the keyframes at their output frames (keyframe i at frame
+``i * factor``), which travel to the executor in memory beside the request.
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ from studio.errors import InvalidMediaError
 from studio.media.audio import AudioTrack
 from studio.media.interpolate import FlowInterpolator, interpolate, interpolation_times, keyframe_count
 from studio.quality.summary import FrameOrigins
-from studio.types import GenerationRequest, GenerationResult, KeyframeReview, Phase, ProgressSink
+from studio.types import (
+    GenerationRequest,
+    GenerationResult,
+    KeyframeConditions,
+    KeyframeReview,
+    Phase,
+    ProgressSink,
+)
 
 KEYFRAME_FOLDER = "keyframes_generated"
 #: the sound track of the generated keyframes (families that make one), kept for the fill-in after review.
@@ -29,18 +41,21 @@ _AUDIO_FILE = "audio.wav"
 
 
 class _Executor(Protocol):
-    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult: ...
+    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink,
+            keyframes: KeyframeConditions | None = None) -> GenerationResult: ...  # fmt: skip
 
 
 class _KeyframeSink:
-    """Passes progress through, renumbering preview frames from keyframe positions to the final clip's."""
+    """Passes progress through, its phases labelled, renumbering preview frames from keyframe positions to
+    the final clip's (``factor`` 1: already the final clip's)."""
 
-    def __init__(self, sink: ProgressSink, factor: int) -> None:
+    def __init__(self, sink: ProgressSink, factor: int, label: str = "keyframes") -> None:
         self._sink = sink
         self._factor = factor
+        self._label = label
 
     def phase(self, phase: Phase, message: str = "") -> None:
-        self._sink.phase(phase, f"keyframes: {message}" if message else "keyframes")
+        self._sink.phase(phase, f"{self._label}: {message}" if message else self._label)
 
     def progress(self, step: int, total_steps: int) -> None:
         self._sink.progress(step, total_steps)
@@ -126,4 +141,31 @@ def fill_in(keyframes: GenerationResult, request: GenerationRequest, sink: Progr
                            interpolator=interpolator.name)  # fmt: skip
     result = keyframes.model_copy(update={"frames": filled.frames, "fps": request.fps, "num_frames": len(filled.frames),
                                           "timings_s": timings})  # fmt: skip
+    return result, origins
+
+
+def fill_in_with_model(executor: _Executor, keyframes: GenerationResult, request: GenerationRequest, seed: int,
+                       sink: ProgressSink) -> tuple[GenerationResult, FrameOrigins]:  # fmt: skip
+    """The whole clip from the model, conditioned on the keyframes at their output frames, and which frames are which.
+
+    The run reports through ``sink`` like any other (phases labelled "model fill-in", previews at the
+    clip's frames, cancel at every step); the executor's adapter says in the notes how it placed them.
+    """
+    factor = request.keyframe_factor
+    frames: np.ndarray = keyframes.frames  # type: ignore[assignment]
+    indices = tuple(i * factor for i in range(len(frames)))
+    sink.phase(Phase.INTERPOLATING, f"model fill-in: {request.num_frames} frames conditioned on {len(frames)} keyframes")
+    started = time.perf_counter()
+    filled = executor.run(request, seed, _KeyframeSink(sink, 1, "model fill-in"),
+                          KeyframeConditions(frames=frames, indices=indices))  # fmt: skip
+    timings = {**keyframes.timings_s, **{f"fill_{k}": v for k, v in filled.timings_s.items()},
+               "interpolate_s": time.perf_counter() - started}  # fmt: skip
+    notes = [*keyframes.notes, *(n for n in filled.notes if n not in keyframes.notes)]
+    if request.image:
+        notes.append("model fill-in: the keyframes stand in for the motion guide (they already follow it)")
+    kept = set(indices)
+    origins = FrameOrigins(generated=list(indices), interpolated=[i for i in range(filled.num_frames) if i not in kept],
+                           factor=factor, interpolator=f"model:{filled.model_key}")  # fmt: skip
+    result = filled.model_copy(update={"timings_s": timings, "notes": notes,
+                                       "audio": filled.audio if filled.audio is not None else keyframes.audio})  # fmt: skip
     return result, origins

@@ -18,6 +18,7 @@ from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError, describe_validation_error
 from studio.jobs.addresses import check_webhook_url
+from studio.jobs.gpus import check_gpus
 from studio.jobs.options import check_job_options
 from studio.jobs.policy_gate import enforce_texts
 from studio.media.export import check_format
@@ -59,6 +60,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     if request.webhook_url:
         check_webhook_url(request.webhook_url, allow_private=settings.webhook_allow_private)
     check_keyframes_and_export(fixed, registry.size_rules(spec).temporal_step)
+    check_keyframe_fill(fixed, registry.steering(spec), registry)
     if request.mode == Mode.I2V:
         check_motion(fixed)
         fixed = fixed.model_copy(update={"image": store_source_image(request.image, settings)})
@@ -70,6 +72,7 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
     fixed = check_job_options(fixed, spec, settings, registry)
+    check_gpus(fixed, settings)
     return fixed, notes
 
 
@@ -118,6 +121,25 @@ def check_keyframes_and_export(request: GenerationRequest, temporal_step: int) -
             f"keyframe factor {factor} with {request.num_frames} frames gives {keyframes} keyframes, but this model makes "
             f"{temporal_step}k+1 frames; use {' or '.join(map(str, fits))} frames"
         )
+def check_keyframe_fill(request: GenerationRequest, steering: frozenset[str], registry: ModelRegistry) -> None:
+    """A model-made fill-in needs keyframe mode and a model that conditions on frames at chosen indices.
+
+    Raises:
+        InvalidRequestError: ``keyframe_fill`` "model" without keyframe mode, or for a model that does not
+            declare "keyframes" (the message names the registered models that do).
+    """
+    if request.keyframe_fill != "model":
+        return
+    if request.keyframe_factor == 1:
+        raise InvalidRequestError("keyframe_fill 'model' needs keyframe mode (keyframe_factor 2 or more)")
+    if "keyframes" not in steering:
+        able = sorted(s.key for s in registry.specs() if "keyframes" in registry.steering(s))
+        raise InvalidRequestError(
+            f"keyframe_fill 'model' needs a model that conditions on frames at chosen indices, and {request.model!r} "
+            f"does not; models that can: {', '.join(able) or 'none registered'} (or use keyframe_fill 'flow')"
+        )
+
+
 def check_shape(request: GenerationRequest, settings: Settings, registry: ModelRegistry) -> tuple[GenerationRequest, list[str]]:
     """The operator's limits, the model and its family's size rules: all an estimate needs.
 

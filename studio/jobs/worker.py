@@ -19,7 +19,13 @@ from studio import __version__
 from studio.errors import JobCanceledError, StudioError, WorkerLostError
 from studio.jobs.control import JobControl
 from studio.jobs.events import EventBus
-from studio.jobs.keyframes import fill_in, generate_keyframes, load_keyframes, save_keyframes
+from studio.jobs.keyframes import (
+    fill_in,
+    fill_in_with_model,
+    generate_keyframes,
+    load_keyframes,
+    save_keyframes,
+)
 from studio.jobs.provenance import JobProvenance
 from studio.jobs.quality_stage import attach_report
 from studio.jobs.queue import JobQueue
@@ -34,6 +40,7 @@ from studio.types import (
     JobEvent,
     JobOutputs,
     JobStatus,
+    KeyframeConditions,
     Phase,
     ProgressSink,
 )
@@ -43,9 +50,11 @@ _LIBRARIES = ("torch", "diffusers", "transformers", "gradio", "imageio-ffmpeg", 
 
 
 class Executor(Protocol):
-    """Generates frames for a request (the engine's ``GenerationRunner``)."""
+    """Generates frames for a request (the engine's ``GenerationRunner``); ``keyframes``: keyframe mode's
+    model fill-in, the keyframes to condition on at their frames."""
 
-    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult: ...
+    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink,
+            keyframes: KeyframeConditions | None = None) -> GenerationResult: ...  # fmt: skip
 
 
 def library_versions() -> dict[str, str]:
@@ -198,6 +207,8 @@ class JobWorker(threading.Thread):
             reporter.keyframes([str(output_dir / p) for p in review.frames], request.keyframe_factor)
             if request.review_keyframes:
                 return None
+        if request.keyframe_fill == "model":
+            return fill_in_with_model(self._executor, keyframes, request, job.seed or 0, reporter)
         return fill_in(keyframes, request, reporter)
 
     def _await_review(self, job_id: str, reporter: JobReporter) -> None:

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from studio.config import Settings
-from studio.jobs.relay import QueueSink
+from studio.jobs.relay import QueueSink, relay
 from studio.scale.state import CachedModel
-from studio.types import GenerationRequest
+from studio.types import GenerationRequest, KeyframeConditions, ProgressSink
 
 #: the kinds of item a run's stream yields, in order: ("reports", [report, ...])..., "cache", then "result" or "error".
 Report = tuple[str, Any]
@@ -89,16 +89,17 @@ class StudioWorker:
         """
         self._cancels.setdefault(run_id, threading.Event()).set()
 
-    def run(self, run_id: str, request: GenerationRequest, seed: int) -> Iterator[Report]:
+    def run(self, run_id: str, request: GenerationRequest, seed: int,
+            keyframes: KeyframeConditions | None = None) -> Iterator[Report]:  # fmt: skip
         """Stream of one generation: ("reports", [("phase"|"progress"|"preview"|"segment", args), ...])...,
-        ("cache", keys), ("result"|"error", x)."""
+        ("cache", keys), ("result"|"error", x); ``keyframes`` as the runner takes them (keyframe mode's model fill-in)."""
         reports: queue.Queue[Report] = queue.Queue()
         cancel = self._cancels.setdefault(run_id, threading.Event())
 
         def target() -> None:
             self._pin_threads()  # torch's thread count is per thread under OpenMP
             try:
-                reports.put(("result", self._runner.run(request, seed, QueueSink(reports, cancel))))
+                reports.put(("result", self._runner.run(request, seed, QueueSink(reports, cancel), keyframes)))
             except BaseException as exc:  # handed to the studio, which ends the job with it
                 reports.put(("error", _sendable(exc)))
 
@@ -127,3 +128,9 @@ def gather(reports: queue.Queue[Report], within_s: float) -> list[Report]:
         except queue.Empty:
             break
     return batch
+
+
+def replay(batch: list[Report], sink: ProgressSink) -> None:
+    """Hand a gathered batch (the payload of a "reports" item) to the job's ``sink``, in order."""
+    for kind, args in batch:
+        relay(kind, args, sink)

@@ -31,13 +31,14 @@ import numpy as np
 
 from studio.config import Settings
 from studio.engine.memory import RunEstimate
+from studio.engine.registry import ModelRegistry
 from studio.errors import ClusterError, WorkerLostError
-from studio.jobs.relay import relay
-from studio.scale.actor import StudioWorker
+from studio.scale.actor import StudioWorker, replay
 from studio.scale.cluster import check_capacity, connect, node_capacities
+from studio.scale.parallel import ParallelRuns, max_job_gpus
 from studio.scale.pool import Slot, WorkerPool
 from studio.scale.state import CachedModel, WorkerState
-from studio.types import GenerationRequest, GenerationResult, ProgressSink
+from studio.types import GenerationRequest, GenerationResult, KeyframeConditions, ProgressSink
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class RayExecutor:
         self._pool = pool
         self._settings = settings
         self._owns_ray = owns_ray
+        #: jobs of ``gpus`` > 1: rank actors in a placement group of their own (``parallel.py``).
+        self._parallel = ParallelRuns(ray, settings, ModelRegistry(offline=settings.offline))
 
     @classmethod
     def start(cls, settings: Settings) -> RayExecutor:
@@ -81,21 +84,24 @@ class RayExecutor:
         return len(self._pool.slots)
 
     # -- Executor ---------------------------------------------------------------------
-    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink) -> GenerationResult:
-        """Run on the best free worker, reporting through ``sink``.
+    def run(self, request: GenerationRequest, seed: int, sink: ProgressSink,
+            keyframes: KeyframeConditions | None = None) -> GenerationResult:  # fmt: skip
+        """Run on the best free worker, reporting through ``sink`` (``keyframes``: as the runner takes them).
 
         Raises:
             WorkerLostError: the worker died mid-run (the job may be queued again).
             ClusterError: no worker is alive.
             whatever the runner raised (``JobCanceledError``, ``InvalidRequestError``, ...), with its type.
         """
+        if request.gpus > 1:
+            return self._parallel.run(request, seed, sink)
         slot = self._pool.acquire(request.model, getattr(sink, "job_id", None))
         warm: tuple[str, ...] | None = None
         try:
             running_on = getattr(sink, "running_on", None)
             if running_on is not None:
                 running_on(slot.name)
-            result, warm = self._stream(slot, request, seed, sink)
+            result, warm = self._stream(slot, request, seed, sink, keyframes)
             return result
         except self._ray.exceptions.RayActorError as exc:
             self._lost(slot)
@@ -103,12 +109,12 @@ class RayExecutor:
         finally:
             self._pool.release(slot, warm)
 
-    def _stream(self, slot: Slot, request: GenerationRequest, seed: int,
-                sink: ProgressSink) -> tuple[GenerationResult, tuple[str, ...] | None]:  # fmt: skip
+    def _stream(self, slot: Slot, request: GenerationRequest, seed: int, sink: ProgressSink,
+                keyframes: KeyframeConditions | None = None) -> tuple[GenerationResult, tuple[str, ...] | None]:  # fmt: skip
         """Replay the worker's reports to ``sink`` until its result; stop the worker if we stop first."""
         ray = self._ray
         run_id = uuid.uuid4().hex
-        stream = slot.handle.run.options(num_returns="streaming").remote(run_id, request, seed)
+        stream = slot.handle.run.options(num_returns="streaming").remote(run_id, request, seed, keyframes)
         warm: tuple[str, ...] | None = None
         canceled = ended = False
         try:
@@ -131,8 +137,7 @@ class RayExecutor:
                 if kind == "cache":
                     warm = tuple(payload)
                 else:  # "reports": a batch of the run's reports, in order
-                    for report_kind, args in payload:
-                        relay(report_kind, args, sink)
+                    replay(payload, sink)
         except StopIteration:
             ended = True
             raise RuntimeError(f"Ray worker {slot.name} ended the run without a result") from None
@@ -179,7 +184,10 @@ class RayExecutor:
 
         Raises:
             ClusterError: no worker answers.
+            InvalidRequestError: a multi-GPU request the cluster cannot place or the model cannot split.
         """
+        if request.gpus > 1:
+            self._parallel.check(request, node_capacities(self._ray))
         for slot in self._pool.slots:
             if slot.state in ("ready", "busy"):
                 try:
@@ -193,13 +201,17 @@ class RayExecutor:
         raise ClusterError("no Ray worker answers; see the Models tab for their state")
 
     # -- views ------------------------------------------------------------------------
+    def max_job_gpus(self) -> int:
+        """The most GPUs one job may ask for now (``GenerationRequest.gpus``; 1: no multi-GPU jobs here)."""
+        return max_job_gpus(node_capacities(self._ray), self._settings)
+
     def workers(self) -> list[WorkerState]:
-        """Every worker with its cache (asked now, ``_CACHE_WAIT_S`` at most)."""
+        """Every worker with its cache (asked now, ``_CACHE_WAIT_S`` at most), then the multi-GPU runs going on."""
         slots = self._pool.slots
         asked = {s.name: s.handle.cache.remote() for s in slots if s.state in ("ready", "busy")}
         if asked:
             self._ray.wait(list(asked.values()), num_returns=len(asked), timeout=_CACHE_WAIT_S)
-        return [_state(slot, self._cache(asked.get(slot.name))) for slot in slots]
+        return [_state(slot, self._cache(asked.get(slot.name))) for slot in slots] + self._parallel.running()
 
     def _cache(self, ref: Any) -> list[CachedModel] | None:
         if ref is None:

@@ -27,6 +27,7 @@ from studio.ui.generation_settings import (
     wire_estimate,
     wire_model_settings,
 )
+from studio.ui.gpus_control import gpus_value, render_gpus
 from studio.ui.keyframe_controls import (
     KeyframeWidgets,
     ReviewButtons,
@@ -88,6 +89,8 @@ class ImageToVideoWidgets:
     preview: gr.Image
     outputs: OutputWidgets
     review: ReviewButtons
+    #: "GPUs for this job" (hidden unless a job can have several: ``gpus_control``).
+    gpus: gr.Slider
 
     def setting_widgets(self) -> list[gr.components.Component]:
         """The widgets presets, links and videos fill, in ``TAB_KEYS["i2v"]`` order."""
@@ -96,7 +99,7 @@ class ImageToVideoWidgets:
 
     def model_dependent(self) -> list[tuple[str, Block]]:
         """The controls (and panels) shown only when the selected model uses them (``model_controls``)."""
-        return [*dependent_widgets(self, self.settings, self.guide, self.advanced), ("end_image", self.end_panel),
+        return [*dependent_widgets(self, self.settings, self.guide, self.options, self.advanced), ("end_image", self.end_panel),
                 ("advanced", self.advanced.panel)]  # fmt: skip
 
     def generate_inputs(self) -> list[gr.components.Component]:
@@ -106,7 +109,7 @@ class ImageToVideoWidgets:
                 s.width, s.height, s.num_frames, s.fps, s.steps, s.guidance_scale, g.guide_strength, g.warped_noise,
                 g.control_scale, g.seed, c.camera_file, c.depth_map, c.depth_is_distance, o.keyframe_factor,
                 o.review_keyframes, o.export_format, self.end_image, *a.inputs(), g.negative_prompt, a.flow_shift,
-                g.arrow_steering, g.arrow_strength, self.motion_bucket_id, self.noise_aug_strength]  # fmt: skip
+                g.arrow_steering, g.arrow_strength, self.motion_bucket_id, self.noise_aug_strength, o.keyframe_fill, self.gpus]  # fmt: skip
 
 
 class ImageToVideoTab:
@@ -133,6 +136,7 @@ class ImageToVideoTab:
                 settings = render_model_settings(self._c, "i2v", self._default, "Frames", sizes_label="Size, length, steps",
                                                  sizes_after=lambda: buttons.extend(self._render_buttons()))  # fmt: skip
                 estimate = render_estimate(self._c, "i2v", settings)
+                gpus = render_gpus(self._c, "i2v")
                 arrows = self.camera.render_arrows()
                 camera = self.camera.render_details(moves)
                 with gr.Accordion("End image (first-and-last-frame models, e.g. Wan 2.1 FLF2V)", open=False) as end_panel:
@@ -149,7 +153,7 @@ class ImageToVideoTab:
         gr.Examples(_examples(), inputs=[image, moves.presets, arrows.arrows, prompt], label="Examples: image, camera, arrows")
         generate, cancel = buttons
         w = ImageToVideoWidgets(sharing, image, prompt, motion_bucket, noise_aug, camera, settings, generate, cancel, estimate, arrows, end_panel,
-                                end_image, guide, options, advanced, preview, outputs, review)  # fmt: skip
+                                end_image, guide, options, advanced, preview, outputs, review, gpus)  # fmt: skip
         initial_visibility(self._c.registry, self._default.key, w.model_dependent())
         return w
 
@@ -206,7 +210,8 @@ class ImageToVideoTab:
         step_cache: str | None = None, step_cache_threshold: float | None = None, loras: list[str] | None = None,
         lora_weight: float | None = None, negative_prompt: str | None = None, flow_shift: float | None = None,
         arrow_steering: str | None = None, arrow_strength: float | None = None, motion_bucket_id: float | None = None,
-        noise_aug_strength: float | None = None, request: gr.Request | None = None,
+        noise_aug_strength: float | None = None, keyframe_fill: str | None = None, gpus: float | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple]:  # fmt: skip
         """Animate an image (image-to-video) with a camera move and motion arrows: queues a job and
         streams its progress and the video. Works without a neural model (model "motion-warp").
@@ -251,6 +256,9 @@ class ImageToVideoTab:
             arrow_strength: dual clock: the share of the steps the dragged regions follow the guide (0..1).
             motion_bucket_id: how much the clip moves, 1..255 (Stable Video Diffusion).
             noise_aug_strength: noise added to the image, 0..1 (Stable Video Diffusion: more = freer from it).
+            keyframe_fill: keyframe mode's in-betweens: "flow" (optical flow) or "model" (the clip generated again,
+                conditioned on the keyframes; models that condition on frames at chosen indices, e.g. LTX-Video 0.9.5).
+            gpus: GPUs of one node to split this video over (Ray executor, models with a context-parallel plan).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
@@ -268,8 +276,9 @@ class ImageToVideoTab:
                 motion_bucket_id=None if motion_bucket_id is None else int(motion_bucket_id),
                 noise_aug_strength=noise_aug_strength,
                 **size_values(width, height, num_frames, fps, steps, guidance_scale),
-                **keyframe_values(keyframe_factor, review_keyframes, export_format),
+                **keyframe_values(keyframe_factor, review_keyframes, export_format, keyframe_fill),
                 **advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift),
+                **gpus_value(gpus),
             )), self._c.settings, self._c.registry), owner=session_viewer(self._c.settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)

@@ -17,6 +17,8 @@ from studio.ui.streaming import seed_value, stream_job
 
 FACTORS = [("Off: the model makes every frame", 1), ("2x: the model makes every 2nd frame", 2),
            ("3x: every 3rd frame", 3), ("4x: every 4th frame", 4)]  # fmt: skip
+#: how keyframe mode fills in the in-betweens (``keyframe_fill``); "model" only for models declaring "keyframes".
+FILLS = [("Optical flow", "flow"), ("The model, conditioned on the keyframes", "model")]
 FORMATS = [("mp4 (H.264)", "mp4"), ("webm (VP9)", "webm"), ("GIF (one palette)", "gif"), ("PNG frames (zip)", "png_zip")]
 
 
@@ -25,6 +27,7 @@ class KeyframeWidgets:
     keyframe_factor: gr.Dropdown
     review_keyframes: gr.Checkbox
     export_format: gr.Dropdown
+    keyframe_fill: gr.Radio
 
 
 @dataclass
@@ -34,20 +37,23 @@ class ReviewButtons:
 
 
 def render_keyframe_settings(prefix: str) -> KeyframeWidgets:
-    """Keyframe factor, review switch and export format, in a closed accordion."""
+    """Keyframe factor, review switch, fill-in and export format, in a closed accordion."""
     with gr.Accordion("Keyframes and export", open=False):
-        factor = gr.Dropdown(FACTORS, value=1, label="Keyframe mode (in-betweens by optical flow)",
+        factor = gr.Dropdown(FACTORS, value=1, label="Keyframe mode (the model makes keyframes, then the rest is filled in)",
                              info="Frames - 1 must be a multiple of the factor", elem_id=f"{prefix}-keyframe-factor")  # fmt: skip
+        fill = gr.Radio(FILLS, value="flow", label="Fill in the in-betweens with",
+                        info="The model: the whole clip generated again, conditioned on the keyframes at their frames",
+                        elem_id=f"{prefix}-keyframe-fill")  # fmt: skip
         review = gr.Checkbox(value=False, label="Review keyframes before the in-betweens are made",
                              elem_id=f"{prefix}-review-keyframes")  # fmt: skip
         export_format = gr.Dropdown(FORMATS, value="mp4", label="Export format", elem_id=f"{prefix}-export-format")
-    return KeyframeWidgets(factor, review, export_format)
+    return KeyframeWidgets(factor, review, export_format, fill)
 
 
-def keyframe_values(factor: Any, review: Any, export_format: Any) -> dict:
+def keyframe_values(factor: Any, review: Any, export_format: Any, fill: Any = None) -> dict:
     """Request values from the widgets; missing ones (API calls) take the defaults."""
     return {"keyframe_factor": int(factor or 1), "review_keyframes": bool(review),
-            "export": {"format": export_format or "mp4"}}  # fmt: skip
+            "export": {"format": export_format or "mp4"}, "keyframe_fill": fill or "flow"}  # fmt: skip
 
 
 def render_review_buttons(prefix: str) -> ReviewButtons:

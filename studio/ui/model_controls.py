@@ -23,6 +23,9 @@ NEURAL_CONTROLS = frozenset({"negative_prompt", "steps", "guidance_scale", "step
 #: is also a frame condition's strength ("frames", LTX-2).
 GUIDE_ROUTES = {"guide_strength": ("v2v", "frames"), "warped_noise": ("warped_noise",), "control_scale": ("control",),
                 "arrow_steering": ("v2v",), "arrow_strength": ("v2v",)}  # the dual clock works through v2v
+#: controls of what a model can do beyond a guide, and the steering it must declare for each: the model-made
+#: fill-in of keyframe mode conditions on frames at chosen indices ("keyframes").
+STEERING_CONTROLS = {"keyframe_fill": ("keyframes",)}
 #: the "Advanced" accordion holds only neural controls: shown when any of them applies.
 ADVANCED_CONTROLS = frozenset({"step_cache", "step_cache_threshold", "flow_shift", "loras", "lora_weight"})
 #: controls of request inputs a family may or may not read (``Family.inputs``): Stable Video Diffusion takes no
@@ -30,7 +33,8 @@ ADVANCED_CONTROLS = frozenset({"step_cache", "step_cache_threshold", "flow_shift
 FAMILY_INPUTS = frozenset({"prompt", "negative_prompt", "steps", "guidance_scale", "motion_bucket_id",
                            "noise_aug_strength"})  # fmt: skip
 #: every control whose visibility follows the model (panels included); the others always apply.
-MODEL_DEPENDENT = NEURAL_CONTROLS | FAMILY_INPUTS | frozenset(GUIDE_ROUTES) | {"end_image", "advanced"}
+MODEL_DEPENDENT = NEURAL_CONTROLS | FAMILY_INPUTS | frozenset(GUIDE_ROUTES) | frozenset(STEERING_CONTROLS) | {
+    "end_image", "advanced"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ def applicable_controls(registry: ModelRegistry, spec: ModelSpec) -> frozenset[s
         return inputs  # motion-warp: its prompt box (kept for a neural model), nothing neural
     controls = set(NEURAL_CONTROLS - FAMILY_INPUTS) | inputs
     steering = registry.steering(spec)
-    controls |= {control for control, routes in GUIDE_ROUTES.items() if steering.intersection(routes)}
+    controls |= {control for control, routes in (*GUIDE_ROUTES.items(), *STEERING_CONTROLS.items())
+                 if steering.intersection(routes)}
     if "i2v" in spec.modes and registry.pipeline_class(spec, "i2v") in END_IMAGE_PIPELINES:
         controls.add("end_image")
     if controls & ADVANCED_CONTROLS:
@@ -74,7 +79,7 @@ def model_rules(registry: ModelRegistry, model: str) -> ModelRules:
 
 #: the request's default for an option a model refuses; its control is hidden for such a model.
 _UNUSED_DEFAULTS: dict[str, Any] = {"step_cache": "off", "step_cache_threshold": None, "loras": [], "flow_shift": None,
-                                    "prompt": ""}  # fmt: skip
+                                    "prompt": "", "keyframe_fill": "flow"}  # fmt: skip
 
 
 def without_hidden_options(registry: ModelRegistry, values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

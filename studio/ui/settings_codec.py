@@ -29,7 +29,7 @@ _MOTION_KEYS = ("presets", "strength", "easing", "schedules", "arrows")
 #: image conditioning of families that list it in ``inputs`` (Stable Video Diffusion).
 _IMAGE_CONDITIONING = ("motion_bucket_id", "noise_aug_strength")
 _OPTIONS = ("keyframe_factor", "review_keyframes", "export_format", "step_cache", "step_cache_threshold", "flow_shift",
-            "loras", "lora_weight")  # fmt: skip
+            "loras", "lora_weight", "keyframe_fill")  # fmt: skip
 TAB_KEYS: dict[Tab, tuple[str, ...]] = {
     "t2v": (*_PROMPTS, *_COMMON, *_OPTIONS),
     "i2v": (*_PROMPTS, *_COMMON, *_GUIDE, *_MOTION_KEYS, *_OPTIONS, *_IMAGE_CONDITIONING),
@@ -45,6 +45,7 @@ NOT_SHARED: dict[str, str] = {
     "depth_map": "a file: uploaded again",
     "end_image": "a file: uploaded again",
     "webhook_url": "no widget (REST and CLI only), and a link must not send someone's jobs to a URL",
+    "gpus": "depends on the cluster: a link opened on another studio must not ask for GPUs it does not have",
 }
 #: request fields that only the image-to-video tab has widgets for.
 I2V_ONLY = frozenset({"motion", *_GUIDE, "image", "depth_map", "end_image", *_IMAGE_CONDITIONING})
@@ -56,7 +57,8 @@ _EMPTY_IS_A_VALUE = {"negative_prompt"}
 #: and 0 is never a valid value of these, so 0 means the default too. They always travel: None is a setting.
 _ZERO_IS_DEFAULT = {"step_cache_threshold", "flow_shift"}
 _LABELS = {"num_frames": "frames", "guidance_scale": "guidance", "presets": "camera presets", "strength": "camera strength",
-           "keyframe_factor": "keyframe mode", "loras": "LoRAs", "lora_weight": "LoRA weight"}  # fmt: skip
+           "keyframe_factor": "keyframe mode", "loras": "LoRAs", "lora_weight": "LoRA weight",
+           "keyframe_fill": "keyframe fill-in"}  # fmt: skip
 
 
 def label(key: str) -> str:

@@ -22,6 +22,7 @@ from studio.ui.generation_settings import (
     wire_estimate,
     wire_model_settings,
 )
+from studio.ui.gpus_control import gpus_value, render_gpus
 from studio.ui.keyframe_controls import (
     KeyframeWidgets,
     ReviewButtons,
@@ -52,6 +53,8 @@ class TextToVideoWidgets:
     advanced: AdvancedWidgets
     outputs: OutputWidgets
     review: ReviewButtons
+    #: "GPUs for this job" (hidden unless a job can have several: ``gpus_control``).
+    gpus: gr.Slider
 
     def setting_widgets(self) -> list[gr.components.Component]:
         """The widgets presets, links and videos fill, in ``TAB_KEYS["t2v"]`` order."""
@@ -59,14 +62,14 @@ class TextToVideoWidgets:
 
     def model_dependent(self) -> list[tuple[str, Block]]:
         """The controls shown only when the selected model uses them (``model_controls``)."""
-        return [*dependent_widgets(self, self.settings, self.advanced), ("advanced", self.advanced.panel)]
+        return [*dependent_widgets(self, self.settings, self.options, self.advanced), ("advanced", self.advanced.panel)]
 
     def generate_inputs(self) -> list[gr.components.Component]:
         """In the order of ``text_to_video``'s parameters."""
         s, o, a = self.settings, self.options, self.advanced
         return [self.prompt, self.negative_prompt, s.model, s.width, s.height, s.num_frames, s.fps, s.steps,
                 s.guidance_scale, self.seed, o.keyframe_factor, o.review_keyframes, o.export_format, *a.inputs(),
-                a.flow_shift]  # fmt: skip
+                a.flow_shift, o.keyframe_fill, self.gpus]  # fmt: skip
 
 
 EXAMPLE_PROMPTS = [
@@ -103,6 +106,7 @@ class TextToVideoTab:
                     cancel = gr.Button("Cancel", variant="stop", elem_id="t2v-cancel", scale=1, min_width=100)
                 options = render_keyframe_settings("t2v")
                 estimate = render_estimate(self._c, "t2v", settings)
+                gpus = render_gpus(self._c, "t2v")
                 advanced = render_advanced(self._c, "t2v")
                 gr.Examples(EXAMPLE_PROMPTS, inputs=[prompt], label="Example prompts")
                 sharing = self.sharing.render_panel(sharing_top)
@@ -110,7 +114,7 @@ class TextToVideoTab:
                 outputs = render_job_outputs("t2v")
                 review = render_review_buttons("t2v")
         w = TextToVideoWidgets(sharing, prompt, negative, settings, seed, generate, cancel, estimate, options, advanced,
-                               outputs, review)  # fmt: skip
+                               outputs, review, gpus)  # fmt: skip
         initial_visibility(self._c.registry, self._default.key, w.model_dependent())
         return w
 
@@ -145,6 +149,8 @@ class TextToVideoTab:
         loras: list[str] | None = None,
         lora_weight: float | None = None,
         flow_shift: float | None = None,
+        keyframe_fill: str | None = None,
+        gpus: float | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[tuple]:
         """Generate a video from a text prompt (text-to-video): queues a job and streams its progress,
@@ -170,14 +176,18 @@ class TextToVideoTab:
             loras: registered LoRA keys or hub ids to apply.
             lora_weight: the weight of the chosen LoRAs.
             flow_shift: the noise-schedule shift (empty: the model card's value for the size).
+            keyframe_fill: keyframe mode's in-betweens: "flow" (optical flow) or "model" (the clip generated again,
+                conditioned on the keyframes; models that condition on frames at chosen indices, e.g. LTX-Video 0.9.5).
+            gpus: GPUs of one node to split this video over (Ray executor, models with a context-parallel plan).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
         with user_errors():
             job = self._c.jobs.submit(self._request(prompt, negative_prompt, model, width, height, num_frames,
                                                     fps, steps, guidance_scale, seed,
-                                                    keyframe_values(keyframe_factor, review_keyframes, export_format),
-                                                    advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift)),
+                                                    keyframe_values(keyframe_factor, review_keyframes, export_format, keyframe_fill),
+                                                    advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift)
+                                                    | gpus_value(gpus)),
                                       owner=session_viewer(self._settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)

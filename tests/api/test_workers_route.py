@@ -16,6 +16,6 @@ def test_the_workers_route_says_the_executor_is_local_by_default(settings: Setti
     app.state.container = container
     install(app)
     try:
-        assert TestClient(app).get("/api/v1/workers").json() == {"executor": "local", "workers": []}
+        assert TestClient(app).get("/api/v1/workers").json() == {"executor": "local", "workers": [], "max_job_gpus": 1}
     finally:
         container.close()

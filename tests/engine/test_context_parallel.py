@@ -18,7 +18,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from studio.engine.context_parallel import check_context_parallel, enable_context_parallel
+from studio.engine.context_parallel import check_context_parallel, check_model_plan, enable_context_parallel
 from studio.engine.demo import ensure_demo
 from studio.engine.registry import ModelRegistry
 from studio.errors import InvalidRequestError
@@ -81,3 +81,27 @@ def test_a_degree_the_heads_do_not_divide_or_a_family_without_a_plan_is_refused(
         check_context_parallel(pipe, 1)
     with pytest.raises(InvalidRequestError, match="has no context-parallel plan"):
         check_context_parallel(object(), 2)
+
+
+@pytest.mark.parametrize(
+    ("model", "mode", "degree", "message"),
+    [
+        ("wan-demo", "t2v", 3, "model 'wan-demo' cannot run on 3 GPUs: .* its 2 attention heads, which do not divide by 3"),
+        ("wan2.1-t2v-1.3b", "t2v", 8, "model 'wan2.1-t2v-1.3b' cannot run on 8 GPUs: .* 12 attention heads"),
+        ("cogvideox-demo", "t2v", 2, "model 'cogvideox-demo' cannot run on 2 GPUs: CogVideoXTransformer3DModel has no context-parallel plan"),
+        ("wan-vace-demo", "i2v", 2, "model 'wan-vace-demo' cannot run on 2 GPUs: WanVACETransformer3DModel has no"),
+        ("motion-warp", "i2v", 2, "model 'motion-warp' has no transformer to split over 2 GPUs"),
+    ],
+)
+def test_a_model_that_cannot_split_is_refused_before_loading(demo_folder: str, shared_model_dir: Path, model: str,
+                                                             mode: str, degree: int, message: str) -> None:  # fmt: skip
+    registry = ModelRegistry(offline=True)
+    with pytest.raises(InvalidRequestError, match=message):
+        check_model_plan(registry.resolve(model), mode, degree, registry, shared_model_dir)
+
+
+def test_a_model_with_a_plan_passes_with_heads_from_its_files_or_its_entry(demo_folder: str, shared_model_dir: Path) -> None:
+    registry = ModelRegistry(offline=True)
+    check_model_plan(registry.resolve("wan-demo"), "t2v", 2, registry, shared_model_dir)  # 2 heads in its config.json
+    check_model_plan(registry.resolve("wan2.1-t2v-1.3b"), "t2v", 4, registry, shared_model_dir)  # 12 declared heads
+    check_model_plan(registry.resolve("ltx-demo"), "t2v", 2, registry, shared_model_dir / "empty")  # no files: ranks check

@@ -177,3 +177,31 @@ def test_a_run_measures_its_steps_for_the_next_estimate(settings) -> None:
     estimate = manager.estimate(request)
     assert estimate.time_note == "measured at this size, 1 run" and 0 < estimate.seconds_per_step < 30
     assert estimate.est_seconds == pytest.approx(3 * estimate.seconds_per_step)
+
+
+def test_taylorseer_state_is_in_the_estimate_as_measured_on_a_gpu(settings) -> None:
+    # benchmarks/gpu.py on an H200, full-size Wan 2.1 1.3B, 832x480x81 with guidance: the peak was 24.25 GB
+    # without a step cache and 60.48 GB with TaylorSeer (36.2 GB of Taylor factors).
+    manager = _manager(settings, FakeDevice(), vram_budget_gb=100.0)
+    off, taylor = manager.estimate(_request("wan2.1-t2v-1.3b")), manager.estimate(_request("wan2.1-t2v-1.3b", step_cache="taylorseer"))
+    assert off.step_cache_gb == 0.0 and "step cache" not in off.summary()
+    assert taylor.step_cache_gb == pytest.approx(60.48 - 24.25, rel=0.05)
+    assert taylor.peak_gb - off.peak_gb == pytest.approx(taylor.step_cache_gb)
+    assert f"step cache {taylor.step_cache_gb:.1f}" in taylor.summary()
+    # a budget the plain run fits without offload pushes the TaylorSeer run to offload
+    tight = _manager(settings, FakeDevice(), vram_budget_gb=40.0)
+    assert tight.estimate(_request("wan2.1-t2v-1.3b")).policy == "none"
+    assert tight.estimate(_request("wan2.1-t2v-1.3b", step_cache="taylorseer")).policy != "none"
+
+
+def test_a_model_fill_in_is_estimated_with_its_condition_tokens(settings) -> None:
+    # keyframe mode's model fill-in generates the whole clip again with one latent frame of tokens per later
+    # keyframe (LTXConditionPipeline): 97 frames at factor 8 -> 13 keyframes -> 12 more latent frames than 13
+    manager = _manager(settings, FakeDevice(), vram_budget_gb=80.0)
+    size = dict(width=768, height=512, num_frames=97, keyframe_factor=8)
+    flow = manager.estimate(_request("ltx-video-0.9.5", **size))
+    model = manager.estimate(_request("ltx-video-0.9.5", keyframe_fill="model", **size))
+    per_latent_frame = flow.tokens // 13
+    assert model.tokens == flow.tokens + 12 * per_latent_frame
+    assert model.activations_gb > 1.9 * flow.activations_gb and model.peak_gb >= flow.peak_gb  # the VAE decode may dominate
+    assert manager.estimate(_request("ltx-video-0.9.5", keyframe_fill="model", width=768, height=512, num_frames=97)).tokens == flow.tokens

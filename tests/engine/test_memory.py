@@ -118,3 +118,24 @@ def test_nothing_fits_gives_the_most_frugal_plan_and_a_suggestion() -> None:
     assert suggest(fits, 832, 480, 81) == "try 49 frames at 832x480, or a smaller size"
     assert suggest(lambda w, h, f: w * h <= 416 * 240, 832, 480, 81) == "try 416x240 with 81 frames"
     assert "does not fit" in suggest(lambda w, h, f: False, 832, 480, 81)
+
+
+def test_a_step_cache_keeps_state_per_pass_and_taylorseer_per_block() -> None:
+    from studio.engine.memory import step_cache_state_gb
+
+    hidden = 32760 * 1536 * 2 / 1e9  # one bf16 hidden state of the 832x480x81 clip
+    assert step_cache_state_gb(WAN_1_3B, 32760, "off", True, 2) == 0.0
+    assert step_cache_state_gb(WAN_1_3B, 32760, "mag", True, 2) == pytest.approx(2 * hidden)
+    assert step_cache_state_gb(WAN_1_3B, 32760, "first_block", False, 2) == pytest.approx(2 * hidden)
+    # three hooked children x two Taylor factors x 30 blocks x two guidance passes
+    assert step_cache_state_gb(WAN_1_3B, 32760, "taylorseer", True, 2) == pytest.approx(360 * hidden)
+    assert step_cache_state_gb(WAN_14B, 32760, "taylorseer", True, 2) > 4 * step_cache_state_gb(WAN_1_3B, 32760, "taylorseer", True, 2)
+
+
+@pytest.mark.parametrize("policy", ["none", "model_cpu_offload", "group_offload", "sequential_cpu_offload"])
+def test_state_kept_through_the_call_adds_to_every_policy_peak(policy) -> None:
+    loads = component_loads(WAN_1_3B_FACTS, WAN_1_3B, 2)
+    plain = Workload(5.0, 9.0, 3.0)
+    kept = Workload(5.0, 9.0, 3.0, kept_gb=36.0)
+    for tiled in (False, True):
+        assert policy_peak_gb(loads, kept, policy, tiled=tiled) == pytest.approx(policy_peak_gb(loads, plain, policy, tiled=tiled) + 36.0)

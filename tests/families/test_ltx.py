@@ -68,15 +68,16 @@ def test_a_condition_pipeline_folder_resolves_to_frame_conditioning(tmp_path: Pa
     folder.mkdir()
     (folder / "model_index.json").write_text(json.dumps({"_class_name": "LTXConditionPipeline"}))
     spec = ModelRegistry(offline=True).resolve(str(folder))
-    assert (spec.family, spec.pipeline_class, spec.steering) == ("ltx", "LTXConditionPipeline", ("frames",))
+    assert (spec.family, spec.pipeline_class, spec.steering) == ("ltx", "LTXConditionPipeline", ("frames", "keyframes"))
     (folder / "model_index.json").write_text(json.dumps({"_class_name": "LTXLatentUpsamplePipeline"}))
     with pytest.raises(UnknownModelError, match="LTXLatentUpsamplePipeline.*LTXConditionPipeline"):
         ModelRegistry(offline=True).resolve(str(folder))
 
 
 @pytest.mark.parametrize(("model", "shown", "hidden"), [
-    ("ltx-condition-demo", {"guide_strength"}, {"warped_noise", "control_scale", "arrow_steering", "arrow_strength"}),
-    ("ltx-demo", {"guide_strength", "arrow_steering", "arrow_strength"}, {"warped_noise", "control_scale"}),
+    ("ltx-condition-demo", {"guide_strength", "keyframe_fill"},
+     {"warped_noise", "control_scale", "arrow_steering", "arrow_strength"}),
+    ("ltx-demo", {"guide_strength", "arrow_steering", "arrow_strength"}, {"warped_noise", "control_scale", "keyframe_fill"}),
 ])  # fmt: skip
 def test_the_image_tab_shows_the_guide_controls_a_model_steers_with(container: Container, model: str, shown: set,
                                                                     hidden: set) -> None:  # fmt: skip

@@ -20,7 +20,7 @@ from studio.hosting.zerogpu import (
     gpu_duration_s,
     wrap_for_zerogpu,
 )
-from studio.types import GenerationRequest, GenerationResult, Phase
+from studio.types import GenerationRequest, GenerationResult, KeyframeConditions, Phase
 
 
 class _StandInSpaces(types.ModuleType):
@@ -133,3 +133,27 @@ def test_duration_from_the_estimate_or_the_size() -> None:
     small = gpu_duration_s(GenerationRequest(prompt="x", width=832, height=480, num_frames=17, steps=10), None)
     large = gpu_duration_s(GenerationRequest(prompt="x", width=832, height=480, num_frames=81, steps=30), None)
     assert MIN_DURATION_S <= small < large <= MAX_DURATION_S
+
+
+class _KeyframeRunner(_Runner):
+    """Takes keyframes like the engine's runner (keyframe mode's model fill-in) and records them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keyframes: list[KeyframeConditions | None] = []
+
+    def run(self, request: GenerationRequest, seed: int, sink, keyframes: KeyframeConditions | None = None) -> GenerationResult:
+        self.keyframes.append(keyframes)
+        return super().run(request, seed, sink)
+
+
+def test_keyframes_for_a_model_fill_in_reach_the_run_in_the_gpu_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    stand_in = _StandInSpaces()
+    monkeypatch.setitem(sys.modules, "spaces", stand_in)
+    runner = _KeyframeRunner()
+    executor = wrap_for_zerogpu(runner, estimate_s=lambda request: 40.0)
+    keyframes = KeyframeConditions(frames=np.full((3, 8, 8, 3), 7, np.uint8), indices=(0, 2, 4))
+    result = executor.run(_request(), 2, _Sink(), keyframes)
+    executor.run(_request(), 2, _Sink())  # a plain run passes none
+    assert result.num_frames == 5 and runner.keyframes == [keyframes, None]
+    assert stand_in.durations == [60, 60]

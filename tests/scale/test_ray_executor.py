@@ -118,6 +118,16 @@ def test_a_job_goes_to_the_worker_with_its_model_warm(studio: Container) -> None
     assert [w for w, keys in caches.items() if "wan22-ti2v-demo" in keys] == [ti2v_worker]
 
 
+def test_keyframe_mode_with_the_model_fill_in_runs_on_a_worker(studio: Container) -> None:
+    """The keyframes travel to the worker in memory beside the request; the fill-in is conditioned on them there."""
+    ensure_demo(studio.settings.model_dir, studio.registry.resolve("ltx-condition-demo"))
+    request = _request("ltx-condition-demo", width=96, height=64, num_frames=17, keyframe_factor=2, keyframe_fill="model")
+    job = studio.jobs.wait(studio.jobs.submit(request).id, 300)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.outputs.frame_origins is not None and job.outputs.frame_origins.generated == list(range(0, 17, 2))
+    assert any(n.startswith("model fill-in: 9 keyframes conditioned") for n in job.notes), job.notes
+
+
 def test_the_workers_and_their_caches_are_listed(studio: Container) -> None:
     workers = studio.ray.workers()  # type: ignore[union-attr]
     assert [w.name for w in workers] == ["ray-0", "ray-1"]

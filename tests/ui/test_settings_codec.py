@@ -24,7 +24,7 @@ from studio.ui.settings_codec import (
 
 OPTIONS = {"keyframe_factor": 2, "review_keyframes": True, "export_format": "webm", "step_cache": "first_block",
            "step_cache_threshold": 0.1, "flow_shift": 5.0, "loras": ["lightx2v-wan2.1-i2v-14b-480p-4step", "org/style"],
-           "lora_weight": 0.7}  # fmt: skip
+           "lora_weight": 0.7, "keyframe_fill": "model"}  # fmt: skip
 I2V_WIDGETS = {
     "prompt": "a lake", "negative_prompt": "blurry", "model": "motion-warp", "width": 160.0, "height": 96.0,
     "num_frames": 9.0, "fps": 8.0, "steps": 1.0, "guidance_scale": 0.0, "seed": -1, "guide_strength": 0.3,
@@ -131,7 +131,7 @@ _common = {
     "step_cache_threshold": st.none() | st.floats(0.01, 20, allow_nan=False), "flow_shift": st.sampled_from([None, 0]) | st.floats(0.5, 50),
     "loras": st.lists(st.sampled_from(["org/style", "mine.safetensors", "lightx2v-wan2.1-t2v-14b-4step"]), max_size=3,
                       unique=True),
-    "lora_weight": st.floats(-2, 2, allow_nan=False),
+    "lora_weight": st.floats(-2, 2, allow_nan=False), "keyframe_fill": st.sampled_from(["flow", "model"]),
 }  # fmt: skip
 _i2v = {
     **_common, "guide_strength": st.floats(0, 1), "warped_noise": st.booleans(), "control_scale": _number,

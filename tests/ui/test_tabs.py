@@ -16,11 +16,13 @@ from studio.ui.jobs_tab import JobsTab
 from studio.ui.model_controls import MODEL_DEPENDENT, applicable_controls
 from studio.ui.models_tab import ModelsTab
 from studio.ui.prompt_tab import PromptTab
-from studio.ui.settings_codec import TAB_KEYS
+from studio.ui.settings_codec import NOT_SHARED, TAB_KEYS
 from studio.ui.t2v_tab import TextToVideoTab
 
 #: generate-handler parameters that take files: never part of shared settings (uploaded again).
 FILE_PARAMETERS = {"image", "camera_file", "depth_map", "end_image"}
+#: Generate inputs that no preset, link or video carries, for the reason ``NOT_SHARED`` gives (the cluster's GPUs).
+UNSHARED_PARAMETERS = {"gpus"}
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +58,14 @@ def test_every_tab_renders_a_dataclass_of_widgets_then_wires_it(rendered: dict) 
 
 @pytest.mark.parametrize(("tab", "handler"), [("t2v", "text_to_video"), ("i2v", "image_to_video")])
 def test_every_generate_input_is_a_shared_setting_or_a_file(rendered: dict, tab: str, handler: str) -> None:
-    """A widget that feeds Generate but no preset, link or video fails here."""
+    """A widget that feeds Generate but no preset, link or video (nor a reason in ``NOT_SHARED``) fails here."""
     widgets = rendered["widgets"][tab]
     parameters = [p for p in inspect.signature(getattr(rendered["views"][tab], handler)).parameters if p != "request"]
     assert len(widgets.generate_inputs()) == len(parameters)
     settings = dict(zip(TAB_KEYS[tab], widgets.setting_widgets(), strict=True))
     for name, widget in zip(parameters, widgets.generate_inputs(), strict=True):
-        if name in FILE_PARAMETERS:
-            assert widget not in settings.values(), name
+        if name in FILE_PARAMETERS or name in UNSHARED_PARAMETERS:
+            assert widget not in settings.values() and (name in FILE_PARAMETERS or name in NOT_SHARED), name
         else:
             assert settings.get(name) is widget, f"{tab}: {name} feeds Generate but is not shared"
     assert set(TAB_KEYS[tab]) <= set(parameters)  # and every shared setting is what Generate uses
@@ -111,3 +113,27 @@ def test_leftovers_of_hidden_options_are_left_out_for_a_model_without_them(conta
     neural = {**values, "model": "wan-demo"}
     assert without_hidden_options(container.registry, neural) == (neural, [])
     assert without_hidden_options(container.registry, {**values, "model": "no/such"})[1] == []
+
+
+def test_the_gpus_slider_shows_only_where_a_job_can_have_several(rendered: dict, container: Container) -> None:
+    from dataclasses import replace
+
+    from studio.ui.gpus_control import gpus_value, render_gpus
+
+    assert not rendered["widgets"]["t2v"].gpus.visible and not rendered["widgets"]["i2v"].gpus.visible  # in process
+
+    class _Ray:  # what a RayExecutor on nodes of 4 GPUs answers
+        def max_job_gpus(self) -> int:
+            return 4
+
+    with gr.Blocks():
+        slider = render_gpus(replace(container, ray=_Ray()), "t2v")  # type: ignore[arg-type]
+    assert slider.visible and (slider.minimum, slider.maximum, slider.value) == (1, 4, 1)
+    assert gpus_value(None) == {"gpus": 1} and gpus_value(2.0) == {"gpus": 2}
+
+
+def test_a_job_of_several_gpus_is_refused_in_process_naming_the_ray_executor(rendered: dict) -> None:
+    handler = rendered["views"]["t2v"].text_to_video("a lighthouse", model="wan-demo", width=64, height=64, num_frames=5,
+                                                      steps=2, gpus=2)  # fmt: skip
+    with pytest.raises(gr.Error, match=r"gpus=2: .*STUDIO_EXECUTOR=ray"):
+        next(handler)

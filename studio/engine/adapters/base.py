@@ -19,8 +19,9 @@ import numpy as np
 import torch
 
 from studio.engine.families.base import LatentGeometry
+from studio.errors import InvalidRequestError
 from studio.media.audio import AudioTrack
-from studio.types import GenerationRequest
+from studio.types import GenerationRequest, KeyframeConditions
 
 if TYPE_CHECKING:
     from studio.engine.steering import GuideVideo
@@ -85,6 +86,13 @@ class PipelineAdapter:
     def control_kwargs(self, pipe: Any, request: GenerationRequest, guide: GuideVideo) -> dict[str, Any]:
         """The guide as a control video (families whose steering includes ``"control"``)."""
         raise NotImplementedError(f"{type(self).__name__} takes no control video")
+
+    def keyframe_kwargs(self, pipe: Any, request: GenerationRequest,
+                        keyframes: KeyframeConditions) -> tuple[dict[str, Any], list[str]]:  # fmt: skip
+        """Keyframe mode's model fill-in: the keyframes as frame conditions at their output frames (families whose
+        steering includes ``"keyframes"``), and notes on how they were placed."""
+        raise InvalidRequestError(f"this model's pipeline cannot be conditioned on frames at chosen indices "
+                                  f"({type(self).__name__}): use keyframe_fill 'flow'")
 
     def source_video_kwargs(self, pipe: Any, request: GenerationRequest, guide: GuideVideo,
                             skip: int) -> dict[str, Any] | None:  # fmt: skip

@@ -16,7 +16,9 @@ What differs from the Wan-style defaults:
   first-frame latent there;
 * ``LTXConditionPipeline`` conditions on images at chosen frame indices: the
   guide's first frame at strength 1 and, with ``guide_strength`` > 0, a few later
-  guide frames at that strength (the declared ``"frames"`` steering).
+  guide frames at that strength (the declared ``"frames"`` steering); keyframe
+  mode's model fill-in conditions it on the keyframes at their output frames
+  (the declared ``"keyframes"`` steering, ``keyframe_kwargs``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ import torch
 from studio.engine.adapters.base import PipelineAdapter
 from studio.engine.families.base import LatentGeometry
 from studio.engine.previews import keyframe_indices
-from studio.types import GenerationRequest
+from studio.errors import InvalidRequestError
+from studio.types import GenerationRequest, KeyframeConditions
 
 if TYPE_CHECKING:
     from studio.engine.steering import GuideVideo
@@ -64,6 +67,29 @@ def guide_frame_indices(num_frames: int, temporal_compression: int, count: int =
     each the first frame of a latent frame (a multiple of ``temporal_compression``)."""
     latent_frames = (num_frames - 1) // temporal_compression + 1
     return [i * temporal_compression for i in keyframe_indices(latent_frames, count + 1)]
+
+
+def keyframe_placement(indices: tuple[int, ...], temporal_compression: int) -> str:
+    """How ``LTXConditionPipeline`` places single-image conditions at ``indices``, as a job note.
+
+    Its ``prepare_latents``: a condition at frame 0 is blended into the first
+    latent frame (replaced, at strength 1); one at any later index is encoded
+    as one latent frame of extra tokens put before the clip's, its temporal
+    position that index (rotary coordinates in pixel frames), so every index
+    is valid and none needs moving. The clip's latent frame k (k >= 1) sits at
+    frame ``8k - 7``: a keyframe at a multiple of 8 lines up with the last
+    frame a latent frame covers, others fall between.
+    """
+    later = [i for i in indices if i > 0]
+    aligned = sum(1 for i in later if i % temporal_compression == 0)
+    head = "frame 0 replaces the first latent frame; " if 0 in indices else ""
+    return (f"model fill-in: {len(indices)} keyframes conditioned at strength 1 through LTXConditionPipeline: "
+            f"{head}{len(later)} at frames {_listed(later)} as extra tokens at those positions ({aligned} on a "
+            f"multiple of {temporal_compression}; any index is valid for an image condition, none moved)")  # fmt: skip
+
+
+def _listed(indices: list[int]) -> str:
+    return ", ".join(map(str, indices)) if len(indices) <= 6 else f"{indices[0]}, {indices[1]}, ..., {indices[-1]}"
 
 
 class LtxAdapter(PipelineAdapter):
@@ -100,6 +126,28 @@ class LtxAdapter(PipelineAdapter):
             for i in indices
         ]
         return {"conditions": conditions, "image_cond_noise_scale": IMAGE_COND_NOISE_SCALE}
+
+    def keyframe_kwargs(self, pipe: Any, request: GenerationRequest,
+                        keyframes: KeyframeConditions) -> tuple[dict[str, Any], list[str]]:  # fmt: skip
+        """Each keyframe as an ``LTXVideoCondition`` at its output frame, strength 1 (see ``keyframe_placement``).
+
+        Raises:
+            InvalidRequestError: the pipeline is not ``LTXConditionPipeline``, or a keyframe lies outside the clip.
+        """
+        if not _is_condition_pipeline(pipe):
+            raise InvalidRequestError(f"{type(pipe).__name__} cannot condition on frames at chosen indices; "
+                                      "keyframe_fill 'model' needs LTXConditionPipeline (LTX-Video 0.9.5 on)")  # fmt: skip
+        outside = [i for i in keyframes.indices if not 0 <= i < request.num_frames]
+        if outside:
+            raise InvalidRequestError(f"keyframes at frame(s) {outside} lie outside the {request.num_frames}-frame clip")
+        from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+        from PIL import Image
+
+        frames: np.ndarray = keyframes.frames  # type: ignore[assignment]
+        conditions = [LTXVideoCondition(image=Image.fromarray(frame), frame_index=index, strength=1.0)
+                      for frame, index in zip(frames, keyframes.indices, strict=True)]  # fmt: skip
+        kwargs = {"conditions": conditions, "image_cond_noise_scale": IMAGE_COND_NOISE_SCALE}
+        return kwargs, [keyframe_placement(keyframes.indices, int(pipe.vae_temporal_compression_ratio))]
 
     # -- latents ---------------------------------------------------------------------
     def to_video_layout(self, latents: torch.Tensor, geometry: LatentGeometry,

@@ -146,7 +146,8 @@ class Family:
     #: ``kind`` is the spec's ``demo_kind``, else its pipeline class if it names one, else its mode.
     build_demo: Callable[[Path, int, str], None]
     #: how a guide video can steer this family's image-to-video models ("v2v", "warped_noise", "control",
-    #: "frames": the guide as a frame condition of strength ``guide_strength``, through the adapter's image_kwargs).
+    #: "frames": the guide as a frame condition of strength ``guide_strength``, through the adapter's image_kwargs;
+    #: "keyframes": keyframe mode's model fill-in, the keyframes as conditions at their frames, ``keyframe_kwargs``).
     steering: frozenset[str] = frozenset()
     #: extra keyword arguments every pipeline call of this family gets.
     call_kwargs: dict[str, object] = field(default_factory=dict)

@@ -136,10 +136,11 @@ LTX = Family(
     pipeline_class_names=("LTXPipeline", "LTXImageToVideoPipeline", "LTXConditionPipeline"),
     build_demo=build_ltx_demo,
     # LTXImageToVideoPipeline: the guide as start latents (its first latent frame kept clean); specs running
-    # LTXConditionPipeline declare "frames" (guide frames as conditions at their indices) instead.
+    # LTXConditionPipeline declare "frames" (guide frames as conditions at their indices) instead, and
+    # "keyframes" (keyframe mode's model fill-in: the keyframes as conditions at their frames).
     steering=frozenset({"v2v"}),
     # the cards decode timestep-conditioned VAEs (0.9.1 on) at this timestep and noise; others ignore them
     call_kwargs={"decode_timestep": 0.03, "decode_noise_scale": 0.025},
-    pipeline_steering={"LTXConditionPipeline": ("frames",)},
+    pipeline_steering={"LTXConditionPipeline": ("frames", "keyframes")},
     adapter="studio.engine.adapters.ltx:LtxAdapter",
 )

@@ -29,8 +29,8 @@ _SHAPE_2B = DenoiserShape(num_layers=28, num_heads=32, head_dim=64, ffn_dim=8192
 _SHAPE_13B = DenoiserShape(num_layers=48, num_heads=32, head_dim=128, ffn_dim=16384, patch_size=(1, 1, 1))
 # 32x spatial, 8x temporal; the decoder works on 4x4 pixel patches, 256 channels wide at that resolution.
 _VAE_SHAPE = VaeShape(base_dim=128, spatial_compression=32, temporal_compression=8, patch_size=4)
-#: Image to video through LTXConditionPipeline: the guide's frames as conditions at their indices.
-_FRAMES = ("frames",)
+#: LTXConditionPipeline: the guide's frames as conditions at their indices; keyframe mode's model fill-in.
+_FRAMES = ("frames", "keyframes")
 
 
 def ltx_specs() -> list[ModelSpec]:
