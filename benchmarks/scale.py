@@ -30,7 +30,10 @@ processes on the machine hits them alike:
   this benchmark's processes got of the machine. With the kernel's autogroup
   scheduling (``/proc/sys/kernel/sched_autogroup_enabled``) the CPU is shared
   between sessions first: while other sessions are busy, all of this one's
-  processes share one session's part, however many workers it runs.
+  processes share one session's part, however many workers it runs. As a
+  control, the benchmark measures before and after its runs what 2-over-1 a
+  trivially parallel load gets from the machine now: the cores taken by 2 busy
+  processes over those taken by 1 (4 s each).
 
 Usage: python benchmarks/scale.py [--jobs 8] [--steps 20] [--rounds 2] [--tiny 15]
 Last line: {"ray_overhead_ms_per_job": ..., "throughput_2_over_1": ...}
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import statistics
@@ -106,6 +110,30 @@ def overhead(local: Container, ray1: Container, count: int, image: Path) -> tupl
     return statistics.median(times["local"]), statistics.median(times["ray"])
 
 
+def _spin(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def busy_cores(processes: int, seconds: float = 4.0) -> float:
+    """Cores the machine gives ``processes`` busy processes of this session now (CPU seconds over wall seconds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    spinners = [multiprocessing.get_context("fork").Process(target=_spin, args=(seconds,)) for _ in range(processes)]
+    for spinner in spinners:
+        spinner.start()
+    for spinner in spinners:
+        spinner.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / (time.monotonic() - started)
+
+
+def machine_two_over_one() -> float:
+    """What 2 over 1 a trivially parallel load gets now: cores taken by 2 busy processes over those taken by 1."""
+    return busy_cores(2) / busy_cores(1)
+
+
 def cpu_seconds(workers: set[int]) -> dict[str, float]:
     """CPU seconds so far: this process, its ended children (ffmpeg), the worker actors ``workers``, other Ray processes."""
     def used(process: psutil.Process) -> float:
@@ -145,6 +173,7 @@ def main() -> None:
     parser.add_argument("--tiny", type=int, default=15, help="compute-free jobs per executor for the overhead")
     args = parser.parse_args()
     load = [os.getloadavg()[0]]
+    control = [machine_two_over_one()]  # before Ray starts (a fork of this process only spins)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         models = base / "models"
@@ -169,6 +198,7 @@ def main() -> None:
             for container in containers.values():
                 container.close()
             ray.shutdown()
+    control.append(machine_two_over_one())  # Ray is down again
     print(f"wan-demo 128x128x9, {args.steps} steps; batches of {args.jobs} jobs, {args.rounds} per executor; "
           f"{os.cpu_count()} CPUs; 1 torch thread per worker; 1-min load average {min(load):.1f}-{max(load):.1f}")  # fmt: skip
     print(f"{'executor':<10} {'jobs/s':>8} | CPU ms per job: {'studio':>7} {'ffmpeg':>7} {'workers':>8} {'ray':>5} "
@@ -178,10 +208,13 @@ def main() -> None:
         print(f"{name:<10} {rate:>8.3f} | {'':15} {cpu[name]['studio']:>7.0f} {cpu[name]['ffmpeg']:>7.0f} "
               f"{cpu[name]['workers']:>8.0f} {cpu[name]['ray']:>5.0f} {total:>6.0f} | {rate * total / 1000:>10.2f} "
               f"| {2000 / total:.2f}")  # fmt: skip
+    print(f"the machine now: 2 busy processes take {control[0]:.2f} / {control[1]:.2f} x the cores 1 takes "
+          "(before / after the runs; 2.0 on two free cores)")
     print(f"motion-warp job (64x48x9, no model), median of {args.tiny}: local {local_ms:.1f} ms, Ray x1 {ray_ms:.1f} ms")
     print(json.dumps({"ray_overhead_ms_per_job": round(ray_ms - local_ms, 1),
                       "throughput_2_over_1": round(rates["ray x2"] / rates["ray x1"], 3),
                       "throughput_ray1_over_local": round(rates["ray x1"] / rates["local"], 3),
+                      "machine_2_over_1": [round(c, 2) for c in control],
                       "load_avg_min": round(min(load), 1), "load_avg_max": round(max(load), 1),
                       "cpu_ms_per_job": {n: {k: round(v) for k, v in c.items()} for n, c in cpu.items()}}))  # fmt: skip
 
