@@ -8,7 +8,10 @@ For every registered demo model with a pipeline (one per family variant):
 - overhead: the same seed, steps and size called bare (the family adapter's call
   arguments, nothing else) and through the studio (submit -> SQLite job -> worker
   -> runner with hooks, previews, events -> frames ready), interleaved after one
-  warm-up of each; the ratio of medians.
+  warm-up of each; the ratio of medians. The bare call runs on a thread of its
+  own, as the studio's worker does: torch's CPU kernels do not thread alike on
+  the main thread and on others (on a loaded 2-core machine a small matmul took
+  4x longer on the main thread), which would be counted as studio overhead.
 
 Demos are built at ``--scale`` (bigger = slower steps, so fixed costs weigh
 what they would on a real model less than at scale 1).
@@ -25,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +105,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="demo keys (default: every demo)")
     args = parser.parse_args()
     figures: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    bare_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bare")  # one long-lived thread, as the worker
+    with bare_thread, tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), device="cpu", offline=True, preview_every_steps=1, preview_keyframes=4)
         container = build_container(settings)
         image = str(Path(tmp) / "source.png")
@@ -118,11 +123,11 @@ def main() -> None:
             request = job.request  # as validated: the image is the stored copy
             with container.manager.use(spec, spec.modes[0]) as pipe:
                 pipe.set_progress_bar_config(disable=True)
-                bare_run(pipe, container.registry, spec, request, guide)  # warm-up
+                bare_thread.submit(bare_run, pipe, container.registry, spec, request, guide).result()  # warm-up
             bare, studio = [], []
             for _ in range(args.runs):
                 with container.manager.use(spec, spec.modes[0]) as pipe:
-                    bare.append(bare_run(pipe, container.registry, spec, request, guide))
+                    bare.append(bare_thread.submit(bare_run, pipe, container.registry, spec, request, guide).result())
                 studio.append(studio_run(container, request)[0])
             figures[spec.key.removesuffix("-bench")] = {
                 "cold_load_s": round(cold, 4), "warm_acquire_ms": round(warm * 1000, 3),

@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--prompt", default="", help="what to generate (image to video: optional)")
     gen.add_argument("--preset", help="a preset's name (presets/ or your saved ones); flags given here win over it")
     gen.add_argument("--image", type=Path, help="source image: makes it image to video")
+    gen.add_argument("--video", type=Path, help="source clip (mp4, mov, webm, mkv, gif): makes it video to video, "
+                     "re-rendered as --prompt says; --guide-strength is how much of it stays (default 0.6)")
     gen.add_argument("--camera", help="camera presets, comma-separated (e.g. pan_left,zoom_in)")
     gen.add_argument("--camera-strength", type=float, help="scales the camera presets (default 1)")
     gen.add_argument("--camera-file", type=Path, help="camera path file (studio JSON or RealEstate10K .txt)")
@@ -148,11 +150,16 @@ def _chosen_values(args: argparse.Namespace, container) -> dict:
     if args.negative_prompt is not None:  # None: the model's default negative prompt
         values["negative_prompt"] = args.negative_prompt
     motion = motion_from_flags(args.camera, args.camera_strength, args.camera_file, args.arrows, values.get("motion"))
-    if args.image is not None:
+    from studio.errors import InvalidRequestError
+
+    if args.video is not None:
+        if args.image is not None or args.camera or args.camera_file or args.arrows:
+            raise InvalidRequestError("--video takes no --image, --camera, --camera-file or --arrows "
+                                      "(the clip brings its own frames and motion)")  # fmt: skip
+        values.update(mode="v2v", video=str(args.video))
+    elif args.image is not None:
         values.update(mode="i2v", image=str(args.image), motion=motion.model_dump())
     elif args.camera or args.camera_file or args.arrows:
-        from studio.errors import InvalidRequestError
-
         raise InvalidRequestError("--camera, --camera-file and --arrows need --image (they animate an image)")
     values["prompt"] = prompt or None  # None: the model's (request_with_defaults)
     return values

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     def loras_dir(self) -> Path:
         return self.lora_dir if self.lora_dir is not None else self.data_dir / "loras"
 
+    # -- video upload --
+    max_video_upload_mb: float = Field(100.0, gt=0, description="largest accepted source clip for video to video")
+    max_video_seconds: float = Field(60.0, gt=0, description="longest accepted source clip, in seconds")
+    max_video_frames: int = Field(1800, ge=1, description="most frames a source clip may decode to")
+    max_video_side_px: int = Field(3840, ge=16, description="longest side of a source clip, in pixels")
+
 
 #: folders shipped in the repository: example assets (served to the browser) and the curated presets
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"

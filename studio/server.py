@@ -66,10 +66,10 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(SessionCookie)
     blocks = build_ui(container)
     settings = container.settings
-    # only the outputs and the example assets are served; uploads are capped
+    # only the outputs and the example assets are served; uploads are capped (source clips have their own cap)
     return gr.mount_gradio_app(
         app, blocks, path="", allowed_paths=[str(settings.outputs_dir.resolve()), str(ASSETS_DIR)], ssr_mode=False,
-        css=CSS, footer_links=["api", "settings"], max_file_size=int(settings.max_upload_mb * 1024 * 1024),
+        css=CSS, footer_links=["api", "settings"], max_file_size=int(max(settings.max_upload_mb, settings.max_video_upload_mb) * 1024 * 1024),
         mcp_server=settings.mcp,
     )  # fmt: skip
 

@@ -153,6 +153,10 @@ class GenerationRequest(BaseModel):
     #: run this one generation across ``gpus`` GPUs of one node (diffusers' context parallelism, Ulysses
     #: attention): 1 = one device. Needs ``STUDIO_EXECUTOR=ray`` and a transformer with a context-parallel plan.
     gpus: int = Field(1, ge=1, le=16)
+    # -- video to video (mode "v2v") ---------------------------------------------------
+    #: the source clip (a file the studio stored: an upload under the data dir); it is resampled to the
+    #: request's frames and frame rate and fitted to its size, and ``guide_strength`` says how much of it stays.
+    video: str | None = None
 
 
 class StepCacheStats(BaseModel):

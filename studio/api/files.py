@@ -16,13 +16,17 @@ _CHUNK_BYTES = 1 << 20
 
 @router.post("/files", status_code=status.HTTP_201_CREATED)
 async def upload_file(c: ContainerDep, viewer: ViewerDep, file: UploadFile | None = None) -> StoredFile:
-    """Upload an image (source image or depth map). Its type is read from the content; the handle is yours only."""
+    """Upload an image (source image or depth map) or a source clip for video to video (mp4, mov, webm, mkv,
+    animated gif). Its type is read from the content; the handle is yours only."""
     if file is None:
         raise InvalidRequestError("no file in the upload: send a multipart form with a field named 'file' "
                                   "(a body cut short before its closing boundary loses the file too)")  # fmt: skip
     limit = c.files.max_bytes
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while chunk := await file.read(_CHUNK_BYTES):
+        if not chunks:  # a clip has its own limit, known from its first bytes
+            limit = c.files.max_bytes_for(chunk[:64])
         size += len(chunk)
         if size > limit:
             raise FileTooLargeError(f"{file.filename!r} is larger than the upload limit of {limit} bytes")

@@ -52,7 +52,8 @@ _REQUEST_SCHEMA = {"$ref": "#/components/schemas/GenerationRequest"}
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _REQUEST_SCHEMA}}}})  # fmt: skip
 def create_job(c: ContainerDep, viewer: ViewerDep, body: Annotated[dict[str, Any], Body()]) -> JobView:
     """Queue a job. Missing values take the model's defaults (the model: ``STUDIO_DEFAULT_MODEL``);
-    ``image`` and ``depth_map`` are handles from ``POST /api/v1/files``."""
+    ``image``, ``depth_map``, ``end_image`` and ``video`` (the source clip of mode ``v2v``) are handles from
+    ``POST /api/v1/files``."""
     request = request_with_defaults(_with_uploads(body, c, viewer), c.settings, c.registry)
     return job_view(c.jobs.submit(request, owner=viewer.owner))
 

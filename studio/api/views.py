@@ -10,7 +10,7 @@ from studio.errors import InvalidRequestError
 from studio.types import Job
 
 #: request fields that name files: REST clients give upload handles, and see only the file's name back.
-FILE_FIELDS = ("image", "depth_map", "end_image")
+FILE_FIELDS = ("image", "depth_map", "end_image", "video")
 
 
 class JobView(Job):

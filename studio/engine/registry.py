@@ -27,7 +27,7 @@ from studio.engine.families.wan_facts import (
     WAN_NEGATIVE_PROMPT,
 )
 from studio.engine.memory import ComponentFacts, DenoiserShape, VaeShape
-from studio.errors import UnknownModelError
+from studio.errors import InvalidRequestError, UnknownModelError
 
 
 class ModelDefaults(BaseModel):
@@ -374,6 +374,28 @@ class ModelRegistry:
 
     def pipeline_class(self, spec: ModelSpec, mode: str) -> str:
         return spec.mode_pipelines.get(mode) or spec.pipeline_class or FAMILIES[spec.family].pipelines[mode]
+
+    # -- video to video --
+    def pipeline_mode(self, spec: ModelSpec, mode: str) -> str:
+        """The mode whose pipeline runs a request of ``mode``: itself, except video to video ("v2v"), which
+        runs on the model's image-to-video pipeline where it has one (the one its steering declarations
+        describe; a family's dedicated video-to-video pipeline sits there), else its text-to-video one.
+
+        Raises:
+            InvalidRequestError: "v2v" for a model that declares no video-to-video steering, naming those that do.
+        """
+        if mode != "v2v":
+            return mode
+        if not self.can_v2v(spec):
+            able = ", ".join(s.key for s in self._specs.values() if self.can_v2v(s))
+            declared = ", ".join(sorted(self.steering(spec))) or "none"
+            raise InvalidRequestError(f"model {spec.key!r} cannot re-render a video: it declares no 'v2v' steering "
+                                      f"(its steering: {declared}); models that can: {able}")  # fmt: skip
+        return "i2v" if "i2v" in spec.modes else spec.modes[0]
+
+    def can_v2v(self, spec: ModelSpec) -> bool:
+        """Whether ``spec`` takes video-to-video requests (its steering has "v2v" and it has a pipeline)."""
+        return "v2v" in self.steering(spec) and bool(FAMILIES[spec.family].pipelines)
 
     def resolve(self, name: str, *, local_folders: bool = True) -> ModelSpec:
         """Return the spec for ``name`` (with ``local_folders=False`` a folder is never looked at).

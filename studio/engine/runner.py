@@ -242,7 +242,8 @@ class GenerationRunner:
         spec = self._registry.resolve(request.model)
         family = self._registry.family(spec)
         adapter = load_adapter(self._registry.adapter_path(spec))
-        # 2. Image to video: render the guide (source image + camera + arrows)
+        pipeline_mode = self._registry.pipeline_mode(spec, request.mode.value)  # video to video runs on i2v or t2v
+        # 2. Image to video: render the guide (source image + camera + arrows); video to video: fit the clip
         steering = self._registry.steering(spec)
         guide = self._guide(request, steering, sink) if keyframes is None else None
         if guide is not None and not family.pipelines:
@@ -256,7 +257,7 @@ class GenerationRunner:
                                                        offline=self._settings.offline)  # fmt: skip
         notes += camera_notes
         with (
-            self._manager.use(spec, request.mode.value, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
+            self._manager.use(spec, pipeline_mode, on_status=lambda msg: sink.phase(Phase.LOADING, msg),
                               request=request) as pipe,
             _hooks_freed_on_error(pipe),
             self._loras.applied(pipe, lora_request, model_keys) as lora_notes,
@@ -271,7 +272,7 @@ class GenerationRunner:
                 # 5. Steering inputs from the guide: first frame, start latents, skipped steps; the end image
                 generator = torch.Generator(device="cpu").manual_seed(seed)
                 extra, skip, dual_clock = self._steering_inputs(adapter, pipe, geometry, steering, request, guide,
-                                                                generator, notes)  # fmt: skip
+                                                                generator, notes, pipeline_mode)  # fmt: skip
                 if keyframes is not None:  # keyframe mode's model fill-in
                     keyframe_kwargs, keyframe_notes = adapter.keyframe_kwargs(pipe, request, keyframes)
                     extra, notes = {**extra, **keyframe_kwargs}, [*notes, *keyframe_notes]
@@ -329,11 +330,12 @@ class GenerationRunner:
 
     # -- image to video ---------------------------------------------------------------
     def _guide(self, request: GenerationRequest, steering: frozenset[str], sink: ProgressSink) -> GuideVideo | None:
-        if request.mode != Mode.I2V:
+        if request.mode not in (Mode.I2V, Mode.V2V):
             return None
         if self._guide_builder is None:
-            raise InvalidRequestError("image-to-video needs the motion engine, which this studio was built without")
-        sink.phase(Phase.ENCODING, "rendering the motion guide")
+            needs = "image-to-video needs the motion engine" if request.mode == Mode.I2V else "video to video needs a guide builder"
+            raise InvalidRequestError(f"{needs}, which this studio was built without")
+        sink.phase(Phase.ENCODING, "rendering the motion guide" if request.mode == Mode.I2V else "reading the source video")
         # sampling maps cost F x H x W x 8 bytes: only made for families that warp their noise with them
         return self._guide_builder(request, with_maps="warped_noise" in steering)
 
@@ -355,15 +357,19 @@ class GenerationRunner:
 
     def _steering_inputs(self, adapter: PipelineAdapter, pipe: Any, geometry: LatentGeometry, steering: frozenset[str],
                          request: GenerationRequest, guide: GuideVideo | None, generator: torch.Generator,
-                         notes: list[str]) -> tuple[dict, int, DualClock | None]:  # fmt: skip
+                         notes: list[str], pipeline_mode: str = "i2v") -> tuple[dict, int, DualClock | None]:  # fmt: skip
         """Pipeline arguments that make the guide steer the model, how many steps it replaces, and the dual clock.
 
+        A text-to-video pipeline (video to video on a model without image to video) takes no image or
+        control video: the guide reaches it as start latents only.
         Tensors go to the pipeline's execution device, which under offloading is
         not where the weights rest (CPU, or ``meta`` under sequential offload).
         """
         if guide is None:
             return {}, 0, None
-        if "control" in steering:
+        if pipeline_mode != "i2v":
+            extra: dict[str, Any] = {}
+        elif "control" in steering:
             extra = adapter.control_kwargs(pipe, request, guide)
         else:
             extra = adapter.image_kwargs(pipe, request, guide)
@@ -371,7 +377,10 @@ class GenerationRunner:
         shape = geometry.latent_shape(request.num_frames, request.height, request.width)
         noise = None
         if request.warped_noise and "warped_noise" in steering:
-            noise = _warped_noise(guide, geometry, shape, generator, notes)
+            if request.mode == Mode.V2V:  # the guide builder knows no motion field of an uploaded clip
+                notes.append("noise not warped: a source video has no motion field (plain noise under its frames)")
+            else:
+                noise = _warped_noise(guide, geometry, shape, generator, notes)
         skip = steps_to_skip(request.steps, request.guide_strength) if "v2v" in steering else 0
         source = adapter.source_video_kwargs(pipe, request, guide, skip) if "v2v" in steering else None
         if source is not None:  # a video-to-video pipeline encodes, noises and trims its schedule itself

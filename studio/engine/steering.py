@@ -33,9 +33,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class GuideVideo:
-    """What the motion engine hands the engine for one image-to-video request.
+    """What the motion engine hands the engine for one image-to-video request (or, for video to video, the
+    source clip fitted to the request, with no maps: ``engine/guide.GuideRenderer``).
 
-    ``frames``: uint8 (F, H, W, 3) at the requested size, frame 0 the source image.
+    ``frames``: uint8 (F, H, W, 3) at the requested size, frame 0 the source image (or the clip's first frame).
     ``maps``: float32 (F, H, W, 2) backward sampling maps: pixel (x, y) of frame ``f``
     shows the content of frame 0 at ``maps[f, y, x]`` (pixel index coordinates).
     ``notes``: corrections made to the inputs (downscaled image, clamped arrows, ...).

@@ -3,7 +3,8 @@
 A missing model is the settings' default (``STUDIO_DEFAULT_MODEL``, or
 ``STUDIO_DEFAULT_I2V_MODEL`` for image to video); missing sizes, frames, fps,
 steps and guidance are that model's defaults. A model whose family reads no
-prompt gets an empty one; image to video without a prompt gets ``I2V_PROMPT``.
+prompt gets an empty one; image to video without a prompt gets ``I2V_PROMPT``;
+video to video without a strength gets ``V2V_STRENGTH``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from studio.types import GenerationRequest, Mode
 MODEL_DEFAULT_FIELDS = ("width", "height", "num_frames", "fps", "steps", "guidance_scale", "negative_prompt")
 #: the prompt of an image-to-video request that gives none, for models that read one.
 I2V_PROMPT = "animate the image"
+#: video to video: how much of the denoising the source clip replaces when a request does not say.
+V2V_STRENGTH = 0.6
 
 
 def resolve_model(name: str | None, mode: Mode | str, settings: Settings, registry: ModelRegistry) -> ModelSpec:
@@ -48,5 +51,7 @@ def request_with_defaults(values: Mapping[str, Any], settings: Settings, registr
         given.setdefault("prompt", "")
     elif not given.get("prompt") and str(getattr(given.get("mode"), "value", given.get("mode"))) == Mode.I2V.value:
         given["prompt"] = I2V_PROMPT
+    if str(getattr(given.get("mode"), "value", given.get("mode"))) == Mode.V2V.value:
+        given.setdefault("guide_strength", V2V_STRENGTH)
     given["model"] = spec.key
     return build_request(**given)

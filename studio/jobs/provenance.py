@@ -68,8 +68,8 @@ def watermark_id(job_id: str) -> int:
 
 
 def _input_paths(job: Job) -> list[str]:
-    """The files a job started from (stored uploads): the source image, then the depth map."""
-    return [p for p in (job.request.image, job.request.depth_map) if p]
+    """The files a job started from (stored uploads): the source image, the depth map, the source clip."""
+    return [p for p in (job.request.image, job.request.depth_map, job.request.video) if p]
 
 
 @dataclass

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,8 @@ from PIL import Image
 
 from studio.errors import JobCanceledError
 from studio.jobs.events import EventBus
+from studio.jobs.segments import SegmentWriter
 from studio.jobs.store import JobStore
-from studio.media.export import export_video
 from studio.types import JobEvent, JobStatus, Phase
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class JobReporter:
         #: frame indices of the final keyframes, set by the export.
         self.final_keyframes: list[int] = []
         self._superseded: list[str] = []
+        self._segments: SegmentWriter | None = None  # started with a long clip's first finished section
 
     @property
     def preview_paths(self) -> list[str]:
@@ -123,18 +125,29 @@ class JobReporter:
     def segment(self, frames: Any, index: int, total: int, fps: int) -> None:
         """A finished section of a clip made section by section: written as a short mp4, shown while the rest generates.
 
-        Files go to ``segments/`` in the job folder (served like previews); the event carries the path. Written
-        here, before the engine goes on (a few hundred ms against a section's denoising), so the event comes out
-        as soon as the section is done. A section that cannot be written is logged and skipped: the job goes on.
+        Files go to ``segments/`` in the job folder (served like previews); the event carries the path and the
+        step at which the section was finished. Written off the calling (denoising) thread, in order
+        (``SegmentWriter``), so the engine goes on at once; ``sections_written`` waits for them. A section that
+        cannot be written is logged and skipped: the job goes on.
         """
+        if self._segments is None:
+            self._segments = SegmentWriter(self._output_dir / "segments", {"job_id": self.job_id}, self._segment_written)
+        event = self._event("segment", f"section {index + 1} of {total} ready", segment_index=index, segment_total=total)
+        self._segments.submit(np.asarray(frames), index, total, fps, event)
+
+    def _segment_written(self, path: Path, event: JobEvent) -> None:
+        self._bus.publish(event.model_copy(update={"output_path": str(path)}))
+
+    @contextmanager
+    def sections_written(self) -> Iterator[None]:
+        """On the way out, wait for the sections still being written (those not started are dropped on a cancel
+        or shutdown): every section is written and announced before the job goes on to its whole video."""
         try:
-            path = export_video(np.asarray(frames), self._output_dir / "segments" / f"segment{index:02d}.mp4", fps,
-                                {"job_id": self.job_id, "segment": index, "segments": total})  # fmt: skip
-        except Exception:
-            logger.exception("section %s of job %s could not be written; not shown", index, self.job_id)
-            return
-        self._bus.publish(self._event("segment", f"section {index + 1} of {total} ready", output_path=str(path),
-                                      segment_index=index, segment_total=total))  # fmt: skip
+            yield
+        finally:
+            if self._segments is not None:
+                self._segments.close(discard=self.is_canceled())
+                self._segments = None
 
     def output(self, path: str) -> None:
         """A finished output file (the video), published before the job's last steps."""

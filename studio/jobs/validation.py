@@ -21,6 +21,7 @@ from studio.jobs.addresses import check_webhook_url
 from studio.jobs.gpus import check_gpus
 from studio.jobs.options import check_job_options
 from studio.jobs.policy_gate import enforce_texts
+from studio.jobs.source_video import check_source_video
 from studio.media.export import check_format
 from studio.media.fitting import load_depth
 from studio.media.images import load_image
@@ -69,8 +70,13 @@ def validate_request(request: GenerationRequest, settings: Settings, registry: M
             plane_depth = request.motion.camera.plane_depth if request.motion else 1.0
             load_depth(stored, fixed.width, fixed.height, plane_depth)  # a flat or broken map fails now, not in the worker
             fixed = fixed.model_copy(update={"depth_map": stored})
+    elif request.mode == Mode.V2V:
+        fixed = fixed.model_copy(update={"video": check_source_video(fixed, settings)})
     elif request.image or request.motion or request.depth_map:
         raise InvalidRequestError("image, motion and depth map are used by image-to-video only (mode 'i2v')")
+    if request.video and request.mode != Mode.V2V:
+        raise InvalidRequestError(f"a source video is used by video to video only (mode 'v2v'), not by "
+                                  f"mode {request.mode.value!r}; set mode 'v2v' or leave the video out")  # fmt: skip
     fixed = check_job_options(fixed, spec, settings, registry)
     check_gpus(fixed, settings)
     return fixed, notes
@@ -157,7 +163,9 @@ def check_shape(request: GenerationRequest, settings: Settings, registry: ModelR
     if request.num_frames > settings.max_frames:
         raise InvalidRequestError(f"frames must be at most {settings.max_frames}, got {request.num_frames}")
     spec = registry.resolve(request.model, local_folders=settings.allow_local_models)
-    if request.mode.value not in spec.modes:
+    if request.mode == Mode.V2V:
+        registry.pipeline_mode(spec, request.mode.value)  # refuses a model without video-to-video steering
+    elif request.mode.value not in spec.modes:
         raise InvalidRequestError(f"model {spec.key!r} cannot do {request.mode.value}; it supports {', '.join(spec.modes)}")
     rules = registry.size_rules(spec)
     width, height, frames, notes = rules.check(request.width, request.height, request.num_frames, round_values=True)

@@ -140,7 +140,8 @@ class JobWorker(threading.Thread):
                                    total_steps=job.request.steps, message=f"started (attempt {job.attempts})"))  # fmt: skip
         try:
             reporter.checkpoint("before loading")
-            staged = self._generate(job, reporter, output_dir)
+            with reporter.sections_written():  # a long clip's sections are written off the denoising thread
+                staged = self._generate(job, reporter, output_dir)
             if staged is None:
                 self._await_review(job_id, reporter)
                 return

@@ -29,7 +29,7 @@ Tab = Literal["t2v", "i2v"]
 TABS: tuple[Tab, ...] = ("t2v", "i2v")
 
 #: Request fields that name files: they never travel in a preset or a link (the file must be uploaded again).
-FILE_FIELDS = frozenset({"image", "depth_map", "end_image", "webhook_url"})
+FILE_FIELDS = frozenset({"image", "depth_map", "end_image", "webhook_url", "video"})
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 _META_KEYS = {"schema_version", "name", "title", "description"}
 

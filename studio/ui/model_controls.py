@@ -34,7 +34,7 @@ FAMILY_INPUTS = frozenset({"prompt", "negative_prompt", "steps", "guidance_scale
                            "noise_aug_strength"})  # fmt: skip
 #: every control whose visibility follows the model (panels included); the others always apply.
 MODEL_DEPENDENT = NEURAL_CONTROLS | FAMILY_INPUTS | frozenset(GUIDE_ROUTES) | frozenset(STEERING_CONTROLS) | {
-    "end_image", "advanced"}
+    "end_image", "advanced", "source_video"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def applicable_controls(registry: ModelRegistry, spec: ModelSpec) -> frozenset[s
         controls.add("end_image")
     if controls & ADVANCED_CONTROLS:
         controls.add("advanced")
+    if registry.can_v2v(spec):  # the clip panel of video to video
+        controls.add("source_video")
     return frozenset(controls)
 
 

@@ -30,8 +30,10 @@ _MOTION_KEYS = ("presets", "strength", "easing", "schedules", "arrows")
 _IMAGE_CONDITIONING = ("motion_bucket_id", "noise_aug_strength")
 _OPTIONS = ("keyframe_factor", "review_keyframes", "export_format", "step_cache", "step_cache_threshold", "flow_shift",
             "loras", "lora_weight", "keyframe_fill")  # fmt: skip
+#: the text tab's video to video: the clip's strength (the clip itself is a file, not shared).
+_SOURCE_VIDEO = ("guide_strength",)
 TAB_KEYS: dict[Tab, tuple[str, ...]] = {
-    "t2v": (*_PROMPTS, *_COMMON, *_OPTIONS),
+    "t2v": (*_PROMPTS, *_COMMON, *_OPTIONS, *_SOURCE_VIDEO),
     "i2v": (*_PROMPTS, *_COMMON, *_GUIDE, *_MOTION_KEYS, *_OPTIONS, *_IMAGE_CONDITIONING),
 }
 #: the request field a widget sets, where it is not the widget's own name.
@@ -44,6 +46,7 @@ NOT_SHARED: dict[str, str] = {
     "image": "a file: uploaded again",
     "depth_map": "a file: uploaded again",
     "end_image": "a file: uploaded again",
+    "video": "a file (the source clip of video to video): uploaded again",
     "webhook_url": "no widget (REST and CLI only), and a link must not send someone's jobs to a URL",
     "gpus": "depends on the cluster: a link opened on another studio must not ask for GPUs it does not have",
 }
@@ -167,5 +170,7 @@ def request_values(request: Mapping[str, Any]) -> tuple[Tab, dict[str, Any]]:
     """
     tab: Tab = "i2v" if request.get("mode") == "i2v" else "t2v"
     shareable = {k: v for k, v in request.items() if k in shareable_fields()}
+    if request.get("mode", "t2v") == "t2v":  # the text tab's strength is its source video's: none was used
+        shareable.pop("guide_strength", None)
     shareable.pop("mode", None)
     return tab, validate_values(shareable)

@@ -1,4 +1,5 @@
-"""Text -> Video tab: prompt and settings in, live keyframe previews and the video out."""
+"""Text -> Video tab: prompt and settings (and, for video to video, a source clip) in, live keyframe previews and
+the video out."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from studio.ui.keyframe_controls import (
 from studio.ui.session import session_viewer
 from studio.ui.settings_codec import TAB_KEYS
 from studio.ui.sharing import SharingBar, SharingWidgets
+from studio.ui.source_video import SourceVideoWidgets, render_source_video, source_video_values
 from studio.ui.streaming import OutputWidgets, cancel_job, render_job_outputs, seed_value, stream_job
 
 
@@ -55,21 +57,25 @@ class TextToVideoWidgets:
     review: ReviewButtons
     #: "GPUs for this job" (hidden unless a job can have several: ``gpus_control``).
     gpus: gr.Slider
+    #: video to video: the source clip and its strength (models that declare "v2v" steering).
+    source: SourceVideoWidgets
 
     def setting_widgets(self) -> list[gr.components.Component]:
         """The widgets presets, links and videos fill, in ``TAB_KEYS["t2v"]`` order."""
-        return widgets_for_keys(TAB_KEYS["t2v"], self, self.settings, self.options, self.advanced)
+        return widgets_for_keys(TAB_KEYS["t2v"], self, self.settings, self.options, self.advanced, self.source)
 
     def model_dependent(self) -> list[tuple[str, Block]]:
         """The controls shown only when the selected model uses them (``model_controls``)."""
-        return [*dependent_widgets(self, self.settings, self.options, self.advanced), ("advanced", self.advanced.panel)]
+        return [*dependent_widgets(self, self.settings, self.options, self.advanced, self.source),
+                ("advanced", self.advanced.panel), ("source_video", self.source.panel)]  # fmt: skip
 
     def generate_inputs(self) -> list[gr.components.Component]:
         """In the order of ``text_to_video``'s parameters."""
         s, o, a = self.settings, self.options, self.advanced
         return [self.prompt, self.negative_prompt, s.model, s.width, s.height, s.num_frames, s.fps, s.steps,
                 s.guidance_scale, self.seed, o.keyframe_factor, o.review_keyframes, o.export_format, *a.inputs(),
-                a.flow_shift, o.keyframe_fill, self.gpus]  # fmt: skip
+                a.flow_shift, o.keyframe_fill, self.gpus, self.source.video,
+                self.source.guide_strength]  # fmt: skip
 
 
 EXAMPLE_PROMPTS = [
@@ -98,6 +104,7 @@ class TextToVideoTab:
                                     elem_id="t2v-prompt")  # fmt: skip
                 negative = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, static, watermark",
                                       value=self._default.defaults.negative_prompt, elem_id="t2v-negative-prompt")  # the model card's
+                source = render_source_video("t2v")
                 settings = render_model_settings(self._c, "t2v", self._default, "Frames (4k+1)")
                 with gr.Row():
                     # Browsers send 0 for an empty number box, so "random" needs a value of its own: -1.
@@ -114,7 +121,7 @@ class TextToVideoTab:
                 outputs = render_job_outputs("t2v")
                 review = render_review_buttons("t2v")
         w = TextToVideoWidgets(sharing, prompt, negative, settings, seed, generate, cancel, estimate, options, advanced,
-                               outputs, review, gpus)  # fmt: skip
+                               outputs, review, gpus, source)  # fmt: skip
         initial_visibility(self._c.registry, self._default.key, w.model_dependent())
         return w
 
@@ -151,6 +158,8 @@ class TextToVideoTab:
         flow_shift: float | None = None,
         keyframe_fill: str | None = None,
         gpus: float | None = None,
+        video: str | None = None,
+        guide_strength: float | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[tuple]:
         """Generate a video from a text prompt (text-to-video): queues a job and streams its progress,
@@ -179,6 +188,8 @@ class TextToVideoTab:
             keyframe_fill: keyframe mode's in-betweens: "flow" (optical flow) or "model" (the clip generated again,
                 conditioned on the keyframes; models that condition on frames at chosen indices, e.g. LTX-Video 0.9.5).
             gpus: GPUs of one node to split this video over (Ray executor, models with a context-parallel plan).
+            video: a source clip to re-render as the prompt says (video to video; models declaring it).
+            guide_strength: video to video: how much of the denoising the clip replaces (1 = nearly the clip as is).
         Returns:
             status, progress bar, job id, keyframe images, the video file and the seed used.
         """
@@ -187,18 +198,19 @@ class TextToVideoTab:
                                                     fps, steps, guidance_scale, seed,
                                                     keyframe_values(keyframe_factor, review_keyframes, export_format, keyframe_fill),
                                                     advanced_values(step_cache, step_cache_threshold, loras, lora_weight, flow_shift)
-                                                    | gpus_value(gpus)),
+                                                    | gpus_value(gpus),
+                                                    source_video_values(video, guide_strength)),
                                       owner=session_viewer(self._settings, request).owner)  # fmt: skip
         if job.message != "queued":
             gr.Info(job.message)
         yield from stream_job(self._c, job)
 
     def _request(self, prompt, negative_prompt, model, width, height, num_frames, fps, steps, guidance_scale, seed,
-                 keyframes, advanced):  # fmt: skip
+                 keyframes, advanced, source):  # fmt: skip
         # a missing value (API call) takes the model's default, the negative prompt included; an emptied box means none
         return request_with_defaults(visible_options(self._c.registry, dict(
             prompt=prompt or "", negative_prompt=negative_prompt, model=model or self._default.key, seed=seed_value(seed),
-            **size_values(width, height, num_frames, fps, steps, guidance_scale), **keyframes, **advanced,
+            **size_values(width, height, num_frames, fps, steps, guidance_scale), **keyframes, **advanced, **source,
         )), self._settings, self._c.registry)  # fmt: skip
 
     def cancel(self, job_id: str, request: gr.Request | None = None) -> str:

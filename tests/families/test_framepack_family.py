@@ -28,27 +28,34 @@ def _request(folder: Path, **changes: object) -> GenerationRequest:
     return GenerationRequest(**{**values, **changes})
 
 
-def test_two_sections_stream_in_order_before_the_clip(container: Container, tmp_path: Path) -> None:
-    job = generate(container, _request(tmp_path), expect_previews=True)
+def test_sections_stream_in_order_before_the_clip(container: Container, tmp_path: Path) -> None:
+    job = generate(container, _request(tmp_path, num_frames=73), expect_previews=True)  # three sections
     with container.jobs.subscribe(job.id) as events:
         seen = []
         while (event := events.get(0.2)) is not None:
             seen.append(event)
     kinds = [e.kind for e in seen]
     segments = [e for e in seen if e.kind == "segment"]
-    assert [(e.segment_index, e.segment_total) for e in segments] == [(0, 2), (1, 2)]
+    # the first two; the last is done with the whole clip, which comes at once
+    assert [(e.segment_index, e.segment_total) for e in segments] == [(0, 3), (1, 3)]
     assert kinds.index("segment") > kinds.index("progress")  # after denoising started
     assert max(i for i, k in enumerate(kinds) if k == "segment") < kinds.index("output")  # before the whole clip
-    # the second section is denoised after the first is shown: progress goes on between them
-    between = kinds[kinds.index("segment") + 1 : max(i for i, k in enumerate(kinds) if k == "segment")]
-    assert "progress" in between
-    assert [e.total_steps for e in seen if e.kind == "progress"][-1] == 2 * SMALL["steps"]
+    # each section handed over as soon as it was denoised: the first before the second section's steps
+    assert [e.step for e in segments] == [SMALL["steps"], 2 * SMALL["steps"]]
+    assert [e.total_steps for e in seen if e.kind == "progress"][-1] == 3 * SMALL["steps"]
     # the UI stream (replaying the job) plays each section as it comes, then the whole clip
     videos = [update[4] for update in stream_job(container, job) if isinstance(update[4], str)]
     assert videos[:2] == [e.output_path for e in segments] and videos[-1].endswith("video.mp4")
     first = probe_video(segments[0].output_path)
     assert first[1:] == (64, 48) and first[0] == 33  # a 9-latent-frame window: 33 frames
     assert probe_video(segments[1].output_path)[0] > 33  # later sections decode with the overlap they blend over
+
+
+def test_a_two_section_clip_streams_its_first_section(container: Container, tmp_path: Path) -> None:
+    job = generate(container, _request(tmp_path), expect_previews=True)
+    with container.jobs.subscribe(job.id) as events:
+        seen = [e for e in iter(lambda: events.get(0.2), None) if e.kind == "segment"]
+    assert [(e.segment_index, e.segment_total, e.step) for e in seen] == [(0, 2, SMALL["steps"])]
 
 
 def test_a_camera_move_becomes_the_last_frame_condition_of_a_one_section_clip(container: Container,

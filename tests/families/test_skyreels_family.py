@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from studio.container import Container
-from studio.engine.adapters.skyreels import windows
+from studio.engine.adapters.skyreels import SkyReelsAdapter, windows
 from studio.engine.families.base import LatentGeometry
 from studio.engine.families.skyreels import build_full_size
 from studio.engine.registry import ModelRegistry
@@ -38,11 +39,35 @@ def test_a_clip_longer_than_the_window_is_made_window_after_window(container: Co
     kinds = [e.kind for e in seen]
     segments = [e for e in seen if e.kind == "segment"]
     assert [(e.segment_index, e.segment_total) for e in segments] == [(0, 3), (1, 3)]
-    assert kinds.index("progress") < kinds.index("segment") and kinds.index("segment") < kinds.index("output")
-    between = kinds[kinds.index("segment") + 1 : max(i for i, k in enumerate(kinds) if k == "segment")]
-    assert "progress" in between  # the second window denoised after the first was shown
-    # 5 latent frames (17 video frames), then the second window's 3 new latent frames (9 frames)
-    assert [probe_video(e.output_path)[0] for e in segments] == [17, 9]
+    assert max(i for i, k in enumerate(kinds) if k == "segment") < kinds.index("output")
+    assert [e.step for e in segments] == [2, 4]  # each handed over when its window was done, before the next denoised
+    # 5 latent frames (17 video frames), then the second window's 3 new latent frames: 12 frames, as in the clip
+    assert [probe_video(e.output_path)[0] for e in segments] == [17, 12]
+
+
+def test_sections_are_the_clips_own_frames_decoded_once(container: Container) -> None:
+    """The final decode reuses the sections' decodes: the same frames as the pipeline alone, no frame decoded twice."""
+    request = GenerationRequest(prompt="a fox runs", model="skyreels-demo", num_frames=33, **SMALL)
+    spec = container.registry.resolve("skyreels-demo")
+    adapter, fixed = SkyReelsAdapter(), container.registry.call_kwargs(spec)
+    kwargs = {**adapter.call_kwargs(object(), request), **fixed, "output_type": "np"}
+    with torch.inference_mode(), container.manager.use(spec, "t2v") as pipe:
+        bare = pipe(**kwargs, generator=torch.Generator().manual_seed(7)).frames[0]
+        decoded: list[int] = []  # latent frames through the VAE's decoder, per decode call
+        sections: list = []
+        counting = pipe.vae.decoder.register_forward_pre_hook(lambda _m, args: decoded.append(args[0].shape[2]))
+        try:
+            with adapter.segments(pipe, request, fixed, lambda frames, i, n: sections.append((frames, i, n))):
+                studio = pipe(**kwargs, generator=torch.Generator().manual_seed(7)).frames[0]
+        finally:
+            counting.remove()
+        assert "decode" not in vars(pipe.vae) and "prepare_latents" not in vars(pipe)  # put back
+    assert np.abs(studio - bare).max() < 1e-4  # the joined pieces are the pipeline's own decode
+    assert decoded == [1] * 9  # each of the clip's 9 latent frames through the decoder once (5, 3, then 1)
+    assert [(i, n) for _f, i, n in sections] == [(0, 3), (1, 3)]
+    shown = np.concatenate([f for f, _i, _n in sections]).astype(int)
+    final = (np.clip(bare[: len(shown)], 0, 1) * 255).round().astype(int)
+    assert np.abs(shown - final).max() <= 1  # the sections are the clip's first 29 frames
 
 
 def test_a_clip_within_one_window_is_one_window(container: Container) -> None:
@@ -55,6 +80,18 @@ def test_image_to_video_conditions_on_the_image_and_follows_the_camera(container
                                 num_frames=17, motion=MotionSpec(camera=CameraSpec(presets=["zoom_in"])),
                                 guide_strength=0.5, **SMALL)  # fmt: skip
     generate(container, request, expect_previews=True)
+
+
+@pytest.mark.parametrize("guide_strength", [0.0, 0.5])
+def test_image_to_video_of_a_clip_whose_last_window_is_short(container: Container, tmp_path: Path,
+                                                            guide_strength: float) -> None:  # fmt: skip
+    # 33 frames: windows of 5, 5 and 3 latent frames; diffusers' image-to-video pipeline sized the last window's
+    # step matrix by the full window and failed with an IndexError (the adapter sizes it by the window)
+    request = GenerationRequest(mode="i2v", prompt="a fox", model="skyreels-demo", image=source_image(tmp_path),
+                                num_frames=33, motion=MotionSpec(camera=CameraSpec(presets=["pan_left"])),
+                                guide_strength=guide_strength, **SMALL)  # fmt: skip
+    done = generate(container, request, expect_previews=True)
+    assert done.request.num_frames == 33
 
 
 def test_cancel_while_denoising_a_long_clip(container: Container) -> None:

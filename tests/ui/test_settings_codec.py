@@ -34,7 +34,7 @@ I2V_WIDGETS = {
     "motion_bucket_id": 100.0, "noise_aug_strength": 0.05, **OPTIONS,
 }  # fmt: skip
 T2V_WIDGETS = {"prompt": "fox", "negative_prompt": "", "model": "wan-demo", "width": 64, "height": 48, "num_frames": 5,
-               "fps": 8, "steps": 2, "guidance_scale": 5.0, "seed": 42, **OPTIONS}  # fmt: skip
+               "fps": 8, "steps": 2, "guidance_scale": 5.0, "seed": 42, "guide_strength": 0.6, **OPTIONS}  # fmt: skip
 
 
 def test_every_request_field_with_a_widget_is_mapped() -> None:
@@ -133,6 +133,7 @@ _common = {
                       unique=True),
     "lora_weight": st.floats(-2, 2, allow_nan=False), "keyframe_fill": st.sampled_from(["flow", "model"]),
 }  # fmt: skip
+_t2v = {**_common, "guide_strength": st.floats(0, 1)}  # the source video's strength
 _i2v = {
     **_common, "guide_strength": st.floats(0, 1), "warped_noise": st.booleans(), "control_scale": _number,
     "depth_is_distance": st.booleans(), "presets": st.lists(st.sampled_from(PRESET_NAMES), max_size=3, unique=True),
@@ -155,7 +156,7 @@ def _unset(key: str, widgets: dict) -> bool:
 @given(data=st.data(), tab=st.sampled_from(TABS))
 def test_any_tab_settings_survive_a_share_link(data: st.DataObject, tab: str) -> None:
     """Every setting widget of a tab, through ``to_values``, a link and back, comes out as it went in."""
-    strategies = _i2v if tab == "i2v" else _common
+    strategies = _i2v if tab == "i2v" else _t2v
     assert set(strategies) == set(TAB_KEYS[tab])  # every setting widget is exercised
     widgets = data.draw(st.fixed_dictionaries(strategies))
     shared = decode_settings(encode_settings(tab, to_values(tab, widgets)))  # type: ignore[arg-type]

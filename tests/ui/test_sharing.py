@@ -19,7 +19,7 @@ from studio.ui.sharing import SharingBar, restore_from_url
 T2V_DEFAULTS = {"prompt": "", "negative_prompt": "", "model": "wan-demo", "width": 160, "height": 96, "num_frames": 17,
                 "fps": 8, "steps": 10, "guidance_scale": 5.0, "seed": -1, "keyframe_factor": 1, "review_keyframes": False,
                 "export_format": "mp4", "step_cache": "off", "step_cache_threshold": None, "flow_shift": None, "loras": [],
-                "lora_weight": 1.0, "keyframe_fill": "flow"}  # fmt: skip
+                "lora_weight": 1.0, "keyframe_fill": "flow", "guide_strength": 0.6}  # fmt: skip
 
 
 @pytest.fixture

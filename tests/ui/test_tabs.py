@@ -20,7 +20,7 @@ from studio.ui.settings_codec import NOT_SHARED, TAB_KEYS
 from studio.ui.t2v_tab import TextToVideoTab
 
 #: generate-handler parameters that take files: never part of shared settings (uploaded again).
-FILE_PARAMETERS = {"image", "camera_file", "depth_map", "end_image"}
+FILE_PARAMETERS = {"image", "camera_file", "depth_map", "end_image", "video"}
 #: Generate inputs that no preset, link or video carries, for the reason ``NOT_SHARED`` gives (the cluster's GPUs).
 UNSHARED_PARAMETERS = {"gpus"}
 

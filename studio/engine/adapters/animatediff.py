@@ -9,6 +9,7 @@ count and gets the guide as start latents.
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,7 +41,7 @@ class AnimateDiffAdapter(PipelineAdapter):
 
     def call_kwargs(self, pipe: Any, request: GenerationRequest) -> dict[str, Any]:
         kwargs = super().call_kwargs(pipe, request)
-        if request.mode.value == "i2v":  # the video-to-video call: the frame count is the guide's
+        if "video" in inspect.signature(pipe.__call__).parameters:  # video to video: the frame count is the guide's
             del kwargs["num_frames"]
         return kwargs
 

@@ -7,7 +7,8 @@ What differs from the defaults:
   * the pipeline's step index restarts with each section: the run has ``steps x sections`` steps, and
     previews are labelled by where the section lands in the clip;
   * each finished section is decoded by the VAE inside the section loop; a wrapper on
-    ``pipe.vae.decode`` hands the decoded frames to the studio as a segment;
+    ``pipe.vae.decode`` hands the decoded frames to the studio as a segment (all but the last:
+    the whole clip follows it at once, and writing it would only delay the clip);
   * frame conditioning: when the guide moves (camera path, arrows), its last frame becomes
     the pipeline's ``last_image``, so the clip ends where the guide ends.
 """
@@ -75,7 +76,8 @@ class FramePackAdapter(PipelineAdapter):
     @contextmanager
     def segments(self, pipe: Any, request: GenerationRequest, fixed: dict[str, Any],
                  emit: SegmentEmitter) -> Iterator[None]:  # fmt: skip
-        """Each VAE decode in the call is one finished section: its frames go to ``emit`` as uint8."""
+        """Each VAE decode in the call is one finished section: its frames go to ``emit`` as uint8, but for the
+        last one's: the pipeline returns the whole clip right after it (as SkyReels' last window)."""
         vae = pipe.vae
         decode = vae.decode
         own = "decode" in vars(vae)  # an instance attribute (another wrapper) to put back as it was
@@ -85,9 +87,10 @@ class FramePackAdapter(PipelineAdapter):
         def decode_and_emit(latents: Any, *args: Any, **kwargs: Any) -> Any:
             nonlocal done
             out = decode(latents, *args, **kwargs)
-            video = out[0] if isinstance(out, tuple) else out.sample  # (B, C, F, H, W) in [-1, 1]
-            frames = ((video[0].permute(1, 2, 3, 0).float().clamp(-1, 1) + 1) * 127.5).round().byte().cpu().numpy()
-            emit(frames, done, total)
+            if done < total - 1:  # the last section is done with the whole clip, which comes at once
+                video = out[0] if isinstance(out, tuple) else out.sample  # (B, C, F, H, W) in [-1, 1]
+                frames = ((video[0].permute(1, 2, 3, 0).float().clamp(-1, 1) + 1) * 127.5).round().byte().cpu().numpy()
+                emit(frames, done, total)
             done += 1
             return out
 

@@ -9,8 +9,10 @@ Start latents (guide, warped noise, dual clock) shape the first window.
 
 Finished windows are shown while the next ones denoise: the pipeline prepares
 each later window from the latents of all finished ones, so at that moment the
-frames the last window added are decoded and handed on as a section (the
-final decode of the whole clip replaces them).
+frames the last window added are decoded and handed on as a section. The Wan
+VAE decodes causally, so these pieces are decoded once (``StreamingDecode``):
+the pipeline's final decode of the whole clip reuses them and decodes only the
+last window's new frames, and each section holds the final clip's own frames.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import torch
 
 from studio.engine.adapters.base import PipelineAdapter, SegmentEmitter
+from studio.engine.adapters.wan_stream import StreamingDecode
 from studio.engine.families.base import LatentGeometry
 from studio.types import GenerationRequest
 
@@ -44,6 +47,30 @@ class SkyReelsAdapter(PipelineAdapter):
     def call_kwargs(self, pipe: Any, request: GenerationRequest) -> dict[str, Any]:
         return {**super().call_kwargs(pipe, request), "fps": request.fps}
 
+    @contextmanager
+    def prepared(self, pipe: Any, request: GenerationRequest) -> Iterator[None]:
+        """The image-to-video pipeline's step matrix for a shorter last window (diffusers 0.42).
+
+        ``SkyReelsV2DiffusionForcingImageToVideoPipeline`` sizes every window's
+        timestep matrix by the full window, also the last one when it is shorter,
+        and then indexes past that window's latent frames (an ``IndexError``): a
+        clip whose last window is short could not be made from an image. The
+        text-to-video pipeline sizes it by the window's own frames; so does this,
+        for both (for the text one it changes nothing).
+        """
+        original = pipe.generate_timestep_matrix
+
+        def sized_by_the_window(num_latent_frames: int, step_template: Any, base_num_latent_frames: int,
+                                *args: Any, **kwargs: Any) -> Any:  # fmt: skip
+            return original(num_latent_frames, step_template, min(base_num_latent_frames, num_latent_frames),
+                            *args, **kwargs)  # fmt: skip
+
+        pipe.generate_timestep_matrix = sized_by_the_window
+        try:
+            yield
+        finally:
+            del pipe.generate_timestep_matrix  # back to the class's method
+
     def denoising_steps(self, request: GenerationRequest, fixed: dict[str, Any], geometry: LatentGeometry,
                         skip: int) -> int:  # fmt: skip
         count, _, _ = windows(request.num_frames, fixed, geometry)
@@ -62,12 +89,19 @@ class SkyReelsAdapter(PipelineAdapter):
     @contextmanager
     def segments(self, pipe: Any, request: GenerationRequest, fixed: dict[str, Any],
                  emit: SegmentEmitter) -> Iterator[None]:  # fmt: skip
-        """Each window but the last, decoded when the pipeline prepares the next one from it."""
+        """Each window but the last, decoded when the pipeline prepares the next one from it; the final decode
+        of the whole clip reuses these pieces and decodes only the last window's new frames."""
         count, _base, _advance = windows(request.num_frames, fixed, self.geometry(pipe))
         if count == 1:
             yield
             return
+        from diffusers.models.autoencoders.vae import DecoderOutput
+
+        vae = pipe.vae
+        stream = StreamingDecode(vae)
         prepare = pipe.prepare_latents
+        decode = vae.decode
+        own = "decode" in vars(vae)  # an instance attribute (another wrapper) to put back as it was
         emitted = 0  # latent frames already shown
 
         def prepare_and_emit(*args: Any, **kwargs: Any) -> Any:
@@ -75,22 +109,29 @@ class SkyReelsAdapter(PipelineAdapter):
             finished = kwargs.get("video_latents")
             if finished is not None and finished.shape[2] > emitted:
                 index = kwargs.get("long_video_iter", 1) - 1
-                emit(_decoded(pipe, finished[:, :, emitted:]), index, count)
+                video = stream.piece(StreamingDecode.normalised(vae, finished[:, :, emitted:]))
+                emit(_uint8(video), index, count)
                 emitted = finished.shape[2]
             return prepare(*args, **kwargs)
 
+        def decode_reusing(z: torch.Tensor, return_dict: bool = True) -> Any:
+            video = stream.whole(z)
+            if video is None:
+                return decode(z, return_dict=return_dict)
+            return (video,) if not return_dict else DecoderOutput(sample=video)
+
         pipe.prepare_latents = prepare_and_emit
+        vae.decode = decode_reusing
         try:
             yield
         finally:
             del pipe.prepare_latents  # back to the class's method
+            if own:
+                vae.decode = decode
+            else:
+                del vae.decode
 
 
-def _decoded(pipe: Any, latents: torch.Tensor) -> Any:
-    """Normalised Wan latents (1, C, T, h, w) -> uint8 frames (F, H, W, 3), as the pipeline's own final decode."""
-    config = pipe.vae.config
-    mean = torch.tensor(config.latents_mean, device=latents.device).view(1, -1, 1, 1, 1)
-    std = torch.tensor(config.latents_std, device=latents.device).view(1, -1, 1, 1, 1)
-    raw = (latents.float() * std + mean).to(pipe.vae.dtype)
-    video = pipe.vae.decode(raw, return_dict=False)[0]  # (1, 3, F, H, W) in [-1, 1]
+def _uint8(video: torch.Tensor) -> Any:
+    """Decoded frames (1, 3, F, H, W) in [-1, 1] -> uint8 frames (F, H, W, 3)."""
     return ((video[0].permute(1, 2, 3, 0).float().clamp(-1, 1) + 1) * 127.5).round().byte().cpu().numpy()
