@@ -93,8 +93,11 @@ class _StepObserver:
                  geometry: LatentGeometry, total_steps: int, num_frames: int, guidance_scale: float,
                  preview_every: int, keyframes: int, to_video: Callable[[torch.Tensor], torch.Tensor],
                  dual_clock: DualClock | None = None, window_start: Callable[[int], int] = lambda _done: 0,
-                 ) -> None:  # fmt: skip
+                 preview_interval_s: float = 0.0) -> None:  # fmt: skip
         self._sink = sink
+        #: at least this long between two previews (the last step's always comes); 0 = every ``preview_every``
+        self._interval = preview_interval_s
+        self._previewed_at = -float("inf")
         self._window_start = window_start
         self._geometry = geometry
         self._num_frames = num_frames
@@ -149,7 +152,10 @@ class _StepObserver:
         self.step_seconds.append(now - self._step_mark)
         self._step_mark = now
         self._sink.progress(done, self._total)
-        if self._projector is not None and (step % self._every == 0 or done == self._total):
+        if self._projector is not None and (step % self._every == 0 or done == self._total) and (
+            done == self._total or now - self._previewed_at >= self._interval
+        ):
+            self._previewed_at = now
             try:
                 self._preview(pipeline, step, done, callback_kwargs["latents"])
             except Exception as exc:
@@ -286,6 +292,7 @@ class GenerationRunner:
                     request.num_frames, request.guidance_scale, self._settings.preview_every_steps,
                     self._settings.preview_keyframes, lambda t: adapter.to_video_layout(t, geometry, request),
                     dual_clock, lambda done: adapter.window_start(done, request, fixed, geometry, skip),
+                    self._settings.preview_min_interval_ms / 1000,
                 )  # fmt: skip
                 # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
                 sink.phase(Phase.ENCODING, "encoding prompt")

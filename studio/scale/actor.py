@@ -19,16 +19,23 @@ import pickle
 import queue
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from studio.config import Settings
-from studio.jobs.relay import QueueSink
+from studio.jobs.relay import QueueSink, relay
 from studio.scale.state import CachedModel
-from studio.types import GenerationRequest, KeyframeConditions
+from studio.types import GenerationRequest, KeyframeConditions, ProgressSink
 
-#: the kinds of item a run's stream yields, in order: reports..., "cache", then "result" or "error".
+#: the kinds of item a run's stream yields, in order: ("reports", [report, ...])..., "cache", then "result" or "error".
 Report = tuple[str, Any]
+#: the kinds that end a run.
+_ENDS = ("result", "error")
+#: how long a worker gathers reports into one item of the stream: each item is a round trip through Ray
+#: (and the object store), so a run of fast steps sends a few batches instead of one item per report.
+#: Every report is in some batch, in order; events reach the studio at most this much later.
+GATHER_S = 0.05
 
 
 def _sendable(exc: BaseException) -> BaseException:
@@ -50,6 +57,8 @@ class StudioWorker:
         self._name = name
         self._torch_threads = torch_threads
         self._pin_threads()
+        # previews cross to the studio process, which writes them: the workers' own (sparser) cadence
+        settings = settings.model_copy(update={"preview_min_interval_ms": settings.ray_preview_min_interval_ms})
         self._device, self._manager, self._runner = build_engine(settings, ModelRegistry(offline=settings.offline))
         self._cancels: dict[str, threading.Event] = {}
 
@@ -82,8 +91,8 @@ class StudioWorker:
 
     def run(self, run_id: str, request: GenerationRequest, seed: int,
             keyframes: KeyframeConditions | None = None) -> Iterator[Report]:  # fmt: skip
-        """Stream of one generation: ("phase"|"progress"|"preview", args)..., ("cache", keys), ("result"|"error", x);
-        ``keyframes`` as the runner takes them (keyframe mode's model fill-in)."""
+        """Stream of one generation: ("reports", [("phase"|"progress"|"preview"|"segment", args), ...])...,
+        ("cache", keys), ("result"|"error", x); ``keyframes`` as the runner takes them (keyframe mode's model fill-in)."""
         reports: queue.Queue[Report] = queue.Queue()
         cancel = self._cancels.setdefault(run_id, threading.Event())
 
@@ -97,11 +106,31 @@ class StudioWorker:
         threading.Thread(target=target, name=f"{self._name}-run", daemon=True).start()
         try:
             while True:
-                kind, payload = reports.get()
-                if kind in ("result", "error"):
+                batch = gather(reports, GATHER_S)
+                end = batch.pop() if batch[-1][0] in _ENDS else None
+                if batch:
+                    yield "reports", batch
+                if end is not None:
                     yield "cache", [m.key for m in self._manager.loaded()]
-                    yield kind, payload
+                    yield end
                     return
-                yield kind, payload
         finally:
             self._cancels.pop(run_id, None)
+
+
+def gather(reports: queue.Queue[Report], within_s: float) -> list[Report]:
+    """The next report (waiting for it), then those that come within ``within_s`` of it, up to a run's end."""
+    batch = [reports.get()]
+    deadline = time.monotonic() + within_s
+    while batch[-1][0] not in _ENDS:
+        try:
+            batch.append(reports.get(timeout=max(0.0, deadline - time.monotonic())))
+        except queue.Empty:
+            break
+    return batch
+
+
+def replay(batch: list[Report], sink: ProgressSink) -> None:
+    """Hand a gathered batch (the payload of a "reports" item) to the job's ``sink``, in order."""
+    for kind, args in batch:
+        relay(kind, args, sink)

@@ -33,8 +33,7 @@ from studio.config import Settings
 from studio.engine.memory import RunEstimate
 from studio.engine.registry import ModelRegistry
 from studio.errors import ClusterError, WorkerLostError
-from studio.jobs.relay import relay
-from studio.scale.actor import StudioWorker
+from studio.scale.actor import StudioWorker, replay
 from studio.scale.cluster import check_capacity, connect, node_capacities
 from studio.scale.parallel import ParallelRuns, max_job_gpus
 from studio.scale.pool import Slot, WorkerPool
@@ -137,8 +136,8 @@ class RayExecutor:
                     raise payload
                 if kind == "cache":
                     warm = tuple(payload)
-                else:
-                    relay(kind, payload, sink)
+                else:  # "reports": a batch of the run's reports, in order
+                    replay(payload, sink)
         except StopIteration:
             ended = True
             raise RuntimeError(f"Ray worker {slot.name} ended the run without a result") from None

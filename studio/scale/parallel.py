@@ -35,8 +35,7 @@ import numpy as np
 from studio.config import Settings
 from studio.engine.registry import ModelRegistry
 from studio.errors import ClusterError, InvalidRequestError, JobCanceledError, WorkerLostError
-from studio.jobs.relay import relay
-from studio.scale.actor import StudioWorker, _sendable
+from studio.scale.actor import StudioWorker, _sendable, replay
 from studio.scale.cluster import NodeCapacity
 from studio.scale.state import WorkerState
 from studio.types import GenerationRequest, GenerationResult, Phase, ProgressSink
@@ -289,5 +288,5 @@ class ParallelRuns:
                 return payload.model_copy(update={"frames": np.array(payload.frames)})
             if kind == "error":
                 raise payload
-            if kind != "cache":
-                relay(kind, payload, sink)
+            if kind == "reports":
+                replay(payload, sink)

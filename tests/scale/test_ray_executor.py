@@ -102,6 +102,7 @@ def test_events_arrive_in_order_and_none_is_lost(studio: Container) -> None:
     assert events[-1].kind == "status" and events[-1].status == JobStatus.SUCCEEDED
     previews = [e for e in events if e.kind == "preview"]
     assert previews and all(Path(p).is_file() for p in previews[-1].preview_paths)
+    assert previews[0].step == 1 and previews[-1].step == 5  # the workers' sparser cadence keeps the first and last
 
 
 def test_a_job_goes_to_the_worker_with_its_model_warm(studio: Container) -> None:
