@@ -99,9 +99,10 @@ class Settings(BaseSettings):
     ray_start_timeout_s: float = Field(180.0, gt=0, le=3600, description="how long the workers may take to start (they import torch)")
 
     # -- Ray throughput --
-    preview_min_interval_ms: float = Field(0.0, ge=0.0, le=60_000.0, description="at least this long between two "
-                                           "live previews of a run (the last step's always comes); 0 = every "
-                                           "preview_every_steps. Ray workers use ray_preview_min_interval_ms")
+    preview_min_interval_ms: float = Field(250.0, ge=0.0, le=60_000.0, description="at least this long between two "
+                                           "live previews of a run (the first and last step's always come; a step "
+                                           "slower than this gets its own); 0 = every preview_every_steps. Ray "
+                                           "workers use ray_preview_min_interval_ms")
     ray_preview_min_interval_ms: float = Field(250.0, ge=0.0, le=60_000.0, description="the same on Ray workers: "
                                                "their previews cross to the studio process, which writes them")
 

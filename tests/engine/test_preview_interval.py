@@ -43,9 +43,9 @@ def test_steps_slower_than_the_interval_each_get_their_preview(settings: Setting
     assert _preview_steps(settings, 20, _SlowSink(0.03), steps=4) == [1, 2, 3, 4]
 
 
-def test_the_default_is_every_step_in_process_and_sparser_on_ray_workers() -> None:
+def test_by_default_previews_are_a_quarter_second_apart_in_process_and_on_ray_workers() -> None:
     settings = Settings()
-    assert settings.preview_min_interval_ms == 0 and settings.ray_preview_min_interval_ms > 0
+    assert settings.preview_min_interval_ms == 250 and settings.ray_preview_min_interval_ms == 250
 
 
 @pytest.mark.parametrize("field", ["preview_min_interval_ms", "ray_preview_min_interval_ms"])

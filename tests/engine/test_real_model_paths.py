@@ -23,6 +23,12 @@ from studio.errors import InvalidRequestError, JobCanceledError
 from studio.types import GenerationRequest, Mode
 from tests.engine.recording_sink import RecordingSink
 
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Previews at every step, however fast: these tests follow the per-step preview mechanics."""
+    return settings.model_copy(update={"preview_min_interval_ms": 0.0})
+
 W, H, F = 64, 48, 9
 
 

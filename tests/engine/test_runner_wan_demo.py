@@ -15,6 +15,12 @@ from tests.engine.recording_sink import RecordingSink
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Previews at every step, however fast: these tests follow the per-step preview mechanics."""
+    return settings.model_copy(update={"preview_min_interval_ms": 0.0})
+
+
+@pytest.fixture
 def engine(settings: Settings):
     registry = ModelRegistry(offline=True)
     _device, manager, runner = build_engine(settings, registry)

@@ -17,6 +17,12 @@ from studio.errors import InvalidRequestError, JobCanceledError
 from studio.types import GenerationRequest, Mode, Phase
 from tests.engine.recording_sink import RecordingSink
 
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Previews at every step, however fast: these tests follow the per-step preview mechanics."""
+    return settings.model_copy(update={"preview_min_interval_ms": 0.0})
+
 W, H, F = 96, 64, 9
 
 
