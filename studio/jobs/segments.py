@@ -12,8 +12,6 @@ every section is written and announced before the job's whole video.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,26 +26,11 @@ from studio.media.formats import ExportSettings
 #: x264's ``veryfast`` takes about half the CPU of ``medium`` at the same CRF (measured on a 33-frame section).
 SECTION_EXPORT = ExportSettings(format="mp4", preset="veryfast")
 
-#: how much lower than the job's the writer's CPU priority is (its ffmpeg inherits it): on a CPU the sections,
-#: previews of finished windows, then take the cores only while the denoising leaves them idle.
-SECTION_NICENESS = 10
-
 logger = logging.getLogger(__name__)
-
-
-def _lower_priority() -> None:
-    """Lower the calling thread's CPU priority (Linux keeps it per thread; processes it starts inherit it)."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + SECTION_NICENESS))
-    except (AttributeError, OSError):  # no per-thread priority here: the sections are written at the job's
-        logger.debug("could not lower the section writer's priority", exc_info=True)
 
 
 class SegmentWriter:
     """Writes ``folder/segmentNN.mp4`` in a thread of its own, one after the other; ``done(path, ticket)`` after each.
-
-    The thread (and the ffmpeg it starts) runs ``SECTION_NICENESS`` below the job's CPU priority.
 
     A section that cannot be written is logged and skipped (its ``done`` is not called): the job goes on.
     """
@@ -61,7 +44,7 @@ class SegmentWriter:
     def submit(self, frames: np.ndarray, index: int, total: int, fps: int, ticket: Any) -> None:
         """Queue section ``index`` of ``total`` (``frames`` are not changed after this); ``ticket`` goes to ``done``."""
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segments", initializer=_lower_priority)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segments")
         self._pool.submit(self._write, frames, index, total, fps, ticket)
 
     def close(self, *, discard: bool = False) -> None:

@@ -102,20 +102,3 @@ def test_a_section_that_cannot_be_written_is_skipped(tmp_path: Path) -> None:
             reporter.segment(FRAMES[:3], 1, 2, 8)
         seen = [e for e in iter(lambda: events.get(0.2), None) if e.kind == "segment"]
     assert [e.segment_index for e in seen] == [1]  # the next section still comes
-
-
-@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority"), reason="per-thread CPU priority is a Linux facility")
-def test_sections_are_written_below_the_jobs_cpu_priority(tmp_path: Path) -> None:
-    import os
-
-    seen: list[tuple[int, int]] = []
-
-    def done(path: Path, ticket: object) -> None:  # runs in the writer thread
-        seen.append((os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), probe_video(path)[0]))
-
-    caller = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    writer = segments.SegmentWriter(tmp_path, {"job_id": "j"}, done)
-    writer.submit(np.zeros((3, 48, 64, 3), np.uint8), 0, 2, 8, None)
-    writer.close()
-    assert seen == [(min(19, caller + segments.SECTION_NICENESS), 3)]
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == caller  # the caller's own is unchanged
