@@ -35,6 +35,7 @@ bench: install
 	$(PY) benchmarks/keyframe_fill.py
 	$(PY) benchmarks/prompts.py
 	$(PY) benchmarks/gpu.py
+	$(PY) benchmarks/gpu_long.py
 	$(PY) benchmarks/estimate.py
 	$(PY) benchmarks/cache.py
 	$(PY) benchmarks/audio_export.py
