@@ -48,20 +48,26 @@ PROMPT = "a red fox trots through fresh snow at dawn, low camera, soft light"
 
 def build_folder(folder: Path) -> None:
     """Save the full-size random-weight pipeline, with the dtypes a real checkpoint is loaded in."""
-    from studio.engine.device import component_dtypes
     from studio.engine.families.wan import build_full_size
 
     torch.manual_seed(0)
     with torch.device("cuda"):  # random init of 7B parameters is seconds on a GPU, minutes on a CPU
         pipe = build_full_size("wan2.1-t2v-1.3b")
+    save_as_loaded(pipe, folder)
+    del pipe
+    _free()
+
+
+def save_as_loaded(pipe, folder: Path) -> None:
+    """Save ``pipe`` with each component in the dtype a bf16 load gives it (``component_dtypes``)."""
+    from studio.engine.device import component_dtypes
+
     dtypes = component_dtypes(torch.bfloat16)
     assert isinstance(dtypes, dict)
     for name, module in pipe.components.items():
         if isinstance(module, torch.nn.Module):
             module.to(dtypes.get(name, dtypes["default"]))
     pipe.save_pretrained(folder)
-    del pipe
-    _free()
 
 
 def _free() -> None:

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from gpu import save_as_loaded  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from studio.types import GenerationRequest, Phase  # noqa: E402
@@ -56,7 +57,6 @@ def build_folder(folder: Path) -> None:
     """Save the full-size random-weight SkyReels-V2 DF 1.3B pipeline, with the dtypes it is loaded in."""
     import diffusers
 
-    from studio.engine.device import component_dtypes
     from studio.engine.families.skyreels import build_full_size as skyreels_transformer
     from studio.engine.families.wan import build_full_size as wan_pipeline
 
@@ -66,12 +66,7 @@ def build_folder(folder: Path) -> None:
         transformer = skyreels_transformer("1.3b")
     pipe = diffusers.SkyReelsV2DiffusionForcingPipeline(tokenizer=wan.tokenizer, text_encoder=wan.text_encoder,
                                                         transformer=transformer, vae=wan.vae, scheduler=wan.scheduler)  # fmt: skip
-    dtypes = component_dtypes(torch.bfloat16)
-    assert isinstance(dtypes, dict)
-    for name, module in pipe.components.items():
-        if isinstance(module, torch.nn.Module):
-            module.to(dtypes.get(name, dtypes["default"]))
-    pipe.save_pretrained(folder)
+    save_as_loaded(pipe, folder)
 
 
 class FileSink:
