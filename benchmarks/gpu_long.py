@@ -18,7 +18,13 @@ same loaded pipeline, seed, size, steps and the registry's call arguments
   not included; ``benchmarks/models.py`` measures it on the CPU demos.
 
 ``--demo`` runs the same comparison on ``skyreels-demo`` on the CPU (a check of
-the script, not a figure).
+the script, not a figure). ``--profile`` adds one studio run under cProfile.
+
+On a lent GPU machine (torch, transformers and OpenCV installed, nothing
+fetchable) it ran with these wheels for Python 3.12 carried beside it, at the
+versions of this project's environment: diffusers, pydantic, pydantic-core,
+pydantic-settings, annotated-types, typing-inspection, python-dotenv, ftfy,
+wcwidth (2026-11-26, an H200: bare 23.77 s, studio 31.28-31.57 s, 1.32).
 
 Usage: python benchmarks/gpu_long.py [--frames 137] [--steps 4] [--runs 2] [--demo] [--profile]
 Last line: {"cuda": true, "device": ..., "bare_s": [...], "studio_s": [...], "overhead_ratio": ..., "sections": N}
