@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from bare import bare_run  # noqa: E402
 from gpu import save_as_loaded  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -78,12 +79,10 @@ def build_folder(folder: Path) -> None:
 class FileSink:
     """What the job reporter does with a run's reports, minus the job store: PNG previews, section files."""
 
-    def __init__(self, folder: Path, sync) -> None:
+    def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self._sync = sync
         self._writers: list[threading.Thread] = []
         self.sections = 0
-        self.done_at = 0.0
 
     def phase(self, phase: Phase, message: str = "") -> None:
         pass
@@ -121,22 +120,8 @@ class FileSink:
             writer.join()
 
 
-def bare_call(pipe, registry, spec, request: GenerationRequest, sync) -> float:
-    """The pipeline called with the family adapter's arguments only (as ``benchmarks/models.py``)."""
-    from studio.engine.adapters import load_adapter
-
-    adapter = load_adapter(registry.adapter_path(spec))
-    sync()
-    started = time.perf_counter()
-    with adapter.prepared(pipe, request):
-        pipe(**adapter.call_kwargs(pipe, request), **registry.call_kwargs(spec),
-             generator=torch.Generator("cpu").manual_seed(request.seed), output_type="np")  # fmt: skip
-    sync()
-    return time.perf_counter() - started
-
-
 def studio_call(runner, request: GenerationRequest, folder: Path, sync, profile: bool = False) -> tuple[float, int]:
-    sink = FileSink(folder, sync)
+    sink = FileSink(folder)
     profiler = cProfile.Profile() if profile else None
     sync()
     started = time.perf_counter()
@@ -195,7 +180,7 @@ def main() -> None:
         def one_bare() -> float:
             with manager.use(spec, "t2v", request=request) as pipe:
                 pipe.set_progress_bar_config(disable=True)
-                return bare_call(pipe, registry, spec, request, sync)
+                return bare_run(pipe, registry, spec, request, None, sync)
 
         thread.submit(studio_call, runner, request, out, sync).result()  # warm-up (loads the pipeline)
         thread.submit(one_bare).result()  # warm-up

@@ -38,13 +38,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
+from bare import bare_run  # noqa: E402
 from overhead import studio_run  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from studio.config import Settings  # noqa: E402
 from studio.container import build_container  # noqa: E402
-from studio.engine.adapters import load_adapter  # noqa: E402
 from studio.engine.demo import ensure_demo  # noqa: E402
 from studio.engine.device import resolve_device  # noqa: E402
 from studio.engine.guide import GuideRenderer  # noqa: E402
@@ -83,20 +82,6 @@ def load_times(settings: Settings, registry: ModelRegistry, spec: ModelSpec) -> 
         warm.append(time.perf_counter() - started)
     manager.free_idle()
     return cold, statistics.median(warm)
-
-
-def bare_run(pipe, registry: ModelRegistry, spec: ModelSpec, request: GenerationRequest, guide) -> float:
-    """The pipeline called with the family adapter's arguments only."""
-    adapter = load_adapter(registry.adapter_path(spec))
-    extra: dict = {}
-    if guide is not None:  # as the runner conditions on the guide: a control video, else the image
-        steering = registry.steering(spec)
-        extra = adapter.control_kwargs(pipe, request, guide) if "control" in steering else adapter.image_kwargs(pipe, request, guide)
-    started = time.perf_counter()
-    with adapter.prepared(pipe, request):  # per-call pipeline state (HunyuanVideo 1.5's guider scale)
-        pipe(**adapter.call_kwargs(pipe, request), **extra, **registry.call_kwargs(spec),
-             generator=torch.Generator("cpu").manual_seed(request.seed), output_type="np")  # fmt: skip
-    return time.perf_counter() - started
 
 
 def main() -> None:
