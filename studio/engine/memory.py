@@ -235,14 +235,16 @@ def policy_peak_gb(components: list[ComponentLoad], work: Workload, policy: Offl
         return decode if c.name == "vae" else 0.0
 
     if not components:
-        return max(work.denoise_gb, decode) + work.kept_gb
-    if policy == "none":
-        return sum(c.gb for c in components) + max(work.denoise_gb, decode) + work.kept_gb
-    if policy == "model_cpu_offload":  # one whole component on the device at a time
-        return max(c.gb + phase_gb(c) for c in components) + work.kept_gb
-    if policy == "group_offload":
-        return max(_GROUPS_ON_DEVICE * c.unit_gb + phase_gb(c) for c in components) + work.kept_gb
-    return max(c.leaf_gb + phase_gb(c) for c in components) + work.kept_gb
+        worst = max(work.denoise_gb, decode)
+    elif policy == "none":
+        worst = sum(c.gb for c in components) + max(work.denoise_gb, decode)
+    elif policy == "model_cpu_offload":  # one whole component on the device at a time
+        worst = max(c.gb + phase_gb(c) for c in components)
+    elif policy == "group_offload":
+        worst = max(_GROUPS_ON_DEVICE * c.unit_gb + phase_gb(c) for c in components)
+    else:
+        worst = max(c.leaf_gb + phase_gb(c) for c in components)
+    return worst + work.kept_gb  # held through every phase
 
 
 @dataclass(frozen=True)
