@@ -18,15 +18,19 @@ same loaded pipeline, seed, size, steps and the registry's call arguments
   not included; ``benchmarks/models.py`` measures it on the CPU demos.
 
 ``--demo`` runs the same comparison on ``skyreels-demo`` on the CPU (a check of
-the script, not a figure). ``--profile`` adds one studio run under cProfile.
+the script, not a figure). ``--profile`` adds one studio run under cProfile;
+``--trace`` one bare and one studio run with the device synchronised around the
+pipeline call, the denoiser, the VAE, the post-processing and the studio's own
+functions, and a table of where each side's seconds went.
 
 On a lent GPU machine (torch, transformers and OpenCV installed, nothing
 fetchable) it ran with these wheels for Python 3.12 carried beside it, at the
 versions of this project's environment: diffusers, pydantic, pydantic-core,
 pydantic-settings, annotated-types, typing-inspection, python-dotenv, ftfy,
-wcwidth (2026-11-26, an H200: bare 23.77 s, studio 31.28-31.57 s, 1.32).
+wcwidth (2026-11-26, an H200: bare 23.77 s, studio 31.28-31.57 s, 1.32; with the
+VAE caches parked asynchronously between pieces: bare 23.82-23.85 s, studio 24.36-24.46 s, 1.024).
 
-Usage: python benchmarks/gpu_long.py [--frames 137] [--steps 4] [--runs 2] [--demo] [--profile]
+Usage: python benchmarks/gpu_long.py [--frames 137] [--steps 4] [--runs 2] [--demo] [--profile] [--trace]
 Last line: {"cuda": true, "device": ..., "bare_s": [...], "studio_s": [...], "overhead_ratio": ..., "sections": N}
 """
 
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import json
 import pstats
 import statistics
@@ -41,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -120,6 +126,68 @@ class FileSink:
             writer.join()
 
 
+class Tracer:
+    """Seconds spent in chosen functions (inclusive, device synchronised around each) while ``on``."""
+
+    def __init__(self, sync) -> None:
+        self._sync = sync
+        self.on = False
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self.labels: list[str] = []  # in the order wrapped
+
+    def wrap(self, owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+        tracer = self
+        self.labels.append(label)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            if not tracer.on:
+                return original(*args, **kwargs)
+            tracer._sync()
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                tracer._sync()
+                tracer.seconds[label] += time.perf_counter() - started
+                tracer.calls[label] += 1
+
+        setattr(owner, name, timed)
+
+    def take(self) -> dict[str, tuple[float, int]]:
+        taken = {label: (self.seconds[label], self.calls[label]) for label in self.seconds}
+        self.seconds, self.calls = defaultdict(float), defaultdict(int)
+        return taken
+
+
+def install_tracer(tracer: Tracer, pipe) -> None:
+    """Timers on the pipeline call, its parts and the studio's functions around it."""
+    from diffusers.video_processor import VideoProcessor
+
+    import studio.engine.adapters.skyreels as skyreels
+    import studio.engine.runner as runner
+    from studio.engine.adapters.wan_stream import StreamingDecode
+    from studio.engine.previews import CleanLatentTracker
+
+    tracer.wrap(type(pipe), "__call__", "pipeline call")
+    tracer.wrap(type(pipe), "encode_prompt", "  encode_prompt")
+    tracer.wrap(type(pipe.transformer), "forward", "  transformer forward")
+    tracer.wrap(type(pipe.vae), "decode", "  vae.decode (the VAE's own)")
+    tracer.wrap(StreamingDecode, "piece", "  section decode (StreamingDecode.piece)")
+    tracer.wrap(StreamingDecode, "whole", "  final decode from pieces (StreamingDecode.whole)")
+    tracer.wrap(skyreels, "_uint8", "  section to uint8")
+    tracer.wrap(VideoProcessor, "postprocess_video", "  postprocess_video")
+    tracer.wrap(runner._StepObserver, "__call__", "  step callback")
+    tracer.wrap(runner._StepObserver, "_preview", "    preview")
+    tracer.wrap(CleanLatentTracker, "predict", "      clean-latent prediction")
+    tracer.wrap(FileSink, "preview", "      preview PNGs")
+    tracer.wrap(FileSink, "segment", "  section handed to the sink")
+    tracer.wrap(runner, "_to_uint8", "frames to uint8 (after the call)")
+    tracer.wrap(runner.GenerationRunner, "_steering_inputs", "steering inputs (before the call)")
+
+
 def studio_call(runner, request: GenerationRequest, folder: Path, sync, profile: bool = False) -> tuple[float, int]:
     sink = FileSink(folder)
     profiler = cProfile.Profile() if profile else None
@@ -135,6 +203,8 @@ def studio_call(runner, request: GenerationRequest, folder: Path, sync, profile:
         print("studio run, cumulative seconds of the studio's and diffusers' functions (cProfile):")
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(r"studio/|diffusers/(pipelines|models/autoencoders|models/transformers|video_processor|image_processor)", 40)
+        print("studio run, the 30 functions with the most time of their own (cProfile):")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     sink.finish()
     return elapsed, sink.sections
 
@@ -146,6 +216,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--demo", action="store_true", help="skyreels-demo on the CPU (checks the script)")
     parser.add_argument("--profile", action="store_true", help="after the runs, one more studio run under cProfile")
+    parser.add_argument("--trace", action="store_true", help="after the runs, one bare and one studio run timed in parts")
     args = parser.parse_args()
     if not args.demo and not torch.cuda.is_available():
         print("CUDA is not available: this benchmark needs an NVIDIA GPU (--demo checks it on the CPU)")
@@ -191,6 +262,21 @@ def main() -> None:
             studio.append(seconds)
         if args.profile:
             thread.submit(studio_call, runner, request, out, sync, True).result()
+        if args.trace:
+            tracer = Tracer(sync)
+            with manager.use(spec, "t2v", request=request) as pipe:
+                install_tracer(tracer, pipe)
+            tracer.on = True
+            traced_bare = thread.submit(one_bare).result()
+            bare_parts = tracer.take()
+            traced_studio = thread.submit(studio_call, runner, request, out, sync).result()[0]
+            studio_parts = tracer.take()
+            tracer.on = False
+            print(f"traced runs (device synchronised around each part): bare {traced_bare:.2f} s, studio {traced_studio:.2f} s")
+            print(f"{'part':<52} {'bare s':>8} {'studio s':>9} {'calls':>6}")
+            for label in [label for label in tracer.labels if label in bare_parts or label in studio_parts]:
+                b, s = bare_parts.get(label, (0.0, 0)), studio_parts.get(label, (0.0, 0))
+                print(f"{label:<52} {b[0]:>8.3f} {s[0]:>9.3f} {s[1]:>6}")
     name = "CPU (demo)" if args.demo else torch.cuda.get_device_name()
     ratio = statistics.median(studio) / statistics.median(bare)
     print(f"{name}: {spec.key}, {request.width}x{request.height}, {args.frames} frames, {args.steps} steps, "

@@ -70,4 +70,7 @@ def test_runner_frames_become_uint8_in_place_as_before() -> None:
     read_only.flags.writeable = False
     assert np.array_equal(_to_uint8(read_only), expected) and not read_only.flags.writeable
     assert np.array_equal(_to_uint8(floats.astype(np.float64)), expected)
+    assert np.array_equal(_to_uint8(floats[::-1].copy()[::-1]), expected)  # a reversed view
+    halves = (np.arange(256, dtype=np.float32) + 0.5) / 255.0  # exact halves round to even, as numpy's rint
+    assert np.array_equal(_to_uint8(halves.copy()), np.rint(halves * 255.0).clip(0, 255).astype(np.uint8))
     assert np.array_equal(_to_uint8(floats), expected)
