@@ -16,9 +16,13 @@ For every registered demo model with a pipeline (one per family variant):
   4x longer on the main thread), which would be counted as studio overhead.
 
 Demos are built at ``--scale`` (bigger = slower steps, so fixed costs weigh
-what they would on a real model less than at scale 1).
+what they would on a real model less than at scale 1). The long-video demos
+finish in under a second, closer than ``STUDIO_SECTION_MIN_LEAD_S`` (3 s), so
+by default their sections are not streamed; ``--section-min-lead-s 0``
+streams every section (an x264 process each), and the table says how many
+were.
 
-Usage: python benchmarks/models.py [--runs 3] [--scale 2] [--steps 6] [--only KEY ...]
+Usage: python benchmarks/models.py [--runs 3] [--scale 2] [--steps 6] [--only KEY ...] [--section-min-lead-s S]
 Last line: {"families": {...}, "warm_over_cold_max": ..., "overhead_ratio_max": ..., "overhead_ratio_of_minima_max": ...}
 """
 
@@ -90,11 +94,15 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=2)
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--only", nargs="*", default=[], help="demo keys (default: every demo)")
+    parser.add_argument("--section-min-lead-s", type=float, default=None,
+                        help="the studio's STUDIO_SECTION_MIN_LEAD_S (default: the studio's default); 0 streams every section")  # fmt: skip
     args = parser.parse_args()
     figures: dict[str, dict[str, float]] = {}
     bare_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bare")  # one long-lived thread, as the worker
     with bare_thread, tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), device="cpu", offline=True, preview_every_steps=1, preview_keyframes=4)
+        lead = {} if args.section_min_lead_s is None else {"section_min_lead_s": args.section_min_lead_s}
+        settings = Settings(data_dir=Path(tmp), device="cpu", offline=True, preview_every_steps=1, preview_keyframes=4,
+                            **lead)  # fmt: skip
         container = build_container(settings)
         image = str(Path(tmp) / "source.png")
         rng = np.random.default_rng(0)
@@ -111,27 +119,31 @@ def main() -> None:
             with container.manager.use(spec, spec.modes[0]) as pipe:
                 pipe.set_progress_bar_config(disable=True)
                 bare_thread.submit(bare_run, pipe, container.registry, spec, request, guide).result()  # warm-up
-            bare, studio = [], []
+            bare, studio, kinds = [], [], []
             for _ in range(args.runs):
                 with container.manager.use(spec, spec.modes[0]) as pipe:
                     bare.append(bare_thread.submit(bare_run, pipe, container.registry, spec, request, guide).result())
-                studio.append(studio_run(container, request)[0])
+                studio.append(studio_run(container, request, kinds)[0])
             figures[spec.key.removesuffix("-bench")] = {
                 "cold_load_s": round(cold, 4), "warm_acquire_ms": round(warm * 1000, 3),
                 "warm_over_cold": round(warm / cold, 5), "bare_s": round(statistics.median(bare), 4),
                 "studio_s": round(statistics.median(studio), 4),
                 "overhead_ratio": round(statistics.median(studio) / statistics.median(bare), 4),
                 "overhead_ratio_of_minima": round(min(studio) / min(bare), 4),
+                "sections_per_run": kinds.count("segment") / args.runs,
             }  # fmt: skip
             container.manager.free_idle()
         container.close()
-    print(f"demos x{args.scale}, {args.steps} steps, {args.runs} interleaved runs each (CPU)")
+    print(f"demos x{args.scale}, {args.steps} steps, {args.runs} interleaved runs each (CPU), "
+          f"section_min_lead_s {settings.section_min_lead_s:g}")  # fmt: skip
     print(f"{'demo':<22} {'cold load s':>11} {'warm ms':>9} {'warm/cold':>10} {'bare s':>8} {'studio s':>9} {'ratio':>7} "
-          f"{'of minima':>9}")  # fmt: skip
+          f"{'of minima':>9} {'sections':>8}")  # fmt: skip
     for key, f in figures.items():
         print(f"{key:<22} {f['cold_load_s']:>11.3f} {f['warm_acquire_ms']:>9.3f} {f['warm_over_cold']:>10.5f} "
-              f"{f['bare_s']:>8.3f} {f['studio_s']:>9.3f} {f['overhead_ratio']:>7.3f} {f['overhead_ratio_of_minima']:>9.3f}")  # fmt: skip
+              f"{f['bare_s']:>8.3f} {f['studio_s']:>9.3f} {f['overhead_ratio']:>7.3f} {f['overhead_ratio_of_minima']:>9.3f} "
+              f"{f['sections_per_run']:>8g}")  # fmt: skip
     summary = {
+        "section_min_lead_s": settings.section_min_lead_s,
         "families": figures,
         "warm_over_cold_max": max(f["warm_over_cold"] for f in figures.values()),
         "overhead_ratio_max": max(f["overhead_ratio"] for f in figures.values()),

@@ -44,8 +44,8 @@ def bare_run(pipe, request: GenerationRequest) -> float:
     return time.perf_counter() - started
 
 
-def studio_run(container, request: GenerationRequest) -> tuple[float, float]:
-    """(seconds from submit to frames ready, seconds from submit to first preview)."""
+def studio_run(container, request: GenerationRequest, kinds: list[str] | None = None) -> tuple[float, float]:
+    """(seconds from submit to frames ready, seconds from submit to first preview); ``kinds`` gets each event's kind."""
     started = time.perf_counter()
     job = container.jobs.submit(request)
     first_preview = None
@@ -54,6 +54,8 @@ def studio_run(container, request: GenerationRequest) -> tuple[float, float]:
             event = events.get(timeout_s=600)
             if event is None:
                 raise RuntimeError("no event for 600 s")
+            if kinds is not None:
+                kinds.append(event.kind)
             if event.kind == "preview" and first_preview is None:
                 first_preview = time.perf_counter() - started
             if event.kind == "phase" and event.phase == Phase.EXPORTING:

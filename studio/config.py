@@ -105,6 +105,11 @@ class Settings(BaseSettings):
                                            "workers use ray_preview_min_interval_ms")
     ray_preview_min_interval_ms: float = Field(250.0, ge=0.0, le=60_000.0, description="the same on Ray workers: "
                                                "their previews cross to the studio process, which writes them")
+    section_min_lead_s: float = Field(3.0, ge=0.0, le=3600.0, description="a long clip's finished section is "
+                                      "streamed (written as a short video and shown) while the rest of the clip is "
+                                      "at least this far off, estimated from the run's step times; a section due "
+                                      "later than that is noted and not written (the whole clip would replace it "
+                                      "before it could be watched); 0 = every section")
 
     @property
     def loras_dir(self) -> Path:

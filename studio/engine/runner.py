@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -131,6 +132,12 @@ class _StepObserver:
             self._tracker.close()
             for handle in handles:
                 handle.remove()
+
+    def seconds_left(self) -> float | None:
+        """The denoising left, from this run's median step so far; None before a step is done."""
+        if not self.step_seconds:
+            return None
+        return statistics.median(self.step_seconds) * max(0, self._total - self._done)
 
     def on_denoiser_call(self, _module, _args, _kwargs):
         if self._sink.is_canceled():
@@ -294,6 +301,7 @@ class GenerationRunner:
                     dual_clock, lambda done: adapter.window_start(done, request, fixed, geometry, skip),
                     self._settings.preview_min_interval_ms / 1000,
                 )  # fmt: skip
+                sections = _SectionGate(sink, request.fps, observer, self._settings.section_min_lead_s)
                 # 7. Encode the prompt, denoise (with the job's step cache), decode (the pipeline's own steps)
                 sink.phase(Phase.ENCODING, "encoding prompt")
                 denoise_started = time.perf_counter()
@@ -304,7 +312,8 @@ class GenerationRunner:
                                  spec.key, self._mag_ratios) as cache,
                     step_callback(pipe, observer) as callback_kwargs,
                     adapter.prepared(pipe, request),
-                    adapter.segments(pipe, request, fixed, _segment_emitter(sink, request.fps)),
+                    adapter.segments(pipe, request, fixed, sections),
+                    _global_rng_seeded(seed, self._device.device),  # last: nothing after it draws or seeds
                 ):  # fmt: skip
                     output = pipe(
                         **adapter.call_kwargs(pipe, request),
@@ -325,7 +334,7 @@ class GenerationRunner:
             frames=frames, fps=request.fps, seed=seed, width=frames.shape[2], height=frames.shape[1],
             num_frames=frames.shape[0], model_key=spec.key, model_source=self._manager.source_path(spec),
             model_revision=spec.revision, timings_s=timings, step_cache=cache.stats,
-            notes=[*notes, *observer.notes, *lora_notes, *end_notes, *cache.notes], audio=audio,
+            notes=[*notes, *observer.notes, *lora_notes, *end_notes, *cache.notes, *sections.notes()], audio=audio,
         )  # fmt: skip
 
     # -- image to video ---------------------------------------------------------------
@@ -423,6 +432,21 @@ class GenerationRunner:
         return dual
 
 
+@contextmanager
+def _global_rng_seeded(seed: int, device: torch.device) -> Iterator[None]:
+    """torch's global generators seeded from ``seed`` for the run, and put back as they were after it.
+
+    The run's own generator is passed to the pipeline, but some pipelines also draw from the global one
+    (SkyReels-V2 noises each later window's history with ``torch.randn_like``): without this the same
+    seed gave another clip on every run of a process. The global seed is derived from ``seed``, not
+    equal to it, so those draws do not repeat the start noise.
+    """
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed((seed * 6364136223846793005 + 1442695040888963407) % 2**63)
+        yield
+
+
 def _to_uint8(frames: np.ndarray) -> np.ndarray:
     """Float frames in [0, 1] -> uint8, scaling in place where the pipeline's array allows it, on torch's threads.
 
@@ -438,11 +462,39 @@ def _to_uint8(frames: np.ndarray) -> np.ndarray:
     return scaled.to(torch.uint8).numpy()
 
 
-def _segment_emitter(sink: ProgressSink, fps: int) -> Callable[[np.ndarray, int, int], None]:
-    """Finished sections to the sink's ``segment`` (shown while the rest generates); a no-op for sinks without one."""
-    if not isinstance(sink, SegmentSink):
-        return lambda _frames, _index, _total: None
-    return lambda frames, index, total: sink.segment(frames, index, total, fps)
+class _SectionGate:
+    """A long clip's finished sections to the sink's ``segment`` while the rest is ``min_lead_s`` or more away.
+
+    A section is shown while the rest generates; one that comes less than ``min_lead_s`` before the whole
+    clip (estimated from the run's steps so far) would be replaced by the clip before it could be watched,
+    and writing it (an encoder process per section) would delay the clip: it is skipped, and noted.
+    Sinks without ``segment`` get nothing.
+    """
+
+    def __init__(self, sink: ProgressSink, fps: int, observer: _StepObserver, min_lead_s: float) -> None:
+        self._sink = sink if isinstance(sink, SegmentSink) else None
+        self._fps = fps
+        self._observer = observer
+        self._min_lead_s = min_lead_s
+        self._skipped: list[int] = []
+        self._total = 0
+
+    def __call__(self, frames: np.ndarray, index: int, total: int) -> None:
+        if self._sink is None:
+            return
+        left = self._observer.seconds_left()
+        if self._min_lead_s > 0 and left is not None and left < self._min_lead_s:
+            self._skipped.append(index)
+            self._total = total
+            return
+        self._sink.segment(frames, index, total, self._fps)
+
+    def notes(self) -> list[str]:
+        if not self._skipped:
+            return []
+        which = ", ".join(str(i + 1) for i in self._skipped)
+        return [f"section(s) {which} of {self._total} not streamed: the whole clip was due less than "
+                f"{self._min_lead_s:g} s after each (STUDIO_SECTION_MIN_LEAD_S)"]  # fmt: skip
 
 
 def _warped_noise(guide: GuideVideo, geometry: LatentGeometry, shape: tuple[int, int, int, int, int], generator: torch.Generator,

@@ -28,7 +28,8 @@ def png_bytes(width: int = 64, height: int = 48, seed: int = 0) -> bytes:
 def hosted(tmp_path_factory: pytest.TempPathFactory, shared_model_dir):
     """A started studio with an operator token and two client tokens (module-wide: jobs run for real)."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("api-data"), model_dir=shared_model_dir, device="cpu", offline=True,
-                        api_token="op-token", api_tokens="alice=alice-token,bob=bob-token", max_upload_mb=0.5)  # fmt: skip
+                        api_token="op-token", api_tokens="alice=alice-token,bob=bob-token", max_upload_mb=0.5,
+                        section_min_lead_s=0)  # fmt: skip  # every section streamed, however fast the demo
     container = build_container(settings)
     app = FastAPI()
     app.state.container = container

@@ -13,8 +13,9 @@ from studio.container import Container, build_container
 
 @pytest.fixture(scope="module")
 def container(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) -> Iterator[Container]:
+    # every section streamed, however fast the demo: the section gate has tests of its own
     settings = Settings(data_dir=tmp_path_factory.mktemp("family-data"), model_dir=shared_model_dir, device="cpu",
-                        offline=True)  # fmt: skip
+                        offline=True, section_min_lead_s=0)  # fmt: skip
     c = build_container(settings)
     yield c
     c.close()

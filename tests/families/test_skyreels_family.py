@@ -70,6 +70,23 @@ def test_sections_are_the_clips_own_frames_decoded_once(container: Container) ->
     assert np.abs(shown - final).max() <= 1  # the sections are the clip's first 29 frames
 
 
+def test_the_same_seed_gives_the_same_long_clip_whatever_the_global_generator_holds(runner) -> None:
+    """The pipeline noises each later window's history from torch's global generator: the runner seeds it from
+    the job's seed for the call (and puts it back after), so a seed is a clip, as a shared link promises."""
+    from tests.engine.recording_sink import RecordingSink
+
+    request = GenerationRequest(prompt="a fox runs", model="skyreels-demo", num_frames=33, seed=11, **SMALL)
+    first = runner.run(request, seed=11, sink=RecordingSink()).frames
+    torch.manual_seed(987)  # another state, as another job or library leaves it
+    torch.rand(1000)
+    state = torch.get_rng_state()
+    again = runner.run(request, seed=11, sink=RecordingSink()).frames
+    assert torch.equal(torch.get_rng_state(), state)  # the global generator is as the run found it
+    assert np.array_equal(first, again)
+    other = runner.run(request.model_copy(update={"seed": 12}), seed=12, sink=RecordingSink()).frames
+    assert not np.array_equal(first, other)
+
+
 def test_a_clip_within_one_window_is_one_window(container: Container) -> None:
     request = GenerationRequest(prompt="a fox runs", model="skyreels-demo", num_frames=17, **SMALL)
     generate(container, request, expect_previews=True)
