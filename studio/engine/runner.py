@@ -441,7 +441,10 @@ def _global_rng_seeded(seed: int, device: torch.device) -> Iterator[None]:
     seed gave another clip on every run of a process. The global seed is derived from ``seed``, not
     equal to it, so those draws do not repeat the start noise.
     """
-    devices = [device.index or 0] if device.type == "cuda" else []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
+    else:
+        devices = []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed((seed * 6364136223846793005 + 1442695040888963407) % 2**63)
         yield
