@@ -47,15 +47,21 @@ def test_segments_are_written_and_published_in_order(tmp_path: Path) -> None:
     assert Path(first.output_path).parent == tmp_path / "segments"
 
 
-def test_writing_a_section_does_not_hold_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    release = threading.Event()
+@pytest.fixture
+def release(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Section writes wait (on the writer thread) until the returned event is set."""
+    event = threading.Event()
     real = segments.export_video
 
     def slow_export(*args, **kwargs):
-        assert release.wait(5)
+        assert event.wait(5)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(segments, "export_video", slow_export)
+    return event
+
+
+def test_writing_a_section_does_not_hold_the_caller(tmp_path: Path, release: threading.Event) -> None:
     reporter, bus = _reporter(tmp_path)
     with bus.subscribe("job1") as events:
         with reporter.sections_written():
@@ -71,15 +77,7 @@ def test_writing_a_section_does_not_hold_the_caller(tmp_path: Path, monkeypatch:
     assert sorted(p.name for p in (tmp_path / "segments").iterdir()) == ["segment00.mp4", "segment01.mp4"]
 
 
-def test_a_cancel_drops_the_sections_not_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    release = threading.Event()
-    real = segments.export_video
-
-    def slow_export(*args, **kwargs):
-        assert release.wait(5)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(segments, "export_video", slow_export)
+def test_a_cancel_drops_the_sections_not_started(tmp_path: Path, release: threading.Event) -> None:
     cancel = threading.Event()
     reporter, bus = _reporter(tmp_path, cancel=cancel)
     with bus.subscribe("job1") as events:
